@@ -1,0 +1,112 @@
+package auth
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// Scope names one permission an API route requires.
+type Scope string
+
+// The scopes every /api/v1 route declares one of. They are grouped by capability; "read"
+// scopes never change state.
+const (
+	ScopeOperatorsRead   Scope = "operators:read"
+	ScopeOperatorsWrite  Scope = "operators:write"
+	ScopeTokensWrite     Scope = "tokens:write"
+	ScopeSourcesRead     Scope = "sources:read"
+	ScopeSourcesWrite    Scope = "sources:write"
+	ScopeManifestRead    Scope = "manifest:read"
+	ScopeManifestWrite   Scope = "manifest:write"
+	ScopeConsentRead     Scope = "consent:read"
+	ScopeConsentWrite    Scope = "consent:write"
+	ScopeSubjectsRead    Scope = "subjects:read"
+	ScopeSessionsWrite   Scope = "sessions:write"
+	ScopeProfilesRead    Scope = "profiles:read"
+	ScopeTagsRead        Scope = "tags:read"
+	ScopeTagsWrite       Scope = "tags:write"
+	ScopeSegmentsRead    Scope = "segments:read"
+	ScopeSegmentsWrite   Scope = "segments:write"
+	ScopeActivationWrite Scope = "activations:write"
+	ScopeRightsRead      Scope = "rights:read"
+	ScopeRightsWrite     Scope = "rights:write"
+	ScopeAuditRead       Scope = "audit:read"
+	ScopeReportsRead     Scope = "reports:read"
+	ScopeKeysRotate      Scope = "keys:rotate"
+)
+
+// AllScopes lists every scope, sorted.
+var AllScopes = sortedScopes(
+	ScopeOperatorsRead, ScopeOperatorsWrite, ScopeTokensWrite, ScopeSourcesRead, ScopeSourcesWrite,
+	ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead, ScopeConsentWrite, ScopeSubjectsRead,
+	ScopeSessionsWrite, ScopeProfilesRead, ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead,
+	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
+	ScopeReportsRead, ScopeKeysRotate,
+)
+
+// Role is an operator's job; it bounds the scopes of the operator's tokens.
+type Role string
+
+// The operator roles. Duties are separated (SD-01): marketers build audiences but cannot
+// read identities or audit trails; privacy officers handle rights and the manifest; auditors
+// only read.
+const (
+	RoleAdmin          Role = "admin"
+	RoleMarketer       Role = "marketer"
+	RoleAnalyst        Role = "analyst"
+	RolePrivacyOfficer Role = "privacy_officer"
+	RoleAuditor        Role = "auditor"
+)
+
+// Roles lists the roles in display order.
+var Roles = []Role{RoleAdmin, RoleMarketer, RoleAnalyst, RolePrivacyOfficer, RoleAuditor}
+
+var roleScopes = map[Role][]Scope{
+	RoleAdmin: AllScopes,
+	RoleMarketer: sortedScopes(ScopeSourcesRead, ScopeManifestRead, ScopeConsentRead, ScopeProfilesRead,
+		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead),
+	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead),
+	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,
+		ScopeConsentWrite, ScopeSubjectsRead, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
+		ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead),
+	RoleAuditor: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeConsentRead, ScopeRightsRead,
+		ScopeAuditRead, ScopeReportsRead),
+}
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, error) {
+	r := Role(s)
+	if _, ok := roleScopes[r]; !ok {
+		return "", fmt.Errorf("parse role: unknown role %q (want one of admin, marketer, analyst, privacy_officer, auditor)", s)
+	}
+	return r, nil
+}
+
+// Scopes returns the scopes a role grants, sorted. The slice must not be modified.
+func (r Role) Scopes() []Scope { return roleScopes[r] }
+
+// Grants reports whether the role includes scope s.
+func (r Role) Grants(s Scope) bool {
+	_, ok := slices.BinarySearch(roleScopes[r], s)
+	return ok
+}
+
+// ParseScopes validates scope names.
+func ParseScopes(names []string) ([]Scope, error) {
+	out := make([]Scope, 0, len(names))
+	for _, n := range names {
+		s := Scope(n)
+		if _, ok := slices.BinarySearch(AllScopes, s); !ok {
+			return nil, fmt.Errorf("parse scopes: unknown scope %q", n)
+		}
+		out = append(out, s)
+	}
+	return sortedScopes(out...), nil
+}
+
+func sortedScopes(s ...Scope) []Scope {
+	out := slices.Clone(s)
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return slices.Compact(out)
+}

@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/store/postgres"
+	"github.com/stewardhq/steward/internal/store/sqlite"
+)
+
+// A bench prints progress lines and ends with exactly one line
+// "NAME: <figure> <unit>" followed, where it has a baseline, by " (<ratio>x <baseline>)".
+type bench struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func benches() []bench {
+	return []bench{
+		{"store", "batched event inserts per second on SQLite and PostgreSQL (the baseline others compare to)", benchStore},
+	}
+}
+
+func benchNames() []string {
+	var out []string
+	for _, b := range benches() {
+		out = append(out, b.name)
+	}
+	return out
+}
+
+func runBench(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(e.stderr, "Usage: steward bench NAME [flags]\n\nBenchmarks:")
+		for _, b := range benches() {
+			fmt.Fprintf(e.stderr, "  %-10s %s\n", b.name, b.summary)
+		}
+		return fmt.Errorf("%w: name a benchmark", errUsage)
+	}
+	for _, b := range benches() {
+		if b.name == args[0] {
+			return b.run(ctx, e, args[1:])
+		}
+	}
+	return fmt.Errorf("%w: unknown benchmark %q", errUsage, args[0])
+}
+
+// median returns the median of xs (the mean of the middle two for even lengths).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// benchStoreTarget is a store opened for a benchmark, removed again afterwards.
+type benchStoreTarget struct {
+	name    string
+	st      store.Store
+	cleanup func()
+}
+
+// openBenchSQLite opens a migrated SQLite store in a fresh temporary directory.
+func openBenchSQLite(ctx context.Context) (*benchStoreTarget, error) {
+	dir, err := os.MkdirTemp("", "steward-bench-")
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "bench.db"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &benchStoreTarget{name: "sqlite", st: st, cleanup: func() { st.Close(); os.RemoveAll(dir) }}, nil
+}
+
+// openBenchPostgres opens a migrated PostgreSQL store in a fresh schema, dropped afterwards.
+func openBenchPostgres(ctx context.Context, url string) (*benchStoreTarget, error) {
+	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
+	admin, err := postgres.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		return nil, err
+	}
+	st, err := postgres.Open(ctx, withSearchPath(url, schema))
+	if err == nil {
+		_, err = st.Migrate(ctx)
+	}
+	drop := func() {
+		admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	}
+	if err != nil {
+		if st != nil {
+			st.Close()
+		}
+		drop()
+		return nil, err
+	}
+	return &benchStoreTarget{name: "postgres", st: st, cleanup: func() { st.Close(); drop() }}, nil
+}
+
+// syntheticEvents returns n events shaped like real track calls (about 300-byte bodies).
+func syntheticEvents(run, from, n int) []store.Event {
+	now := time.Now().UTC()
+	out := make([]store.Event, n)
+	for i := range out {
+		k := from + i
+		out[i] = store.Event{
+			SourceID: "src_bench", MessageID: fmt.Sprintf("bench-%d-%09d", run, k), SubjectID: fmt.Sprintf("sub_%06d", k%50000),
+			Type: "track", Name: "Product Viewed", OccurredAt: now.Add(-time.Duration(k) * time.Millisecond), ReceivedAt: now,
+			Body: fmt.Appendf(nil, `{"type":"track","event":"Product Viewed","properties":{"product_id":"p-%05d","sku":"SKU-%05d","category":"baby","price":129.5,"currency":"CNY"},"context":{"library":{"name":"analytics-node","version":"3.1.0"},"locale":"zh-CN"},"messageId":"bench-%d-%09d"}`, k%997, k%997, run, k),
+		}
+	}
+	return out
+}
+
+// rawInsertRate measures batched InsertEvents throughput (rows/s) over n rows: the raw
+// store baseline every other benchmark is compared against in the same run.
+func rawInsertRate(ctx context.Context, st store.Store, run, n, batch int) (float64, error) {
+	evs := syntheticEvents(run, 0, n)
+	start := time.Now()
+	for i := 0; i < n; i += batch {
+		if _, err := st.InsertEvents(ctx, evs[i:min(i+batch, n)]); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// withSearchPath returns url with search_path set to schema.
+func withSearchPath(url, schema string) string {
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + schema
+}

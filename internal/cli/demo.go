@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/stewardhq/steward/internal/app"
+	"github.com/stewardhq/steward/internal/demo"
+	"github.com/stewardhq/steward/internal/store"
+)
+
+// Settings that make demo seeding resumable: the instant the shop's window ends is fixed at
+// the first start, so a restart after a crash regenerates byte-identical batches and the
+// store's messageId uniqueness turns the replay into a no-op for what was already stored.
+const (
+	demoNowSetting    = "demo.now"
+	demoSeededSetting = "demo.seeded"
+)
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	fs := newFlags(e, "demo", "demo [--addr host:port] [--data DIR] [--db URL] [--seed N] [--subjects N] [--months N]")
+	addServeFlags(fs, &cfg)
+	seed := fs.Uint64("seed", 1, "seed of the synthetic shop (same seed, same shop)")
+	subjects := fs.Int("subjects", demo.DefaultSubjects, "number of shoppers")
+	months := fs.Int("months", demo.DefaultMonths, "months of history")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := listen(cfg)
+	if err != nil {
+		a.Close()
+		return err
+	}
+	announce(log, a, ln)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- a.Serve(ctx, ln) }()
+
+	base := "http://" + ln.Addr().String()
+	seedErr := seedDemo(ctx, e, a, base, demo.Config{Seed: *seed, Subjects: *subjects, Months: *months})
+	if seedErr != nil && ctx.Err() == nil {
+		log.Error("demo seeding failed", "err", seedErr)
+	}
+	if seedErr == nil {
+		fmt.Fprintf(e.stdout, "\nSteward demo is ready.\n  console:        %s/console/  (sign in with the token in %s)\n  privacy center: %s/privacy/\n  write key:      %s\n  health:         %s/healthz\nPress Ctrl-C to stop.\n",
+			base, a.AdminTokenPath(), base, a.WriteKeyPath(), base)
+	}
+	err = <-serveErr
+	if cerr := a.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && seedErr != nil && ctx.Err() == nil {
+		err = seedErr
+	}
+	return err
+}
+
+// seedDemo feeds the synthetic shop through the real ingestion endpoint, exactly as a
+// Segment client would, so the consent gate, vault and audit treat it like real traffic.
+func seedDemo(ctx context.Context, e *env, a *app.App, base string, dcfg demo.Config) error {
+	st := a.Store
+	if v, err := st.GetSetting(ctx, demoSeededSetting); err == nil {
+		fmt.Fprintf(e.stdout, "demo: shop already seeded (%s); serving it\n", v)
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	now, err := demoNow(ctx, st)
+	if err != nil {
+		return err
+	}
+	dcfg.Now = now
+	keyBytes, err := os.ReadFile(a.WriteKeyPath())
+	if err != nil {
+		return fmt.Errorf("demo: read write key: %w", err)
+	}
+	key := strings.TrimSpace(string(keyBytes))
+	client := &http.Client{Timeout: 60 * time.Second}
+	start := time.Now()
+	fmt.Fprintf(e.stdout, "demo: seeding %d shoppers with %d months of events (seed %d) through %s/v1/batch ...\n", dcfg.Subjects, max(dcfg.Months, 1), dcfg.Seed, base)
+	batches := 0
+	sum, err := demo.Generate(dcfg, func(batch []byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batches++
+		if batches%500 == 0 {
+			fmt.Fprintf(e.stdout, "demo: %d batches sent\n", batches)
+		}
+		return postBatch(ctx, client, base+"/v1/batch", key, batch)
+	})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	events, _ := st.CountEvents(ctx)
+	people, _ := st.CountSubjects(ctx)
+	if err := st.PutSetting(ctx, demoSeededSetting, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo: sent %d messages in %d batches in %s; stored %d events for %d subjects (the consent gate keeps only what a purpose allows)\n",
+		sum.Messages, sum.Batches, time.Since(start).Round(time.Millisecond), events, people)
+	return nil
+}
+
+// demoNow returns the end of the demo window, fixing it on first use.
+func demoNow(ctx context.Context, st store.Store) (time.Time, error) {
+	if v, err := st.GetSetting(ctx, demoNowSetting); err == nil {
+		ms, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("demo: bad %s setting: %w", demoNowSetting, err)
+		}
+		return time.UnixMilli(ms).UTC(), nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return time.Time{}, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := st.PutSetting(ctx, demoNowSetting, strconv.FormatInt(now.UnixMilli(), 10)); err != nil {
+		return time.Time{}, err
+	}
+	return now, nil
+}
+
+// postBatch posts one batch, retrying while the server asks it to (429) or briefly fails,
+// as Segment's clients do.
+func postBatch(ctx context.Context, client *http.Client, url, key string, body []byte) error {
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.SetBasicAuth(key, "")
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err == nil {
+			msg, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+			res.Body.Close()
+			switch {
+			case res.StatusCode == http.StatusOK:
+				return nil
+			case res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500:
+				err = fmt.Errorf("status %d: %s", res.StatusCode, bytes.TrimSpace(msg))
+			default:
+				return fmt.Errorf("batch refused: status %d: %s", res.StatusCode, bytes.TrimSpace(msg))
+			}
+		}
+		if attempt >= 8 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(100<<attempt) * time.Millisecond):
+		}
+	}
+}

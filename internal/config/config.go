@@ -1,0 +1,98 @@
+// Package config holds the settings of a Steward process as one value: defaults, then
+// STEWARD_* environment variables, then command-line flags (the CLI applies those), then
+// Validate. Nothing reads configuration from globals.
+//
+// Every secret setting also has a STEWARD_X_FILE form whose file holds the value, so secrets
+// can come from mounted files rather than the environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the configuration of a Steward process.
+type Config struct {
+	// Addr is the listen address, host:port.
+	Addr string
+	// DataDir holds the SQLite database (by default), keys and the first-start secrets.
+	DataDir string
+	// DB selects the store: empty for SQLite in DataDir, or a postgres:// URL.
+	DB string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// LogFormat is text or json.
+	LogFormat string
+	// WebDir, when set, serves templates and static files from this directory instead of
+	// the embedded copies (live editing during development).
+	WebDir string
+}
+
+// Default returns the built-in defaults.
+func Default() Config {
+	return Config{Addr: "127.0.0.1:8080", DataDir: "data", LogLevel: "info", LogFormat: "text"}
+}
+
+// FromEnv applies STEWARD_* variables on top of c. getenv is os.Getenv in production.
+func FromEnv(c Config, getenv func(string) string) (Config, error) {
+	set := func(dst *string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	set(&c.Addr, "STEWARD_ADDR")
+	set(&c.DataDir, "STEWARD_DATA")
+	set(&c.LogLevel, "STEWARD_LOG_LEVEL")
+	set(&c.LogFormat, "STEWARD_LOG_FORMAT")
+	set(&c.WebDir, "STEWARD_WEB_DIR")
+	// The database URL may carry a password: it is a secret.
+	set(&c.DB, "STEWARD_DB")
+	if f := getenv("STEWARD_DB_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return c, fmt.Errorf("config: STEWARD_DB_FILE: %w", err)
+		}
+		c.DB = strings.TrimSpace(string(b))
+	}
+	return c, nil
+}
+
+// Validate checks the configuration and returns every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: want host:port", c.Addr))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data: a directory is required"))
+	}
+	if c.DB != "" && !c.IsPostgres() {
+		errs = append(errs, errors.New("db: want empty (SQLite in the data directory) or a postgres:// URL"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// IsPostgres reports whether DB selects PostgreSQL.
+func (c Config) IsPostgres() bool {
+	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
+}
+
+// SQLitePath is the database file used when DB is empty.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "steward.db") }

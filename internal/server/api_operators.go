@@ -1,0 +1,194 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/stewardhq/steward/internal/auth"
+	"github.com/stewardhq/steward/internal/store"
+)
+
+func withPrincipal(ctx context.Context, p auth.Principal) context.Context {
+	return context.WithValue(ctx, keyPrincipal, p)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.st.Ping(ctx); err != nil {
+		logger(r).Warn("health check: store does not answer", "err", err)
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "store does not answer")
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": s.st.Dialect(), "version": s.cfg.Version})
+	return nil
+}
+
+type operatorJSON struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toOperatorJSON(op store.Operator) operatorJSON {
+	return operatorJSON{ID: op.ID, Name: op.Name, Role: op.Role, CreatedAt: op.CreatedAt}
+}
+
+// capabilities maps console sections to the scope that unlocks them; whoami reports the
+// ones this operator may open, so the console shows no dead navigation.
+var capabilities = []struct {
+	name  string
+	scope auth.Scope
+}{
+	{"overview", ""},
+	{"sources", auth.ScopeSourcesRead},
+	{"operators", auth.ScopeOperatorsRead},
+}
+
+func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	caps := []string{}
+	for _, c := range capabilities {
+		if c.scope == "" || p.Has(c.scope) {
+			caps = append(caps, c.name)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"operator": toOperatorJSON(p.Operator), "scopes": p.Scopes, "capabilities": caps})
+	return nil
+}
+
+func (s *Server) listOperators(w http.ResponseWriter, r *http.Request) error {
+	ops, err := s.st.ListOperators(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]operatorJSON, 0, len(ops))
+	for _, op := range ops {
+		out = append(out, toOperatorJSON(op))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"operators": out})
+	return nil
+}
+
+func (s *Server) createOperator(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name string `json:"name"`
+		Role string `json:"role"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	role, err := auth.ParseRole(in.Role)
+	if err != nil {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "%s", err.Error())
+	}
+	op, err := s.auth.CreateOperator(r.Context(), in.Name, role)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, toOperatorJSON(op))
+	return nil
+}
+
+func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name       string   `json:"name"`
+		Scopes     []string `json:"scopes"`
+		TTLSeconds int64    `json:"ttl_seconds"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	var scopes []auth.Scope
+	if in.Scopes != nil {
+		var err error
+		if scopes, err = auth.ParseScopes(in.Scopes); err != nil {
+			return Errorf(http.StatusBadRequest, CodeBadRequest, "%s", err.Error())
+		}
+	}
+	if in.TTLSeconds < 0 {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "ttl_seconds must not be negative")
+	}
+	// An operator cannot mint a token stronger than its own.
+	p := principal(r)
+	for _, sc := range scopes {
+		if !p.Has(sc) {
+			return Errorf(http.StatusForbidden, CodeForbidden, "cannot grant scope %s that your own token lacks", sc)
+		}
+	}
+	if scopes == nil && p.Operator.Role != string(auth.RoleAdmin) {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "scopes must be listed explicitly")
+	}
+	secret, t, err := s.auth.IssueToken(r.Context(), r.PathValue("id"), in.Name, scopes, time.Duration(in.TTLSeconds)*time.Second)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": t.ID, "token": secret, "scopes": t.Scopes, "expires_at": t.ExpiresAt})
+	return nil
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.st.ListTokens(r.Context(), r.URL.Query().Get("operator_id"))
+	if err != nil {
+		return err
+	}
+	type tokenJSON struct {
+		ID         string     `json:"id"`
+		OperatorID string     `json:"operator_id"`
+		Name       string     `json:"name"`
+		Scopes     []string   `json:"scopes"`
+		CreatedAt  time.Time  `json:"created_at"`
+		ExpiresAt  *time.Time `json:"expires_at"`
+		RevokedAt  *time.Time `json:"revoked_at"`
+	}
+	out := make([]tokenJSON, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, tokenJSON{t.ID, t.OperatorID, t.Name, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+	return nil
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	if err := s.auth.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type sourceJSON struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	WriteKey  string    `json:"write_key,omitempty"`
+}
+
+func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
+	srcs, err := s.st.ListSources(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]sourceJSON, 0, len(srcs))
+	for _, src := range srcs {
+		out = append(out, sourceJSON{ID: src.ID, Name: src.Name, CreatedAt: src.CreatedAt})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sources": out})
+	return nil
+}
+
+func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	key, src, err := s.auth.CreateSource(r.Context(), in.Name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, sourceJSON{ID: src.ID, Name: src.Name, CreatedAt: src.CreatedAt, WriteKey: key})
+	return nil
+}

@@ -1,0 +1,142 @@
+package server
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/stewardhq/steward/internal/collect/segmentspec"
+)
+
+// ingestStatus maps the decoder's refusal codes to statuses. Size refusals get 400, as
+// Segment's own API answers: a 413 makes @segment/analytics-node retry a request that can
+// never succeed.
+func ingestStatus(c segmentspec.Code) (int, string) {
+	switch c {
+	case segmentspec.CodeMissingWriteKey:
+		return http.StatusUnauthorized, CodeUnauthorized
+	case segmentspec.CodeUnsupportedEncoding:
+		return http.StatusUnsupportedMediaType, CodeUnsupportedMedia
+	case segmentspec.CodeUnknownEndpoint:
+		return http.StatusNotFound, CodeNotFound
+	case segmentspec.CodeInvalidJSON:
+		return http.StatusBadRequest, CodeInvalidJSON
+	case segmentspec.CodePayloadTooLarge:
+		return http.StatusBadRequest, CodeTooLarge
+	default:
+		return http.StatusBadRequest, string(c)
+	}
+}
+
+// ingest serves the Segment tracking API: POST /v1/{endpoint}.
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
+	allowCORS(w)
+	if s.cfg.Collect == nil {
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "ingestion is not enabled on this server")
+	}
+	ep, ok := segmentspec.ParseEndpoint(r.PathValue("endpoint"))
+	if !ok {
+		return Errorf(http.StatusNotFound, CodeNotFound, "no ingestion endpoint %q", r.PathValue("endpoint"))
+	}
+	req, err := segmentspec.DecodeRequest(r, ep, time.Now(), segmentspec.Limits{})
+	if err != nil {
+		var de *segmentspec.Error
+		if errors.As(err, &de) {
+			status, code := ingestStatus(de.Code)
+			return &Error{Status: status, Code: code, Message: de.Error()}
+		}
+		return err
+	}
+	src, err := s.auth.SourceForKey(r.Context(), req.WriteKey)
+	if err != nil {
+		return err
+	}
+	if wait := s.limiter.reserve(src.ID, len(req.Messages)); wait > 0 {
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(wait).Unix(), 10))
+		return Errorf(http.StatusTooManyRequests, CodeRateLimited, "rate limit for this write key exceeded; retry after %d s", secs)
+	}
+	if _, err := s.cfg.Collect.Ingest(r.Context(), src.ID, req); err != nil {
+		return err
+	}
+	// Segment's API answers {"success": true}; clients only look at the status.
+	writeJSON(w, http.StatusOK, map[string]bool{"success": true})
+	return nil
+}
+
+// ingestPreflight answers CORS preflights for browsers that post application/json.
+func (s *Server) ingestPreflight(w http.ResponseWriter, r *http.Request) error {
+	allowCORS(w)
+	w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization, Content-Encoding, X-Write-Key")
+	w.Header().Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// browserSettings serves the settings document @segment/analytics-next loads first.
+func (s *Server) browserSettings(w http.ResponseWriter, r *http.Request) error {
+	allowCORS(w)
+	key := r.PathValue("writeKey")
+	if _, err := s.auth.SourceForKey(r.Context(), key); err != nil {
+		return Errorf(http.StatusNotFound, CodeNotFound, "unknown write key")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	doc, err := segmentspec.BrowserSettings(key, scheme+"://"+r.Host+"/v1")
+	if err != nil {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "%s", err.Error())
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(doc)
+	return nil
+}
+
+// Ingestion is called from shop pages on other origins; the write key, not the origin,
+// authorises it, so any origin may post.
+func allowCORS(w http.ResponseWriter) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+}
+
+// limiter is a token bucket per source, counted in messages.
+type limiter struct {
+	mu      sync.Mutex
+	rate    rate.Limit
+	burst   int
+	buckets map[string]*rate.Limiter
+}
+
+func newLimiter(perSecond float64, burst int) *limiter {
+	return &limiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[string]*rate.Limiter{}}
+}
+
+// reserve takes n tokens for key and returns 0, or how long to wait when over the limit
+// (then nothing is taken).
+func (l *limiter) reserve(key string, n int) time.Duration {
+	if l == nil || l.rate <= 0 {
+		return 0
+	}
+	l.mu.Lock()
+	b, ok := l.buckets[key]
+	if !ok {
+		b = rate.NewLimiter(l.rate, l.burst)
+		l.buckets[key] = b
+	}
+	l.mu.Unlock()
+	n = min(n, l.burst)
+	now := time.Now()
+	res := b.ReserveN(now, n)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d
+	}
+	return 0
+}

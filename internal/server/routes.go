@@ -1,0 +1,84 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/stewardhq/steward/internal/auth"
+)
+
+// Access says who may call a route.
+type Access int
+
+const (
+	// Public routes need no credential (health, well-known documents).
+	Public Access = iota
+	// Operator routes need an operator bearer token holding the route's scope.
+	Operator
+	// WriteKey routes need a source write key (event ingestion).
+	WriteKey
+	// Subject routes need a privacy-center session bound to one subject.
+	Subject
+)
+
+// Route is one row of the route table.
+type Route struct {
+	Method  string
+	Path    string
+	Access  Access
+	Scope   auth.Scope // required scope for Operator routes
+	MaxBody int64      // request body limit; 0 means defaultMaxBody
+	Summary string     // one line for the OpenAPI document
+	Handle  func(http.ResponseWriter, *http.Request) error
+}
+
+const defaultMaxBody = 1 << 20
+
+// table is the one list of Steward's routes.
+func (s *Server) table() []Route {
+	return []Route{
+		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz},
+		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler},
+
+		{Method: "POST", Path: "/v1/{endpoint}", Access: WriteKey, MaxBody: 1 << 20, Summary: "Segment tracking API: track, identify, page, screen, group, alias, batch, import and the browser's t, p, i, g, a, s, b", Handle: s.ingest},
+		{Method: "OPTIONS", Path: "/v1/{endpoint}", Access: Public, Summary: "CORS preflight for browser clients", Handle: s.ingestPreflight},
+		{Method: "GET", Path: "/v1/projects/{writeKey}/settings", Access: Public, Summary: "settings document for @segment/analytics-next", Handle: s.browserSettings},
+
+		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami},
+		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators},
+		{Method: "POST", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsWrite, Summary: "create an operator", Handle: s.createOperator},
+		{Method: "POST", Path: "/api/v1/operators/{id}/tokens", Access: Operator, Scope: auth.ScopeTokensWrite, Summary: "issue an API token for an operator", Handle: s.issueToken},
+		{Method: "GET", Path: "/api/v1/tokens", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list tokens (never their secrets)", Handle: s.listTokens},
+		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Access: Operator, Scope: auth.ScopeTokensWrite, Summary: "revoke a token", Handle: s.revokeToken},
+		{Method: "GET", Path: "/api/v1/sources", Access: Operator, Scope: auth.ScopeSourcesRead, Summary: "list event sources", Handle: s.listSources},
+		{Method: "POST", Path: "/api/v1/sources", Access: Operator, Scope: auth.ScopeSourcesWrite, Summary: "create an event source and its write key", Handle: s.createSource},
+	}
+}
+
+// wrap applies the route's body limit and access check, then runs its handler.
+func (s *Server) wrap(rt Route) http.Handler {
+	limit := rt.MaxBody
+	if limit == 0 {
+		limit = defaultMaxBody
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		switch rt.Access {
+		case Operator:
+			p, err := s.auth.Authenticate(r.Context(), bearer(r))
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			if rt.Scope != "" && !p.Has(rt.Scope) {
+				writeError(w, r, Errorf(http.StatusForbidden, CodeForbidden, "this route needs scope %s, which the token does not hold", rt.Scope))
+				return
+			}
+			r = r.WithContext(withPrincipal(r.Context(), p))
+		}
+		if err := rt.Handle(w, r); err != nil {
+			writeError(w, r, err)
+		}
+	})
+}

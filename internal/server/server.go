@@ -1,0 +1,196 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/stewardhq/steward/internal/auth"
+	"github.com/stewardhq/steward/internal/collect"
+	"github.com/stewardhq/steward/internal/store"
+)
+
+// Config is what a Server needs. Store, Auth and Logger are required.
+type Config struct {
+	Store   store.Store
+	Auth    *auth.Service
+	Logger  *slog.Logger
+	Version string
+	// Registry receives Steward's metrics; nil means a fresh one. Domain packages register
+	// their own collectors on it.
+	Registry *prometheus.Registry
+	// Web serves /console/, /privacy/ and /static/; nil leaves them unmounted.
+	Web WebUI
+	// Collect is the ingestion pipeline behind /v1; nil answers 503 there.
+	Collect *collect.Collector
+	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
+	// IngestBurst is the bucket size (0: 500,000).
+	IngestRate  float64
+	IngestBurst int
+	// ShutdownTimeout bounds how long in-flight requests may take to finish on shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// WebUI is the embedded user interface.
+type WebUI interface {
+	Console() http.Handler
+	Privacy() http.Handler
+	Static() http.Handler
+}
+
+// Server is Steward's HTTP server.
+type Server struct {
+	cfg     Config
+	st      store.Store
+	auth    *auth.Service
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	metrics *httpMetrics
+	mux     *http.ServeMux
+	routes  []Route
+	handler http.Handler
+	limiter *limiter
+}
+
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// New builds the server and its route table.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Auth == nil || cfg.Logger == nil {
+		return nil, errors.New("new server: Store, Auth and Logger are required")
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 20 * time.Second
+	}
+	s := &Server{cfg: cfg, st: cfg.Store, auth: cfg.Auth, log: cfg.Logger, reg: cfg.Registry, mux: http.NewServeMux()}
+	s.metrics = &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "steward_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "steward_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route"}),
+	}
+	for _, c := range []prometheus.Collector{s.metrics.requests, s.metrics.duration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		if err := s.reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return nil, fmt.Errorf("new server: %w", err)
+			}
+		}
+	}
+	if cfg.IngestRate == 0 {
+		cfg.IngestRate = 50000
+	}
+	if cfg.IngestBurst == 0 {
+		cfg.IngestBurst = 500000
+	}
+	s.limiter = newLimiter(cfg.IngestRate, cfg.IngestBurst)
+	s.routes = s.table()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
+	}
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	if cfg.Web != nil {
+		s.mux.Handle("/console/", cfg.Web.Console())
+		s.mux.Handle("/privacy/", cfg.Web.Privacy())
+		s.mux.Handle("/static/", cfg.Web.Static())
+		s.mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusFound))
+	}
+	s.handler = s.observe(http.HandlerFunc(s.dispatch))
+	return s, nil
+}
+
+// Registry returns the metrics registry.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Handler returns the root handler (for tests and embedding).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes returns the route table.
+func (s *Server) Routes() []Route { return s.routes }
+
+// dispatch routes through the mux but answers unmatched paths and wrong methods with the
+// JSON envelope instead of ServeMux's plain-text replies.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		rec := &codeOnly{header: w.Header()}
+		h.ServeHTTP(rec, r) // learns 404 vs 405 (and the Allow header) without writing
+		switch rec.code {
+		case http.StatusMethodNotAllowed:
+			writeError(w, r, Errorf(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "method %s not allowed here", r.Method))
+		case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+			w.WriteHeader(rec.code)
+		default:
+			writeError(w, r, Errorf(http.StatusNotFound, CodeNotFound, "no route for %s %s", r.Method, r.URL.EscapedPath()))
+		}
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// codeOnly captures the status a handler chose and discards its body.
+type codeOnly struct {
+	header http.Header
+	code   int
+}
+
+func (c *codeOnly) Header() http.Header { return c.header }
+func (c *codeOnly) Write(b []byte) (int, error) {
+	if c.code == 0 {
+		c.code = http.StatusOK
+	}
+	return len(b), nil
+}
+func (c *codeOnly) WriteHeader(code int) {
+	if c.code == 0 {
+		c.code = code
+	}
+}
+
+// Serve listens on ln until ctx is cancelled, then stops accepting, lets in-flight requests
+// finish (bounded by ShutdownTimeout) and returns. The caller closes the store afterwards.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: waiting for in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Subject is a person Steward holds data about, known only by an internal id. Identifiers
+// from the outside (userId, anonymousId) point at subjects through Identities, as keyed
+// hashes, never in clear.
+type Subject struct {
+	ID        string
+	SourceID  string
+	CreatedAt time.Time
+	// MergedInto is set when this subject was merged into another (anonymous history
+	// joining a known customer); empty for live subjects.
+	MergedInto string
+}
+
+// Identity kinds.
+const (
+	IdentityUserID      = "user_id"
+	IdentityAnonymousID = "anonymous_id"
+)
+
+// IdentityKey names an outside identifier by kind and keyed hash (blind index).
+type IdentityKey struct {
+	Kind string
+	Hash string // the raw digest bytes, as a string so keys can index maps
+}
+
+// IdentityLink binds an identifier to a subject.
+type IdentityLink struct {
+	Key       IdentityKey
+	SubjectID string
+	CreatedAt time.Time
+}
+
+// Identities resolves and links outside identifiers.
+type Identities interface {
+	// LookupIdentities returns the subject of each known key; unknown keys are absent.
+	LookupIdentities(ctx context.Context, keys []IdentityKey) (map[IdentityKey]string, error)
+	// CreateSubjects stores new subjects.
+	CreateSubjects(ctx context.Context, subjects []Subject) error
+	// LinkIdentities stores new links; a key already linked fails with ErrConflict.
+	LinkIdentities(ctx context.Context, links []IdentityLink) error
+	// MergeSubjects moves every identity and event of from onto into and records the
+	// merge; each row keeps its origin so UnmergeSubject can undo it.
+	MergeSubjects(ctx context.Context, from, into, reason string, at time.Time) error
+	// InsertEvents is Events.InsertEvents inside the transaction.
+	InsertEvents(ctx context.Context, events []Event) (int, error)
+}
+
+// Tx is the set of operations that may run together in one transaction.
+type Tx interface {
+	Identities
+}
+
+// Transactor runs fn in one transaction: every write fn makes commits together or not at
+// all. fn may be retried by the caller on ErrConflict (a concurrent writer linked the same
+// identifier first).
+type Transactor interface {
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// Subject reads a subject record (no personal data: ids and times only).
+	Subject(ctx context.Context, id string) (Subject, error)
+	// UnmergeSubject reverses every merge of from: its identities and events return to it.
+	// Erasure uses it to separate a wrongly linked history before deleting.
+	UnmergeSubject(ctx context.Context, from string) error
+	// CountSubjects returns how many live (not merged-away) subjects exist.
+	CountSubjects(ctx context.Context) (int64, error)
+}

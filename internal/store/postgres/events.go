@@ -1,0 +1,67 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/stewardhq/steward/internal/store"
+)
+
+// InsertEvents implements store.Store. The whole batch travels as column arrays in one
+// statement (one round trip); unnest turns them back into rows and ON CONFLICT skips
+// message ids already stored, which keeps retries idempotent.
+func (s *Store) InsertEvents(ctx context.Context, events []store.Event) (int, error) {
+	return insertEvents(ctx, s.pool, events)
+}
+
+// querier is what the pool and a transaction share.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func insertEvents(ctx context.Context, q querier, events []store.Event) (int, error) {
+	if len(events) == 0 {
+		return 0, nil
+	}
+	n := len(events)
+	src := make([]string, n)
+	mid := make([]string, n)
+	sub := make([]string, n)
+	orig := make([]string, n)
+	typ := make([]string, n)
+	name := make([]string, n)
+	occ := make([]time.Time, n)
+	rec := make([]time.Time, n)
+	body := make([][]byte, n)
+	for i, e := range events {
+		src[i], mid[i], sub[i], typ[i], name[i] = e.SourceID, e.MessageID, e.SubjectID, e.Type, e.Name
+		orig[i] = e.OriginSubjectID
+		if orig[i] == "" {
+			orig[i] = e.SubjectID
+		}
+		occ[i], rec[i], body[i] = e.OccurredAt, e.ReceivedAt, e.Body
+	}
+	tag, err := q.Exec(ctx, `INSERT INTO events(source_id, message_id, subject_id, origin_subject_id, type, name, occurred_at, received_at, body)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::bytea[])
+		ON CONFLICT (source_id, message_id) DO NOTHING`,
+		src, mid, sub, orig, typ, name, occ, rec, body)
+	if err != nil {
+		return 0, fmt.Errorf("insert events: %w", mapErr(err))
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// CountEvents implements store.Store.
+func (s *Store) CountEvents(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.pool.QueryRow(ctx, "SELECT COUNT(*) FROM events").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count events: %w", mapErr(err))
+	}
+	return n, nil
+}

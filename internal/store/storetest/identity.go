@@ -1,0 +1,88 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stewardhq/steward/internal/store"
+)
+
+func key(kind, h string) store.IdentityKey { return store.IdentityKey{Kind: kind, Hash: h} }
+
+func testIdentities(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	anon, user := key(store.IdentityAnonymousID, "\x01anon"), key(store.IdentityUserID, "\x02user")
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.CreateSubjects(ctx, []store.Subject{{ID: "sub_a", SourceID: "src", CreatedAt: ts(0)}, {ID: "sub_u", SourceID: "src", CreatedAt: ts(0)}}); err != nil {
+			return err
+		}
+		if err := tx.LinkIdentities(ctx, []store.IdentityLink{{Key: anon, SubjectID: "sub_a", CreatedAt: ts(0)}, {Key: user, SubjectID: "sub_u", CreatedAt: ts(0)}}); err != nil {
+			return err
+		}
+		evs := events("src", 0, 4)
+		for i := range evs {
+			evs[i].SubjectID = "sub_a"
+		}
+		_, err := tx.InsertEvents(ctx, evs)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("InTx: %v", err)
+	}
+	var got map[store.IdentityKey]string
+	s.InTx(ctx, func(tx store.Tx) error {
+		got, err = tx.LookupIdentities(ctx, []store.IdentityKey{anon, user, key(store.IdentityUserID, "unknown")})
+		return err
+	})
+	if err != nil || len(got) != 2 || got[anon] != "sub_a" || got[user] != "sub_u" {
+		t.Fatalf("LookupIdentities = %v, %v", got, err)
+	}
+	// Linking a known identifier again conflicts, and the failed transaction leaves nothing.
+	err = s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.CreateSubjects(ctx, []store.Subject{{ID: "sub_x", SourceID: "src", CreatedAt: ts(0)}}); err != nil {
+			return err
+		}
+		return tx.LinkIdentities(ctx, []store.IdentityLink{{Key: anon, SubjectID: "sub_x", CreatedAt: ts(0)}})
+	})
+	if !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("relink err = %v, want ErrConflict", err)
+	}
+	if _, err := s.Subject(ctx, "sub_x"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("rolled-back subject exists: %v", err)
+	}
+	// Merge the anonymous history into the known customer.
+	if err := s.InTx(ctx, func(tx store.Tx) error {
+		return tx.MergeSubjects(ctx, "sub_a", "sub_u", "identify", ts(time.Minute))
+	}); err != nil {
+		t.Fatalf("merge: %v", err)
+	}
+	s.InTx(ctx, func(tx store.Tx) error { got, err = tx.LookupIdentities(ctx, []store.IdentityKey{anon}); return err })
+	if got[anon] != "sub_u" {
+		t.Fatalf("after merge anon -> %q, want sub_u", got[anon])
+	}
+	if sub, _ := s.Subject(ctx, "sub_a"); sub.MergedInto != "sub_u" {
+		t.Fatalf("merged subject MergedInto = %q", sub.MergedInto)
+	}
+	if n, _ := s.CountSubjects(ctx); n != 1 {
+		t.Fatalf("CountSubjects = %d, want 1 live subject", n)
+	}
+	// Un-merge returns identities and events to their origin.
+	if err := s.UnmergeSubject(ctx, "sub_a"); err != nil {
+		t.Fatalf("unmerge: %v", err)
+	}
+	s.InTx(ctx, func(tx store.Tx) error {
+		got, err = tx.LookupIdentities(ctx, []store.IdentityKey{anon, user})
+		return err
+	})
+	if got[anon] != "sub_a" || got[user] != "sub_u" {
+		t.Fatalf("after unmerge = %v", got)
+	}
+	if sub, _ := s.Subject(ctx, "sub_a"); sub.MergedInto != "" {
+		t.Fatalf("unmerged subject still MergedInto %q", sub.MergedInto)
+	}
+	if n, _ := s.CountSubjects(ctx); n != 2 {
+		t.Fatalf("CountSubjects = %d, want 2", n)
+	}
+}
