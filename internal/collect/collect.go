@@ -20,9 +20,10 @@ type Indexer interface {
 	Index(kind, value string) ([]byte, error)
 }
 
-// Sealer encrypts a payload for a subject, bound to a table and field.
+// Sealer encrypts a payload for a subject, bound to a table and field. keys is the
+// ingest transaction, so a data key created for a new subject commits with its events.
 type Sealer interface {
-	Seal(ctx context.Context, subjectID, table, field string, plaintext []byte) ([]byte, error)
+	Seal(ctx context.Context, keys store.KeyAccess, subjectID, table, field string, plaintext []byte) ([]byte, error)
 }
 
 // Verdict is the consent gate's answer for one message.
@@ -124,7 +125,7 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 					return err
 				}
 			}
-			evs, dropped, err := c.gateAndSeal(ctx, sourceID, req, plan)
+			evs, dropped, err := c.gateAndSeal(ctx, tx, sourceID, req, plan)
 			if err != nil {
 				return err
 			}
@@ -150,7 +151,7 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 }
 
 // gateAndSeal asks the gate about each message and seals what is kept.
-func (c *Collector) gateAndSeal(ctx context.Context, sourceID string, req *segmentspec.Request, p *plan) ([]store.Event, int, error) {
+func (c *Collector) gateAndSeal(ctx context.Context, keys store.KeyAccess, sourceID string, req *segmentspec.Request, p *plan) ([]store.Event, int, error) {
 	evs := make([]store.Event, 0, len(req.Messages))
 	dropped := 0
 	for i := range req.Messages {
@@ -171,7 +172,7 @@ func (c *Collector) gateAndSeal(ctx context.Context, sourceID string, req *segme
 			dropped++
 			continue
 		}
-		body, err := c.cfg.Seal.Seal(ctx, origin, "events", "body", v.Body)
+		body, err := c.cfg.Seal.Seal(ctx, keys, origin, "events", "body", v.Body)
 		if err != nil {
 			return nil, 0, err
 		}

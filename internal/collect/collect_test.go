@@ -27,7 +27,7 @@ func (hmacIndex) Index(kind, v string) ([]byte, error) {
 // tagSeal marks payloads with their subject so tests can see which key sealed them.
 type tagSeal struct{}
 
-func (tagSeal) Seal(_ context.Context, subject, table, field string, pt []byte) ([]byte, error) {
+func (tagSeal) Seal(_ context.Context, _ store.KeyAccess, subject, table, field string, pt []byte) ([]byte, error) {
 	return append([]byte(subject+"|"+table+"."+field+"|"), pt...), nil
 }
 

@@ -54,6 +54,7 @@ type Identities interface {
 // Tx is the set of operations that may run together in one transaction.
 type Tx interface {
 	Identities
+	KeyAccess
 }
 
 // Transactor runs fn in one transaction: every write fn makes commits together or not at

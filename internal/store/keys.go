@@ -15,12 +15,20 @@ type SubjectKey struct {
 	CreatedAt time.Time
 }
 
-// SubjectKeys keeps wrapped data keys.
-type SubjectKeys interface {
+// KeyAccess reads and creates data keys. Both a Store and a Tx offer it: a key created
+// inside a transaction commits (or rolls back) together with the data sealed under it,
+// so a ciphertext can never outlive a key that was never stored.
+type KeyAccess interface {
 	// PutSubjectKey stores a new key; if the subject already has one it fails with
 	// ErrConflict (two writers raced: the caller re-reads and uses the stored key).
 	PutSubjectKey(ctx context.Context, k SubjectKey) error
+	// GetSubjectKey returns the subject's key or ErrNotFound.
 	GetSubjectKey(ctx context.Context, subjectID string) (SubjectKey, error)
+}
+
+// SubjectKeys keeps wrapped data keys.
+type SubjectKeys interface {
+	KeyAccess
 	// DeleteSubjectKey destroys the key; deleting a missing key is not an error.
 	DeleteSubjectKey(ctx context.Context, subjectID string) error
 	// ListSubjectKeys returns up to limit keys not wrapped by exceptKEK, ordered by subject

@@ -11,7 +11,22 @@ import (
 
 // PutSubjectKey implements store.Store.
 func (s *Store) PutSubjectKey(ctx context.Context, k store.SubjectKey) error {
-	_, err := s.pool.Exec(ctx, "INSERT INTO subject_keys(subject_id, kek_id, wrapped, created_at) VALUES ($1, $2, $3, $4)",
+	return putKey(ctx, s.pool, k)
+}
+
+// GetSubjectKey implements store.Store.
+func (s *Store) GetSubjectKey(ctx context.Context, subjectID string) (store.SubjectKey, error) {
+	return getKey(ctx, s.pool, subjectID)
+}
+
+func (t tx) PutSubjectKey(ctx context.Context, k store.SubjectKey) error { return putKey(ctx, t.q, k) }
+
+func (t tx) GetSubjectKey(ctx context.Context, subjectID string) (store.SubjectKey, error) {
+	return getKey(ctx, t.q, subjectID)
+}
+
+func putKey(ctx context.Context, q querier, k store.SubjectKey) error {
+	_, err := q.Exec(ctx, "INSERT INTO subject_keys(subject_id, kek_id, wrapped, created_at) VALUES ($1, $2, $3, $4)",
 		k.SubjectID, k.KEKID, k.Wrapped, k.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("put subject key: %w", mapErr(err))
@@ -26,9 +41,8 @@ func scanKey(r pgx.Row) (store.SubjectKey, error) {
 	return k, err
 }
 
-// GetSubjectKey implements store.Store.
-func (s *Store) GetSubjectKey(ctx context.Context, subjectID string) (store.SubjectKey, error) {
-	k, err := scanKey(s.pool.QueryRow(ctx, "SELECT subject_id, kek_id, wrapped, created_at FROM subject_keys WHERE subject_id = $1", subjectID))
+func getKey(ctx context.Context, q querier, subjectID string) (store.SubjectKey, error) {
+	k, err := scanKey(q.QueryRow(ctx, "SELECT subject_id, kek_id, wrapped, created_at FROM subject_keys WHERE subject_id = $1", subjectID))
 	if err != nil {
 		return k, fmt.Errorf("get subject key: %w", mapErr(err))
 	}

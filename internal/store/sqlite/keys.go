@@ -9,7 +9,22 @@ import (
 
 // PutSubjectKey implements store.Store.
 func (s *Store) PutSubjectKey(ctx context.Context, k store.SubjectKey) error {
-	_, err := s.w.ExecContext(ctx, "INSERT INTO subject_keys(subject_id, kek_id, wrapped, created_at) VALUES (?, ?, ?, ?)",
+	return putKey(ctx, s.w, k)
+}
+
+// GetSubjectKey implements store.Store.
+func (s *Store) GetSubjectKey(ctx context.Context, subjectID string) (store.SubjectKey, error) {
+	return getKey(ctx, s.r, subjectID)
+}
+
+func (t tx) PutSubjectKey(ctx context.Context, k store.SubjectKey) error { return putKey(ctx, t.q, k) }
+
+func (t tx) GetSubjectKey(ctx context.Context, subjectID string) (store.SubjectKey, error) {
+	return getKey(ctx, t.q, subjectID)
+}
+
+func putKey(ctx context.Context, q querier, k store.SubjectKey) error {
+	_, err := q.ExecContext(ctx, "INSERT INTO subject_keys(subject_id, kek_id, wrapped, created_at) VALUES (?, ?, ?, ?)",
 		k.SubjectID, k.KEKID, k.Wrapped, toMicros(k.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("put subject key: %w", mapErr(err))
@@ -17,11 +32,10 @@ func (s *Store) PutSubjectKey(ctx context.Context, k store.SubjectKey) error {
 	return nil
 }
 
-// GetSubjectKey implements store.Store.
-func (s *Store) GetSubjectKey(ctx context.Context, subjectID string) (store.SubjectKey, error) {
+func getKey(ctx context.Context, q querier, subjectID string) (store.SubjectKey, error) {
 	var k store.SubjectKey
 	var created int64
-	err := s.r.QueryRowContext(ctx, "SELECT subject_id, kek_id, wrapped, created_at FROM subject_keys WHERE subject_id = ?", subjectID).
+	err := q.QueryRowContext(ctx, "SELECT subject_id, kek_id, wrapped, created_at FROM subject_keys WHERE subject_id = ?", subjectID).
 		Scan(&k.SubjectID, &k.KEKID, &k.Wrapped, &created)
 	if err != nil {
 		return k, fmt.Errorf("get subject key: %w", mapErr(err))

@@ -220,3 +220,12 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 	}
 	return nil
 }
+
+// VacuumInto writes a consistent copy of the database to path (a backup; also what tests
+// use to prove that erasure defeats copies taken earlier).
+func (s *Store) VacuumInto(ctx context.Context, path string) error {
+	if _, err := s.w.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("vacuum into: %w", mapErr(err))
+	}
+	return nil
+}
