@@ -264,7 +264,9 @@ func TestRotate(t *testing.T) {
 	}
 }
 
-func subject(i int) string { return "sub_" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676)) }
+func subject(i int) string {
+	return "sub_" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
+}
 
 func TestEnvKeyring(t *testing.T) {
 	env := map[string]string{
