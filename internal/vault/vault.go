@@ -97,10 +97,6 @@ func (v *Vault) Seal(ctx context.Context, keys store.KeyAccess, subjectID string
 	return aead.Seal(out, out[1:1+aead.NonceSize()], plaintext, aad(subjectID, b)), nil
 }
 
-// SealFor is Seal with the collector's argument order (collect.Sealer).
-func (v *Vault) SealFor(ctx context.Context, keys store.KeyAccess, subjectID, table, field string, plaintext []byte) ([]byte, error) {
-	return v.Seal(ctx, keys, subjectID, Binding{table, field}, plaintext)
-}
 
 // Open decrypts a ciphertext sealed for subject at binding.
 func (v *Vault) Open(ctx context.Context, subjectID string, b Binding, ciphertext []byte) ([]byte, error) {
