@@ -34,6 +34,7 @@ func commands() []command {
 		{"operators", "manage operator accounts (create, list)", runOperators},
 		{"tokens", "manage operator API tokens (create, list, revoke)", runTokens},
 		{"sources", "manage event sources and their write keys (create, list)", runSources},
+		{"keys", "rotate the key-encryption key and re-wrap every data key (keys rotate)", runKeys},
 		{"bench", "run a benchmark (" + strings.Join(benchNames(), ", ") + ")", runBench},
 		{"version", "print the version", runVersion},
 	}
