@@ -97,7 +97,6 @@ func (v *Vault) Seal(ctx context.Context, keys store.KeyAccess, subjectID string
 	return aead.Seal(out, out[1:1+aead.NonceSize()], plaintext, aad(subjectID, b)), nil
 }
 
-
 // Open decrypts a ciphertext sealed for subject at binding.
 func (v *Vault) Open(ctx context.Context, subjectID string, b Binding, ciphertext []byte) ([]byte, error) {
 	if len(ciphertext) < 1 || ciphertext[0] != version {
