@@ -62,6 +62,10 @@ type Events interface {
 	InsertEvents(ctx context.Context, events []Event) (int, error)
 	// CountEvents returns how many events are stored.
 	CountEvents(ctx context.Context) (int64, error)
+	// RawSubjectEvents returns up to limit of the subject's events with Seq > after, in Seq
+	// order, bodies still sealed. It is the raw query layer: only the purpose-scoped
+	// reader (package access) may call it, which a test enforces (issue 3 item 4).
+	RawSubjectEvents(ctx context.Context, subjectID string, after int64, limit int) ([]Event, error)
 }
 
 // Settings keeps small named values (deployment markers such as "demo.seeded").
@@ -111,6 +115,8 @@ type Source struct {
 
 // Event is one collected message. Body is opaque to the store.
 type Event struct {
+	// Seq is the store's insertion order (set on read; ignored on insert).
+	Seq       int64
 	SourceID  string
 	MessageID string
 	SubjectID string

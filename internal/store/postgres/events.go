@@ -65,3 +65,26 @@ func (s *Store) CountEvents(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// RawSubjectEvents implements store.Store.
+func (s *Store) RawSubjectEvents(ctx context.Context, subjectID string, after int64, limit int) ([]store.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, source_id, message_id, subject_id, origin_subject_id, type, name, occurred_at, received_at, body
+		FROM events WHERE subject_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, subjectID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("subject events: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []store.Event
+	for rows.Next() {
+		var e store.Event
+		if err := rows.Scan(&e.Seq, &e.SourceID, &e.MessageID, &e.SubjectID, &e.OriginSubjectID, &e.Type, &e.Name, &e.OccurredAt, &e.ReceivedAt, &e.Body); err != nil {
+			return nil, fmt.Errorf("subject events: %w", mapErr(err))
+		}
+		e.OccurredAt, e.ReceivedAt = utc(e.OccurredAt), utc(e.ReceivedAt)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("subject events: %w", mapErr(err))
+	}
+	return out, nil
+}

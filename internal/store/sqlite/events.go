@@ -97,3 +97,27 @@ func (s *Store) CountEvents(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// RawSubjectEvents implements store.Store.
+func (s *Store) RawSubjectEvents(ctx context.Context, subjectID string, after int64, limit int) ([]store.Event, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, source_id, message_id, subject_id, origin_subject_id, type, name, occurred_at, received_at, body
+		FROM events WHERE subject_id = ? AND seq > ? ORDER BY seq LIMIT ?`, subjectID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("subject events: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []store.Event
+	for rows.Next() {
+		var e store.Event
+		var occ, rec int64
+		if err := rows.Scan(&e.Seq, &e.SourceID, &e.MessageID, &e.SubjectID, &e.OriginSubjectID, &e.Type, &e.Name, &occ, &rec, &e.Body); err != nil {
+			return nil, fmt.Errorf("subject events: %w", mapErr(err))
+		}
+		e.OccurredAt, e.ReceivedAt = fromMicros(occ), fromMicros(rec)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("subject events: %w", mapErr(err))
+	}
+	return out, nil
+}

@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) int {
 		{"EventsIdempotent", testEventsIdempotent},
 		{"EventsConcurrentWriters", testEventsConcurrent},
 		{"EventsLargeBatch", testEventsLargeBatch},
+		{"RawSubjectEvents", testRawSubjectEvents},
 		{"Settings", testSettings},
 		{"Identities", testIdentities},
 		{"SubjectKeys", testSubjectKeys},
@@ -272,5 +273,46 @@ func testSettings(t *testing.T, s store.Store) {
 func testPing(t *testing.T, s store.Store) {
 	if err := s.Ping(context.Background()); err != nil {
 		t.Fatalf("Ping: %v", err)
+	}
+}
+
+func testRawSubjectEvents(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	evs := events("a", 0, 30)
+	for i := range evs {
+		evs[i].SubjectID = fmt.Sprintf("sub_%d", i%3)
+	}
+	evs[3].OriginSubjectID = "sub_origin"
+	if _, err := s.InsertEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	var got []store.Event
+	after := int64(0)
+	for {
+		page, err := s.RawSubjectEvents(ctx, "sub_0", after, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		got = append(got, page...)
+		after = page[len(page)-1].Seq
+	}
+	if len(got) != 10 {
+		t.Fatalf("sub_0 has %d events, want 10", len(got))
+	}
+	for i, e := range got {
+		want := evs[i*3]
+		if e.SubjectID != "sub_0" || e.MessageID != want.MessageID || string(e.Body) != string(want.Body) ||
+			!e.OccurredAt.Equal(want.OccurredAt) || (i > 0 && e.Seq <= got[i-1].Seq) {
+			t.Fatalf("event %d = %+v, want %+v", i, e, want)
+		}
+	}
+	if got[1].OriginSubjectID != "sub_origin" || got[0].OriginSubjectID != "sub_0" {
+		t.Fatalf("origins = %q, %q", got[0].OriginSubjectID, got[1].OriginSubjectID)
+	}
+	if none, err := s.RawSubjectEvents(ctx, "sub_nobody", 0, 10); err != nil || len(none) != 0 {
+		t.Fatalf("unknown subject = %v, %v", none, err)
 	}
 }
