@@ -1,0 +1,7 @@
+// Package access is the only way to read personal data: every read names a purpose and an
+// actor, asks the policy decision point about each field's category for that subject, and
+// returns only what the decision allows — masked fields masked, denied fields absent
+// (issue 3 item 4, PM rows of REQUIREMENTS.md). The store's raw reads and the vault's
+// Open are called from here and nowhere else outside the store and vault themselves; a
+// test type-checks the whole module and fails on any other caller.
+package access
