@@ -1,0 +1,192 @@
+package gate
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/stewardhq/steward/internal/collect"
+	"github.com/stewardhq/steward/internal/collect/segmentspec"
+)
+
+// Rules is the manifest as the gate needs it.
+type Rules interface {
+	// EventType names the manifest event type of a message, "" when the manifest declares
+	// none for it.
+	EventType(msgType, event string) string
+	// Event returns the category of the fact that an event of this type happened and the
+	// purposes that may collect it.
+	Event(eventType string) (category string, purposes []string)
+	// Field returns the category and purposes of a field path of an event type; ok is
+	// false when the manifest has no entry for exactly that path.
+	Field(eventType, path string) (category string, purposes []string, ok bool)
+	// ConsentPurposes maps a consent category name used by Segment-style consent managers
+	// (context.consent.categoryPreferences) onto purposes.
+	ConsentPurposes(category string) []string
+}
+
+// Signals is what is known about the subject at this message.
+type Signals struct {
+	// Consents maps purpose → granted: the stored state, overlaid by the message's own.
+	Consents map[string]bool
+	// Guardian: the consents were given by a guardian (children, PIPL Art. 31).
+	Guardian              bool
+	PersonalisationOff    bool
+	ObjectDirectMarketing bool
+	GPC                   bool
+	Country, Region       string
+	AgeKnown              bool
+	Age                   int
+}
+
+// Decider is the policy decision point, asked about collection.
+type Decider interface {
+	// Collect reports whether purpose may collect category under s; when not, reason is
+	// the policy's stable reason string.
+	Collect(s *Signals, purpose, category string) (ok bool, reason string)
+}
+
+// ConsentReader returns a subject's stored consent state (purpose → granted). A nil
+// reader means only message signals count.
+type ConsentReader interface {
+	Consents(ctx context.Context, subjectID string) (map[string]bool, error)
+}
+
+// Gate implements collect.Gate.
+type Gate struct {
+	rules   Rules
+	decide  Decider
+	consent ConsentReader
+	now     func() time.Time
+}
+
+// New returns a Gate.
+func New(rules Rules, decide Decider, consent ConsentReader) *Gate {
+	return &Gate{rules: rules, decide: decide, consent: consent, now: time.Now}
+}
+
+// envelope lists members every stored event keeps: what identifies and orders it. They
+// are sealed like everything else.
+var envelope = map[string]bool{
+	"type": true, "event": true, "name": true, "messageId": true, "timestamp": true,
+	"originalTimestamp": true, "sentAt": true, "receivedAt": true, "userId": true,
+	"anonymousId": true, "previousId": true, "groupId": true,
+	// The consent signals themselves are kept as evidence of what the subject chose.
+	"context.consent": true, "context.gpc": true,
+}
+
+// Drop reasons (metric labels).
+const (
+	ReasonNotInManifest = "event_not_in_manifest"
+	ReasonInvalidBody   = "invalid_body"
+)
+
+// Check implements collect.Gate.
+func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Message, req *segmentspec.Request) (collect.Verdict, error) {
+	et := g.rules.EventType(string(m.Type), m.Event)
+	if et == "" {
+		return collect.Verdict{Keep: false, Reason: ReasonNotInManifest}, nil
+	}
+	s, err := g.signals(ctx, subjectID, m, req)
+	if err != nil {
+		return collect.Verdict{}, err
+	}
+	cat, purposes := g.rules.Event(et)
+	if ok, reason := g.any(s, purposes, cat); !ok {
+		return collect.Verdict{Keep: false, Reason: reason}, nil
+	}
+	body, stripped, err := collect.Minimise(m.Raw, func(path string) collect.FieldVerdict {
+		if envelope[path] {
+			return collect.FieldVerdict{Keep: true}
+		}
+		c, ps, ok := g.rules.Field(et, path)
+		if !ok {
+			return collect.FieldVerdict{}
+		}
+		if ok, reason := g.any(s, ps, c); !ok {
+			return collect.FieldVerdict{Reason: reason}
+		}
+		return collect.FieldVerdict{Keep: true}
+	})
+	if err != nil {
+		return collect.Verdict{Keep: false, Reason: ReasonInvalidBody}, nil
+	}
+	return collect.Verdict{Keep: true, Body: body, Stripped: stripped}, nil
+}
+
+// any reports whether some purpose may collect category; otherwise the first reason.
+func (g *Gate) any(s *Signals, purposes []string, category string) (bool, string) {
+	reason := "no_purpose"
+	for _, p := range purposes {
+		ok, r := g.decide.Collect(s, p, category)
+		if ok {
+			return true, ""
+		}
+		if reason == "no_purpose" {
+			reason = r
+		}
+	}
+	return false, reason
+}
+
+// signals gathers the subject's state: stored consents first, then what the message
+// says. A message can grant only through an explicit consent-manager signal; GPC,
+// objection and "personalisation off" only ever take away.
+func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Message, req *segmentspec.Request) (*Signals, error) {
+	s := &Signals{Consents: map[string]bool{}}
+	if g.consent != nil {
+		stored, err := g.consent.Consents(ctx, subjectID)
+		if err != nil {
+			return nil, err
+		}
+		for p, v := range stored {
+			s.Consents[p] = v
+		}
+	}
+	if prefs, ok := m.Context.Consent(); ok {
+		for cat, granted := range prefs {
+			for _, p := range g.rules.ConsentPurposes(cat) {
+				s.Consents[p] = granted
+			}
+		}
+	}
+	if c, ok := m.Context["consent"].(map[string]any); ok {
+		s.Guardian = c["guardian"] == true
+		s.PersonalisationOff = c["personalisationOff"] == true
+		s.ObjectDirectMarketing = c["objectDirectMarketing"] == true
+	}
+	if on, _ := m.Context.GPC(); on || (req != nil && req.GPC) {
+		s.GPC = true
+	}
+	if loc, ok := m.Context["location"].(map[string]any); ok {
+		s.Country, _ = loc["country"].(string)
+		s.Region, _ = loc["region"].(string)
+	}
+	if age, ok := ageFrom(m, g.now()); ok {
+		s.AgeKnown, s.Age = true, age
+	}
+	return s, nil
+}
+
+// ageFrom reads a birthday (YYYY-MM-DD) from the message's traits or context.traits.
+func ageFrom(m *segmentspec.Message, now time.Time) (int, bool) {
+	var b string
+	if v, ok := m.Traits["birthday"].(string); ok {
+		b = v
+	} else if v, ok := m.Context.Traits()["birthday"].(string); ok {
+		b = v
+	}
+	t, err := time.Parse("2006-01-02", strings.TrimSpace(b))
+	if err != nil {
+		return 0, false
+	}
+	at := m.Timestamp
+	if at.IsZero() {
+		at = now
+	}
+	age := at.Year() - t.Year()
+	if at.YearDay() < t.YearDay() {
+		age--
+	}
+	return age, age >= 0
+}
