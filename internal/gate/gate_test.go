@@ -1,0 +1,150 @@
+package gate_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stewardhq/steward/internal/collect/segmentspec"
+	"github.com/stewardhq/steward/internal/gate"
+)
+
+// fakeRules: Product Viewed is browsing history for analytics or personalisation;
+// traits.email is contact data for the service; context.ip for analytics only.
+type fakeRules struct{}
+
+func (fakeRules) EventType(t, ev string) string {
+	if t == "track" && ev == "Product Viewed" {
+		return "Product Viewed"
+	}
+	if t == "identify" {
+		return "identify"
+	}
+	return ""
+}
+
+func (fakeRules) Event(et string) (string, []string) {
+	if et == "identify" {
+		return "user.contact", []string{"essential.service"}
+	}
+	return "user.behavior.browsing_history", []string{"analytics.reporting", "personalize.content"}
+}
+
+func (fakeRules) Field(et, path string) (string, []string, bool) {
+	switch path {
+	case "properties.product_id":
+		return "user.behavior.browsing_history", []string{"analytics.reporting"}, true
+	case "context.ip":
+		return "user.device.ip_address", []string{"analytics.reporting"}, true
+	case "traits.email":
+		return "user.contact.email", []string{"essential.service"}, true
+	case "properties.ad_click_id":
+		return "user.device.cookie_id", []string{"marketing.advertising.third_party.targeted"}, true
+	}
+	return "", nil, false
+}
+
+func (fakeRules) ConsentPurposes(cat string) []string {
+	switch cat {
+	case "Analytics":
+		return []string{"analytics.reporting"}
+	case "Advertising":
+		return []string{"marketing.advertising.third_party.targeted"}
+	}
+	return nil
+}
+
+// fakeDecider: consent purposes need consent; essential.service is contract; GPC stops
+// targeted advertising whatever the consent says.
+type fakeDecider struct{}
+
+func (fakeDecider) Collect(s *gate.Signals, purpose, category string) (bool, string) {
+	if purpose == "essential.service" {
+		return true, ""
+	}
+	if s.GPC && strings.HasPrefix(purpose, "marketing.advertising") {
+		return false, "gpc_opt_out"
+	}
+	if !s.Consents[purpose] {
+		return false, "no_consent"
+	}
+	return true, ""
+}
+
+type stored map[string]map[string]bool
+
+func (s stored) Consents(_ context.Context, id string) (map[string]bool, error) { return s[id], nil }
+
+func decode(t *testing.T, body string, gpcHeader bool) *segmentspec.Request {
+	t.Helper()
+	r := httptest.NewRequest("POST", "/v1/track", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.SetBasicAuth("wk", "")
+	if gpcHeader {
+		r.Header.Set("Sec-GPC", "1")
+	}
+	ep := segmentspec.EndpointTrack
+	if strings.Contains(body, `"type":"identify"`) {
+		ep = segmentspec.EndpointIdentify
+	}
+	req, err := segmentspec.DecodeRequest(r, ep, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), segmentspec.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func TestGate(t *testing.T) {
+	const view = `{"type":"track","event":"Product Viewed","anonymousId":"a1","properties":{"product_id":"p1","ad_click_id":"c9","colour":"red"},"context":{"ip":"203.0.113.9"%s}}`
+	g := gate.New(fakeRules{}, fakeDecider{}, stored{"sub_consented": {"analytics.reporting": true, "marketing.advertising.third_party.targeted": true}})
+	ctx := context.Background()
+	cases := []struct {
+		name, subject, ctxExtra string
+		gpc                     bool
+		keep                    bool
+		reason                  string
+		has, hasNot             []string
+	}{
+		{name: "no consent anywhere: default deny", subject: "sub_new", keep: false, reason: "no_consent"},
+		{name: "message grants analytics", subject: "sub_new", ctxExtra: `,"consent":{"categoryPreferences":{"Analytics":true}}`, keep: true,
+			has: []string{`"product_id":"p1"`, `"ip":"203.0.113.9"`, `"anonymousId":"a1"`}, hasNot: []string{"c9", "red"}},
+		{name: "stored consent, advertising allowed", subject: "sub_consented", keep: true, has: []string{"c9", "p1"}, hasNot: []string{"red"}},
+		{name: "GPC header strips targeted advertising", subject: "sub_consented", gpc: true, keep: true, has: []string{"p1"}, hasNot: []string{"c9"}},
+		{name: "context.gpc strips targeted advertising", subject: "sub_consented", ctxExtra: `,"gpc":true`, keep: true, has: []string{"p1"}, hasNot: []string{"c9"}},
+		{name: "message withdrawal beats stored grant", subject: "sub_consented",
+			ctxExtra: `,"consent":{"categoryPreferences":{"Analytics":false,"Advertising":false}}`, keep: false, reason: "no_consent"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := decode(t, strings.Replace(view, "%s", c.ctxExtra, 1), c.gpc)
+			v, err := g.Check(ctx, c.subject, &req.Messages[0], req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Keep != c.keep || (!c.keep && v.Reason != c.reason) {
+				t.Fatalf("verdict = keep %v reason %q, want keep %v reason %q", v.Keep, v.Reason, c.keep, c.reason)
+			}
+			for _, s := range c.has {
+				if !strings.Contains(string(v.Body), s) {
+					t.Errorf("body lacks %s: %s", s, v.Body)
+				}
+			}
+			for _, s := range c.hasNot {
+				if strings.Contains(string(v.Body), s) {
+					t.Errorf("body keeps %s: %s", s, v.Body)
+				}
+			}
+		})
+	}
+	req := decode(t, `{"type":"track","event":"Secret Thing","anonymousId":"a"}`, false)
+	if v, _ := g.Check(ctx, "s", &req.Messages[0], req); v.Keep || v.Reason != gate.ReasonNotInManifest {
+		t.Fatalf("unknown event: %+v", v)
+	}
+	req = decode(t, `{"type":"identify","userId":"u1","traits":{"email":"li@example.com","birthday":"2015-03-01"}}`, false)
+	v, _ := g.Check(ctx, "s", &req.Messages[0], req)
+	if !v.Keep || !strings.Contains(string(v.Body), "li@example.com") || strings.Contains(string(v.Body), "2015") {
+		t.Fatalf("identify: %+v %s", v, v.Body)
+	}
+}
