@@ -14,12 +14,17 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/stewardhq/steward/internal/auth"
+	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/server"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
 	"github.com/stewardhq/steward/internal/store/sqlite"
+	"github.com/stewardhq/steward/internal/vault"
+	"github.com/stewardhq/steward/internal/vault/keyring"
 )
 
 // App is an assembled Steward process.
@@ -29,6 +34,12 @@ type App struct {
 	Auth   *auth.Service
 	Server *server.Server
 	Log    *slog.Logger
+	// Vault seals personal data; Keyring holds its keys; Index computes blind indexes.
+	Vault   *vault.Vault
+	Keyring keyring.Keyring
+	Index   *vault.BlindIndex
+	// Collector is the ingestion pipeline behind /v1.
+	Collector *collect.Collector
 	// Bootstrapped is true when this start created the admin token and write key files.
 	Bootstrapped bool
 }
@@ -58,8 +69,19 @@ func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	return st, nil
 }
 
+// Options tune an assembled Steward beyond its configuration (benchmarks and tests).
+type Options struct {
+	// IngestRate overrides the per-write-key rate limit (negative: none).
+	IngestRate float64
+}
+
 // Open assembles Steward. The caller must Close it.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	return OpenWith(ctx, cfg, log, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -75,12 +97,23 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, err
 	}
+	if a.Vault, a.Keyring, err = openVault(ctx, cfg, st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.Index = vault.NewBlindIndex(a.Keyring.IndexSecret(), "86")
+	reg := prometheus.NewRegistry()
+	if a.Collector, err = a.newCollector(reg); err != nil {
+		st.Close()
+		return nil, err
+	}
 	ui, err := newWebUI(cfg)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: log, Version: Version, Web: ui})
+	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: log, Version: Version, Web: ui,
+		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -25,6 +25,7 @@ type bench struct {
 func benches() []bench {
 	return []bench{
 		{"store", "batched event inserts per second on SQLite and PostgreSQL (the baseline others compare to)", benchStore},
+		{"ingest", "events per second end-to-end over HTTP on loopback (gate, identity, vault, store), against raw inserts", benchIngest},
 		{"vault", "10-field profiles sealed and opened per second per core, against JSON encode+decode", benchVault},
 	}
 }
