@@ -21,6 +21,7 @@ const (
 	keyRequestID ctxKey = iota
 	keyLogger
 	keyPrincipal
+	keySubject
 )
 
 func requestID(r *http.Request) string {
@@ -36,6 +37,12 @@ func logger(r *http.Request) *slog.Logger {
 }
 
 // principal returns the authenticated operator of the request.
+// subjectPrincipal is the privacy-center session of a Subject route.
+func subjectPrincipal(r *http.Request) auth.SubjectPrincipal {
+	p, _ := r.Context().Value(keySubject).(auth.SubjectPrincipal)
+	return p
+}
+
 func principal(r *http.Request) auth.Principal {
 	p, _ := r.Context().Value(keyPrincipal).(auth.Principal)
 	return p

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/stewardhq/steward/internal/auth"
@@ -46,6 +47,10 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/.well-known/gpc.json", Access: Public, Summary: "Global Privacy Control support statement", Handle: s.gpcJSON},
 		{Method: "POST", Path: "/api/v1/tcf/decode", Access: Operator, Scope: auth.ScopeConsentRead, MaxBody: 128 << 10, Summary: "decode an IAB TCF v2.2/v2.3 TC string into its lists", Handle: s.tcfDecode},
 
+		{Method: "POST", Path: "/api/v1/subjects/{id}/sessions", Access: Operator, Scope: auth.ScopeSessionsWrite, Summary: "mint a privacy-center session for the shop's signed-in customer ({id} is the shop's userId)", Handle: s.mintSession},
+		{Method: "GET", Path: "/api/v1/me", Access: Subject, Summary: "the privacy center's view of the signed-in subject", Handle: s.me},
+		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: s.signOut},
+
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami},
 		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators},
 		{Method: "POST", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsWrite, Summary: "create an operator", Handle: s.createOperator},
@@ -79,6 +84,13 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(withPrincipal(r.Context(), p))
+		case Subject:
+			sp, err := s.auth.AuthenticateSubject(r.Context(), bearer(r))
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), keySubject, sp))
 		}
 		if err := rt.Handle(w, r); err != nil {
 			writeError(w, r, err)

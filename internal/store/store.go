@@ -26,6 +26,7 @@ type Store interface {
 	Settings
 	Transactor
 	SubjectKeys
+	Sessions
 }
 
 // Operators keeps staff accounts.

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Settings", testSettings},
 		{"Identities", testIdentities},
 		{"SubjectKeys", testSubjectKeys},
+		{"Sessions", testSessions},
 		{"Ping", testPing},
 	}
 	for _, c := range checks {

@@ -1,0 +1,1 @@
+-- reserved: the consent ledger (issue 4) lands under this number

@@ -1,0 +1,1 @@
+-- reserved: the audit log (issue 7) lands under this number
