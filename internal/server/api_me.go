@@ -89,4 +89,3 @@ func lang(r *http.Request) string {
 	}
 	return "en"
 }
-
