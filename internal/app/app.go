@@ -113,7 +113,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 		return nil, err
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: log, Version: Version, Web: ui,
-		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate})
+		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate, Subjects: subjects{a}})
 	if err != nil {
 		st.Close()
 		return nil, err
