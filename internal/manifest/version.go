@@ -13,16 +13,16 @@ import (
 // canon is the canonical form hashed and diffed: maps (which encoding/json writes with
 // sorted keys) and no layout, comments or key order from the YAML.
 type canon struct {
-	Version    int                         `json:"version"`
-	Home       string                      `json:"home"`
+	Version    int                          `json:"version"`
+	Home       string                       `json:"home"`
 	Categories map[string]taxonomy.Category `json:"categories"`
-	Purposes   map[string]canonPurpose     `json:"purposes"`
-	Consent    map[string][]string         `json:"consent"`
-	Common     map[string]Field            `json:"common"`
-	Events     map[string]map[string]Field `json:"events"`
-	Retention  map[string]int              `json:"retention"`
-	Recipients map[string]Recipient        `json:"recipients"`
-	Transfers  map[string]Transfer         `json:"transfers"`
+	Purposes   map[string]canonPurpose      `json:"purposes"`
+	Consent    map[string][]string          `json:"consent"`
+	Common     map[string]Field             `json:"common"`
+	Events     map[string]map[string]Field  `json:"events"`
+	Retention  map[string]int               `json:"retention"`
+	Recipients map[string]Recipient         `json:"recipients"`
+	Transfers  map[string]Transfer          `json:"transfers"`
 }
 
 type canonPurpose struct {
