@@ -27,6 +27,7 @@ func benches() []bench {
 		{"store", "batched event inserts per second on SQLite and PostgreSQL (the baseline others compare to)", benchStore},
 		{"ingest", "events per second end-to-end over HTTP on loopback (gate, identity, vault, store), against raw inserts", benchIngest},
 		{"vault", "10-field profiles sealed and opened per second per core, against JSON encode+decode", benchVault},
+		{"policy", "policy decisions per second on one core and p99 latency, against one map lookup per decision", benchPolicy},
 	}
 }
 

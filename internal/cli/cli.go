@@ -35,6 +35,7 @@ func commands() []command {
 		{"tokens", "manage operator API tokens (create, list, revoke)", runTokens},
 		{"sources", "manage event sources and their write keys (create, list)", runSources},
 		{"keys", "rotate the key-encryption key and re-wrap every data key (keys rotate)", runKeys},
+		{"manifest", "check a privacy manifest (check FILE) or print the default one", runManifest},
 		{"bench", "run a benchmark (" + strings.Join(benchNames(), ", ") + ")", runBench},
 		{"version", "print the version", runVersion},
 	}

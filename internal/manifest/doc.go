@@ -1,0 +1,15 @@
+// Package manifest owns the privacy manifest, steward.yaml: the deployment's taxonomy
+// extensions, purpose settings, event schemas (event type → field → category → purposes),
+// retention, recipients and transfer mechanisms. It is the registry behind NC-01 (notice),
+// NC-02 (purpose and basis), PM-01 (every collected field mapped to a purpose), SX-02/SX-03
+// (recipients and transfers) and AA-02 (record of processing).
+//
+// [Parse] checks the whole file and reports every mistake at once, each located as
+// file:line:col, so `steward manifest check` can print them all. A manifest that parses is
+// consistent: no marketing purpose reads a sensitive category, every purpose has a basis and
+// statements, no retention exceeds what its purposes allow, every recipient abroad has a
+// transfer mechanism, every event field has a category.
+//
+// Versions: [Manifest.Hash] is the sha256 of a canonical JSON form, so two manifests that
+// mean the same hash the same whatever their layout; [Diff] lists what changed.
+package manifest

@@ -1,0 +1,130 @@
+package manifest
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/stewardhq/steward/internal/taxonomy"
+)
+
+// Manifest is a parsed, consistent privacy manifest.
+type Manifest struct {
+	Name string
+	// Seq is the manifest's own version number (the `version:` key): operators bump it, the
+	// store keeps every version with its Hash.
+	Seq  int
+	Home string // ISO country of the deployment; recipients elsewhere are abroad
+	// Taxonomy is the published taxonomy with this manifest's categories and purposes applied.
+	Taxonomy *taxonomy.Taxonomy
+	// Retention is the retention in days the deployment applies per purpose.
+	PurposeRetention map[string]int
+	// CategoryRetention is the retention in days per category, where the manifest sets one.
+	CategoryRetention map[string]int
+	Consent           map[string][]string // Segment categoryPreferences name → purposes
+	Common            map[string]Field    // fields every event may carry (context.ip, …)
+	Events            map[string]Event    // event type → schema
+	Recipients        []Recipient
+	Transfers         map[string]Transfer
+	extensions        []taxonomy.Category
+}
+
+// Field is one allowed field of an event.
+type Field struct {
+	Path     string   // dotted path: properties.revenue, traits.email, context.ip
+	Category string   // data category key
+	Purposes []string // purposes this field may serve
+}
+
+// Event is the schema of one event type.
+type Event struct {
+	Type   string
+	Fields map[string]Field
+}
+
+// Recipient is a third party that receives data.
+type Recipient struct {
+	Name      string
+	Purposes  []string
+	Countries []string
+	Transfer  string // key of the transfer mechanism covering recipients abroad
+}
+
+// Transfer is a recorded cross-border transfer mechanism (PIPL Art. 38: CAC security
+// assessment, certification, standard contract; GDPR Art. 46: SCCs, BCRs, adequacy).
+type Transfer struct {
+	Key       string
+	Kind      string
+	Countries []string
+}
+
+// Transfer mechanism kinds.
+var transferKinds = []string{"security_assessment", "certification", "standard_contract", "adequacy", "sccs", "bcrs"}
+
+// Version returns the manifest's version number.
+func (m *Manifest) Version() int { return m.Seq }
+
+// EventType returns the schema key for a Segment message: the event name for track calls,
+// the message type itself for page, screen, identify, group and alias.
+func EventType(msgType, event string) string {
+	if msgType == "track" {
+		return event
+	}
+	return msgType
+}
+
+// FieldFor returns the schema entry for path in events of eventType, falling back to the
+// fields common to every event. ok is false for a field the manifest does not allow: the
+// collector drops it (PM-01).
+func (m *Manifest) FieldFor(eventType, path string) (Field, bool) {
+	if ev, ok := m.Events[eventType]; ok {
+		if f, ok := ev.Fields[path]; ok {
+			return f, true
+		}
+	} else if eventType != "" {
+		return Field{}, false
+	}
+	f, ok := m.Common[path]
+	return f, ok
+}
+
+// ConsentPurposes returns the purposes a Segment context.consent.categoryPreferences name
+// (Analytics, Personalization, Advertising, ThirdPartySharing, CrossBorder) stands for.
+func (m *Manifest) ConsentPurposes(categoryPreference string) []string {
+	return m.Consent[categoryPreference]
+}
+
+// PurposeKeys returns the manifest's purposes, sorted.
+func (m *Manifest) PurposeKeys() []string {
+	var out []string
+	for _, p := range m.Taxonomy.Purposes() {
+		out = append(out, p.Key)
+	}
+	return out
+}
+
+// EventTypes returns the declared event types, sorted.
+func (m *Manifest) EventTypes() []string {
+	out := make([]string, 0, len(m.Events))
+	for k := range m.Events {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Recipient returns the recipient called name.
+func (m *Manifest) Recipient(name string) (Recipient, bool) {
+	for _, r := range m.Recipients {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Recipient{}, false
+}
+
+// Abroad reports whether country lies outside the deployment's home.
+func (m *Manifest) Abroad(country string) bool { return !strings.EqualFold(country, m.Home) }
+
+// Serves reports whether r may receive data for purpose.
+func (r Recipient) Serves(purpose string) bool { return slices.Contains(r.Purposes, purpose) }
