@@ -30,7 +30,9 @@ type Decider interface {
 // Rules maps stored fields to categories (the manifest).
 type Rules interface {
 	EventType(msgType, event string) string
-	Event(eventType string) (category string, purposes []string)
+	// EventCategories returns the categories of an event type's own fields: a purpose sees
+	// an event only if it may read one of them.
+	EventCategories(eventType string) []string
 	Field(eventType, path string) (category string, purposes []string, ok bool)
 }
 
@@ -109,10 +111,18 @@ func (r *Reader) Events(ctx context.Context, req Request) ([]Event, error) {
 	out := make([]Event, 0, len(raw))
 	for _, ev := range raw {
 		et := r.rules.EventType(ev.Type, ev.Name)
-		cat, _ := r.rules.Event(et)
-		if e, err := effect(cat); err != nil {
-			return nil, err
-		} else if e == Deny {
+		visible := false
+		for _, cat := range r.rules.EventCategories(et) {
+			e, err := effect(cat)
+			if err != nil {
+				return nil, err
+			}
+			if e != Deny {
+				visible = true
+				break
+			}
+		}
+		if !visible {
 			continue
 		}
 		origin := ev.OriginSubjectID

@@ -19,6 +19,8 @@ import (
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
+	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/policy"
 	"github.com/stewardhq/steward/internal/server"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
@@ -38,6 +40,9 @@ type App struct {
 	Vault   *vault.Vault
 	Keyring keyring.Keyring
 	Index   *vault.BlindIndex
+	// Manifest is the privacy manifest in force; Policy is compiled from it.
+	Manifest *manifest.Manifest
+	Policy   *policy.Decider
 	// Collector is the ingestion pipeline behind /v1.
 	Collector *collect.Collector
 	// Bootstrapped is true when this start created the admin token and write key files.
@@ -102,6 +107,8 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 		return nil, err
 	}
 	a.Index = vault.NewBlindIndex(a.Keyring.IndexSecret(), "86")
+	a.Manifest = manifest.Default()
+	a.Policy = policy.Compile(a.Manifest, policy.DefaultConfig())
 	reg := prometheus.NewRegistry()
 	if a.Collector, err = a.newCollector(reg); err != nil {
 		st.Close()

@@ -14,15 +14,22 @@ type Rules interface {
 	// EventType names the manifest event type of a message, "" when the manifest declares
 	// none for it.
 	EventType(msgType, event string) string
-	// Event returns the category of the fact that an event of this type happened and the
-	// purposes that may collect it.
-	Event(eventType string) (category string, purposes []string)
+	// EventUses returns the uses of an event type's own fields (not the fields common to
+	// every message): the event is kept only if one of them is allowed, i.e. only if some
+	// purpose the subject allows needs the event at all.
+	EventUses(eventType string) []Use
 	// Field returns the category and purposes of a field path of an event type; ok is
 	// false when the manifest has no entry for exactly that path.
 	Field(eventType, path string) (category string, purposes []string, ok bool)
 	// ConsentPurposes maps a consent category name used by Segment-style consent managers
 	// (context.consent.categoryPreferences) onto purposes.
 	ConsentPurposes(category string) []string
+}
+
+// Use is a data category serving some purposes.
+type Use struct {
+	Category string
+	Purposes []string
 }
 
 // Signals is what is known about the subject at this message.
@@ -41,9 +48,9 @@ type Signals struct {
 
 // Decider is the policy decision point, asked about collection.
 type Decider interface {
-	// Collect reports whether purpose may collect category under s; when not, reason is
-	// the policy's stable reason string.
-	Collect(s *Signals, purpose, category string) (ok bool, reason string)
+	// For compiles a subject's signals once and returns the question to ask per field:
+	// may purpose collect category; when not, reason is the policy's stable reason.
+	For(s *Signals) func(purpose, category string) (ok bool, reason string)
 }
 
 // ConsentReader returns a subject's stored consent state (purpose → granted). A nil
@@ -91,8 +98,19 @@ func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Messa
 	if err != nil {
 		return collect.Verdict{}, err
 	}
-	cat, purposes := g.rules.Event(et)
-	if ok, reason := g.any(s, purposes, cat); !ok {
+	ask := g.decide.For(s)
+	keep, reason := false, "no_purpose"
+	for _, u := range g.rules.EventUses(et) {
+		ok, r := anyAllowed(ask, u.Purposes, u.Category)
+		if ok {
+			keep = true
+			break
+		}
+		if reason == "no_purpose" {
+			reason = r
+		}
+	}
+	if !keep {
 		return collect.Verdict{Keep: false, Reason: reason}, nil
 	}
 	body, stripped, err := collect.Minimise(m.Raw, func(path string) collect.FieldVerdict {
@@ -103,7 +121,7 @@ func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Messa
 		if !ok {
 			return collect.FieldVerdict{}
 		}
-		if ok, reason := g.any(s, ps, c); !ok {
+		if ok, reason := anyAllowed(ask, ps, c); !ok {
 			return collect.FieldVerdict{Reason: reason}
 		}
 		return collect.FieldVerdict{Keep: true}
@@ -114,11 +132,11 @@ func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Messa
 	return collect.Verdict{Keep: true, Body: body, Stripped: stripped}, nil
 }
 
-// any reports whether some purpose may collect category; otherwise the first reason.
-func (g *Gate) any(s *Signals, purposes []string, category string) (bool, string) {
+// anyAllowed reports whether some purpose may collect category; otherwise the first reason.
+func anyAllowed(ask func(purpose, category string) (bool, string), purposes []string, category string) (bool, string) {
 	reason := "no_purpose"
 	for _, p := range purposes {
-		ok, r := g.decide.Collect(s, p, category)
+		ok, r := ask(p, category)
 		if ok {
 			return true, ""
 		}

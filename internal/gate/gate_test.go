@@ -25,11 +25,12 @@ func (fakeRules) EventType(t, ev string) string {
 	return ""
 }
 
-func (fakeRules) Event(et string) (string, []string) {
+func (fakeRules) EventUses(et string) []gate.Use {
 	if et == "identify" {
-		return "user.contact", []string{"essential.service"}
+		return []gate.Use{{Category: "user.contact.email", Purposes: []string{"essential.service"}}}
 	}
-	return "user.behavior.browsing_history", []string{"analytics.reporting", "personalize.content"}
+	return []gate.Use{{Category: "user.behavior.browsing_history", Purposes: []string{"analytics.reporting"}},
+		{Category: "user.device.cookie_id", Purposes: []string{"marketing.advertising.third_party.targeted"}}}
 }
 
 func (fakeRules) Field(et, path string) (string, []string, bool) {
@@ -60,17 +61,19 @@ func (fakeRules) ConsentPurposes(cat string) []string {
 // targeted advertising whatever the consent says.
 type fakeDecider struct{}
 
-func (fakeDecider) Collect(s *gate.Signals, purpose, category string) (bool, string) {
-	if purpose == "essential.service" {
+func (fakeDecider) For(s *gate.Signals) func(string, string) (bool, string) {
+	return func(purpose, category string) (bool, string) {
+		if purpose == "essential.service" {
+			return true, ""
+		}
+		if s.GPC && strings.HasPrefix(purpose, "marketing.advertising") {
+			return false, "gpc_opt_out"
+		}
+		if !s.Consents[purpose] {
+			return false, "no_consent"
+		}
 		return true, ""
 	}
-	if s.GPC && strings.HasPrefix(purpose, "marketing.advertising") {
-		return false, "gpc_opt_out"
-	}
-	if !s.Consents[purpose] {
-		return false, "no_consent"
-	}
-	return true, ""
 }
 
 type stored map[string]map[string]bool
