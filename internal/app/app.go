@@ -114,7 +114,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 		st.Close()
 		return nil, err
 	}
-	ui, err := newWebUI(cfg)
+	ui, err := newWebUI(cfg, log)
 	if err != nil {
 		st.Close()
 		return nil, err

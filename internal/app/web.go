@@ -1,12 +1,15 @@
 package app
 
 import (
+	"log/slog"
+
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/server"
+	"github.com/stewardhq/steward/internal/web"
 )
 
-// newWebUI returns the embedded console and privacy center. Until the web package is
-// mounted it returns nil, which leaves those paths unrouted.
-func newWebUI(cfg config.Config) (server.WebUI, error) {
-	return nil, nil
+// newWebUI returns the embedded console and privacy center (or, with --web-dir, the ones
+// on disk being edited).
+func newWebUI(cfg config.Config, log *slog.Logger) (server.WebUI, error) {
+	return web.New(web.Config{Dir: cfg.WebDir, Logger: log})
 }

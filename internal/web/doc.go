@@ -1,0 +1,28 @@
+// Package web serves Steward's two faces (DESIGN.md "Layout"): the console at /console/
+// for operators and the privacy center at /privacy/ for the people the data is about.
+//
+// Pages are rendered on the server with html/template from files embedded with embed.FS
+// (no front-end build step), in one language per page — Simplified Chinese or English,
+// chosen by ?lang=, then the language remembered in a cookie, then Accept-Language — with
+// a visible switcher. Every visible string comes from the message catalogues in i18n/; a
+// test keeps the two catalogues' keys identical, so no page can fall back to the other
+// language. Small plain scripts in static/ call the JSON APIs; they receive their strings
+// through a JSON data block in the page, never through inline script, so the
+// Content-Security-Policy can forbid inline code entirely.
+//
+// The privacy center reads its session token from the URL fragment (#token=…, as minted by
+// POST /api/v1/subjects/{id}/sessions), moves it to sessionStorage and removes it from the
+// address bar, then renders GET /api/v1/me:
+//
+//	{"subject": {"id": "..."},
+//	 "sections": [
+//	   {"id": "personalisation", "on": true},
+//	   {"id": "consent", "purposes": [{"key", "name", "statement", "basis", "granted", "needs_consent"}]},
+//	   {"id": "data", "categories": [{"key", "name", "grade", "purposes": [...], "retention_days", "count"}]},
+//	   {"id": "tags", "tags": [{"key", "name", "why", "deletable"}]},
+//	   {"id": "requests", "requests": [{"id", "type", "state", "deadline"}]}]}
+//
+// Sections the server does not send are not shown. Consent toggles POST
+// /api/v1/me/consents {"purpose", "granted"}; "turn off personalisation" POSTs
+// /api/v1/me/personalisation {"on": false}.
+package web

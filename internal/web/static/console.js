@@ -1,0 +1,97 @@
+// The console: sign in with an operator token, then show the screens whose capability
+// GET /api/v1/whoami lists. A screen is one entry in `screens`: adding one is a function
+// here plus its strings in the catalogues.
+"use strict";
+(function () {
+  const { t, api, el } = window.steward;
+  const KEY = "steward.console.token";
+  const screens = {
+    overview: async (root, token, me) => {
+      root.append(el("h2", { text: t("console.overview.heading") }));
+      let healthy = false;
+      try { healthy = (await fetch("/healthz")).ok; } catch (e) { healthy = false; }
+      const dl = el("dl", { id: "overview" },
+        el("dt", { text: t("console.overview.health") }), el("dd", { id: "health", text: t(healthy ? "console.overview.healthy" : "console.overview.unhealthy") }),
+        el("dt", { text: t("console.overview.signedin") }), el("dd", { id: "operator-name", text: me.operator.name }),
+        el("dt", { text: t("console.overview.role") }), el("dd", { id: "operator-role", text: me.operator.role }),
+        el("dt", { text: t("console.overview.scopes") }), el("dd", { text: me.scopes.join(", ") }));
+      root.append(dl);
+    },
+    sources: async (root, token) => {
+      root.append(el("h2", { text: t("console.sources.heading") }));
+      const data = await api("GET", "/api/v1/sources", token);
+      const tbody = el("tbody");
+      for (const s of data.sources) {
+        tbody.append(el("tr", {}, el("td", { text: s.name }), el("td", { text: s.id }), el("td", { text: s.created_at })));
+      }
+      root.append(el("table", { id: "sources-table" }, el("thead", {}, el("tr", {},
+        el("th", { scope: "col", text: t("console.sources.name") }), el("th", { scope: "col", text: t("console.sources.id") }),
+        el("th", { scope: "col", text: t("console.sources.created") }))), tbody));
+      const form = el("form", { id: "source-form" },
+        el("label", { for: "source-name", text: t("console.sources.name") }),
+        el("input", { id: "source-name", required: "", maxlength: "100" }),
+        el("button", { type: "submit", id: "source-create", text: t("console.sources.create") }));
+      const out = el("div", { id: "source-created", "aria-live": "polite" });
+      form.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        try {
+          const res = await api("POST", "/api/v1/sources", token, { name: form.querySelector("input").value });
+          out.replaceChildren(el("p", { text: t("console.sources.newkey") }), el("code", { class: "secret", id: "write-key", text: res.write_key }));
+        } catch (e) { out.replaceChildren(el("p", { class: "error", role: "alert", text: t("console.error.generic") + " " + e.message })); }
+      });
+      root.append(form, out);
+    },
+    operators: async (root, token) => {
+      root.append(el("h2", { text: t("console.operators.heading") }));
+      const data = await api("GET", "/api/v1/operators", token);
+      const ul = el("ul", { class: "rows", id: "operators-list" });
+      for (const o of data.operators) ul.append(el("li", {}, el("span", { text: o.name }), el("span", { text: o.role })));
+      root.append(ul);
+    },
+  };
+
+  async function show(name, token, me) {
+    const root = document.getElementById("screen");
+    root.replaceChildren();
+    for (const a of document.querySelectorAll("#nav-list a")) {
+      if (a.dataset.screen === name) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+    }
+    try { await screens[name](root, token, me); }
+    catch (e) { root.append(el("p", { class: "error", role: "alert", text: t("console.error.generic") + " " + e.message })); }
+  }
+
+  async function start(token) {
+    const err = document.getElementById("signin-error");
+    let me;
+    try { me = await api("GET", "/api/v1/whoami", token); }
+    catch (e) {
+      sessionStorage.removeItem(KEY);
+      err.textContent = e.status === 401 ? t("console.error.auth") : t("console.error.generic") + " " + e.message;
+      err.hidden = false;
+      return;
+    }
+    sessionStorage.setItem(KEY, token);
+    document.getElementById("signin").hidden = true;
+    document.getElementById("app").hidden = false;
+    const list = document.getElementById("nav-list");
+    list.replaceChildren();
+    const avail = me.capabilities.filter((c) => screens[c]);
+    for (const c of avail) {
+      const a = el("a", { href: "#" + c, "data-screen": c, id: "nav-" + c, text: t("console.nav." + c) });
+      a.addEventListener("click", (ev) => { ev.preventDefault(); show(c, token, me); });
+      list.append(el("li", {}, a));
+    }
+    show(avail[0] || "overview", token, me);
+  }
+
+  document.getElementById("signin-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    start(document.getElementById("token").value.trim());
+  });
+  document.getElementById("signout").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY);
+    location.reload();
+  });
+  const saved = sessionStorage.getItem(KEY);
+  if (saved) start(saved);
+})();

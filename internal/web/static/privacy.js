@@ -1,0 +1,96 @@
+// The privacy center: a subject's own view of their data, consents, tags and requests.
+// The session token arrives in the fragment, moves to sessionStorage and leaves the URL.
+"use strict";
+(function () {
+  const { t, api, el } = window.steward;
+  const KEY = "steward.privacy.token";
+  const m = /(?:^|&)token=([^&]+)/.exec(location.hash.slice(1));
+  if (m) {
+    sessionStorage.setItem(KEY, decodeURIComponent(m[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  const token = sessionStorage.getItem(KEY);
+  const errBox = document.getElementById("error");
+  function fail(e) {
+    errBox.textContent = e.status === 401 ? t("privacy.error.auth") : t("privacy.error.generic") + " " + e.message;
+    errBox.hidden = false;
+  }
+
+  const render = {
+    personalisation(s) {
+      document.getElementById("personalisation-state").textContent = t(s.on ? "privacy.personalisation.on" : "privacy.personalisation.off");
+      const b = document.getElementById("personalisation-toggle");
+      b.textContent = t(s.on ? "privacy.personalisation.turnoff" : "privacy.personalisation.turnon");
+      b.onclick = () => act("POST", "/api/v1/me/personalisation", { on: !s.on });
+    },
+    consent(s) {
+      const ul = document.getElementById("consent-list");
+      ul.replaceChildren();
+      for (const p of s.purposes) {
+        const info = el("div", {}, el("strong", { text: p.name }), el("p", { text: p.statement }));
+        let control;
+        if (!p.needs_consent) {
+          control = el("span", { text: t("privacy.consent.contract") });
+        } else {
+          control = el("button", { type: "button", id: "consent-" + p.key.replace(/\W/g, "-"), "aria-pressed": String(p.granted),
+            "aria-label": (p.granted ? t("privacy.consent.withdraw") : t("privacy.consent.allow")) + ": " + p.name,
+            text: p.granted ? t("privacy.consent.withdraw") : t("privacy.consent.allow") });
+          control.onclick = () => act("POST", "/api/v1/me/consents", { purpose: p.key, granted: !p.granted });
+        }
+        ul.append(el("li", { "data-purpose": p.key }, info,
+          el("span", { class: "state", text: p.needs_consent ? t(p.granted ? "privacy.consent.granted" : "privacy.consent.withdrawn") : "" }), control));
+      }
+    },
+    data(s) {
+      const tbody = document.querySelector("#data-table tbody");
+      tbody.replaceChildren();
+      for (const c of s.categories) {
+        tbody.append(el("tr", {}, el("td", { text: c.name }), el("td", { text: (c.purposes || []).join(", ") }),
+          el("td", { text: c.retention_days ? c.retention_days + " " + t("privacy.data.days") : "" })));
+      }
+    },
+    tags(s) {
+      const ul = document.getElementById("tags-list");
+      ul.replaceChildren();
+      if (!s.tags.length) ul.append(el("li", { text: t("privacy.tags.none") }));
+      for (const g of s.tags) {
+        const li = el("li", { "data-tag": g.key }, el("div", {}, el("strong", { text: g.name }), el("p", { text: g.why })));
+        if (g.deletable) {
+          const b = el("button", { type: "button", "aria-label": t("privacy.tags.delete") + ": " + g.name, text: t("privacy.tags.delete") });
+          b.onclick = () => act("DELETE", "/api/v1/me/tags/" + encodeURIComponent(g.key));
+          li.append(b);
+        }
+        ul.append(li);
+      }
+    },
+    requests(s) {
+      const ul = document.getElementById("requests-list");
+      ul.replaceChildren();
+      if (!s.requests.length) ul.append(el("li", { text: t("privacy.requests.none") }));
+      for (const r of s.requests) ul.append(el("li", { "data-request": r.id }, el("span", { text: r.type }), el("span", { text: r.state }), el("span", { text: r.deadline || "" })));
+    },
+  };
+
+  async function load() {
+    let me;
+    try { me = await api("GET", "/api/v1/me", token); } catch (e) { document.getElementById("center").hidden = true; fail(e); return; }
+    errBox.hidden = true;
+    document.getElementById("signedout").hidden = true;
+    document.getElementById("center").hidden = false;
+    for (const s of me.sections || []) {
+      if (!render[s.id]) continue;
+      document.getElementById(s.id).hidden = false;
+      render[s.id](s);
+    }
+  }
+  async function act(method, path, body) {
+    try { await api(method, path, token, body); } catch (e) { fail(e); return; }
+    await load();
+  }
+  document.getElementById("signout").addEventListener("click", async () => {
+    try { await api("DELETE", "/api/v1/me/session", token); } catch (e) { /* signed out either way */ }
+    sessionStorage.removeItem(KEY);
+    location.reload();
+  });
+  if (token) load();
+})();

@@ -1,0 +1,222 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+//go:embed templates/*.html static/* i18n/*.json
+var embedded embed.FS
+
+// Languages served, the first is the default.
+var Languages = []string{"en", "zh-CN"}
+
+// Config configures the UI.
+type Config struct {
+	// Dir, when set, serves templates, static files and catalogues from this directory
+	// (laid out like this package) and re-reads them on every request: for editing.
+	Dir    string
+	Logger *slog.Logger
+}
+
+// UI serves the console, the privacy center and their static files.
+type UI struct {
+	cfg Config
+	fs  fs.FS
+
+	mu    sync.Mutex
+	pages map[string]*template.Template
+	cats  map[string]map[string]string
+}
+
+// New loads and checks the templates and catalogues.
+func New(cfg Config) (*UI, error) {
+	u := &UI{cfg: cfg, fs: embedded}
+	if cfg.Dir != "" {
+		u.fs = os.DirFS(cfg.Dir)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if err := u.load(); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func (u *UI) load() error {
+	cats := map[string]map[string]string{}
+	for _, l := range Languages {
+		b, err := fs.ReadFile(u.fs, filepath.Join("i18n", l+".json"))
+		if err != nil {
+			return fmt.Errorf("web: catalogue %s: %w", l, err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("web: catalogue %s: %w", l, err)
+		}
+		cats[l] = m
+	}
+	pages := map[string]*template.Template{}
+	for _, p := range []string{"console", "privacy"} {
+		t, err := template.New(p).ParseFS(u.fs, "templates/layout.html", "templates/"+p+".html")
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", p, err)
+		}
+		pages[p] = t
+	}
+	u.mu.Lock()
+	u.pages, u.cats = pages, cats
+	u.mu.Unlock()
+	return nil
+}
+
+// page is what a template sees.
+type page struct {
+	Lang, OtherLang      string
+	TitleKey, TaglineKey string
+	Script               string
+	Catalogue            template.JS // JSON of the catalogue, inside a JSON data block
+	cat                  map[string]string
+}
+
+// T looks up a catalogue string; a missing key shows the key, which the tests catch.
+func (p page) T(key string) string {
+	if v, ok := p.cat[key]; ok {
+		return v
+	}
+	return key
+}
+
+// Console serves /console/.
+func (u *UI) Console() http.Handler {
+	return u.pageHandler("/console/", "console", "console.title", "console.tagline", "console.js")
+}
+
+// Privacy serves /privacy/.
+func (u *UI) Privacy() http.Handler {
+	return u.pageHandler("/privacy/", "privacy", "privacy.title", "privacy.tagline", "privacy.js")
+}
+
+// Static serves /static/.
+func (u *UI) Static() http.Handler {
+	sub, _ := fs.Sub(u.fs, "static")
+	files := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		if u.cfg.Dir == "" {
+			w.Header().Set("Cache-Control", "public, max-age=300")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+func (u *UI) pageHandler(path, name, titleKey, taglineKey, script string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w)
+		if r.URL.Path != path {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if u.cfg.Dir != "" {
+			if err := u.load(); err != nil {
+				u.cfg.Logger.Error("web: reload", "err", err)
+				http.Error(w, "template error", http.StatusInternalServerError)
+				return
+			}
+		}
+		lang := pickLang(w, r)
+		u.mu.Lock()
+		t, cat := u.pages[name], u.cats[lang]
+		u.mu.Unlock()
+		js, _ := json.Marshal(cat)
+		p := page{Lang: lang, OtherLang: other(lang), TitleKey: titleKey, TaglineKey: taglineKey, Script: script,
+			Catalogue: template.JS(js), cat: cat}
+		var buf bytes.Buffer
+		if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+			u.cfg.Logger.Error("web: render", "page", name, "err", err)
+			http.Error(w, "render error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Language", lang)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Vary", "Accept-Language, Cookie")
+		buf.WriteTo(w)
+	})
+}
+
+// securityHeaders: no inline script, nothing framed, nothing leaked in Referer.
+func securityHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+}
+
+const langCookie = "steward_lang"
+
+// pickLang: ?lang=, then the remembered cookie, then Accept-Language, then English. An
+// explicit choice is remembered.
+func pickLang(w http.ResponseWriter, r *http.Request) string {
+	if l, ok := match(r.URL.Query().Get("lang")); ok {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l, ok := match(c.Value); ok {
+			return l
+		}
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if l, ok := match(tag); ok {
+			return l
+		}
+	}
+	return Languages[0]
+}
+
+func match(tag string) (string, bool) {
+	tag = strings.ToLower(strings.TrimSpace(tag))
+	switch {
+	case tag == "":
+		return "", false
+	case strings.HasPrefix(tag, "zh"):
+		return "zh-CN", true
+	case strings.HasPrefix(tag, "en"):
+		return "en", true
+	}
+	return "", false
+}
+
+func other(lang string) string {
+	if lang == "zh-CN" {
+		return "en"
+	}
+	return "zh-CN"
+}
