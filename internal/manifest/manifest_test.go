@@ -151,3 +151,17 @@ func TestPlanted(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestConsentsAndEventType(t *testing.T) {
+	m := manifest.Default()
+	got := m.Consents(map[string]bool{"Analytics": true, "Advertising": false, "Bogus": true})
+	if !got["analytics.reporting"] || got["marketing.advertising.profiling"] || len(got) != 4 {
+		t.Fatalf("consents %v", got)
+	}
+	for _, tc := range [][3]string{{"track", "Order Completed", "Order Completed"}, {"page", "", "page"}, {"screen", "Home", "screen"},
+		{"identify", "", "identify"}, {"group", "", "group"}, {"alias", "", "alias"}} {
+		if got := manifest.EventType(tc[0], tc[1]); got != tc[2] {
+			t.Errorf("EventType(%q, %q) = %q", tc[0], tc[1], got)
+		}
+	}
+}

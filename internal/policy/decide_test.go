@@ -84,6 +84,8 @@ var cases = []tcase{
 	// SG-01: sensitive data needs separate consent and never feeds marketing.
 	{"sensitive without separate consent", cn(perso), req(perso, policy.Read, browsing, health), policy.Deny, policy.ReasonNoSeparateConsent, "consent"},
 	{"sensitive with separate consent", cn(perso, policy.SensitiveConsent(perso, health)), req(perso, policy.Read, browsing, health), policy.Allow, policy.ReasonConsent, "consent"},
+	{"separate consent covers declared kinds beneath", cn(perso, policy.SensitiveConsent(perso, health)), req(perso, policy.Read, "user.health_and_medical.pregnancy"), policy.Allow, policy.ReasonConsent, "consent"},
+	{"narrow separate consent does not cover its parent", cn(perso, policy.SensitiveConsent(perso, "user.health_and_medical.pregnancy")), req(perso, policy.Read, health), policy.Deny, policy.ReasonNoSeparateConsent, "consent"},
 	{"separate consent is per category", cn(perso, policy.SensitiveConsent(perso, health)), req(perso, policy.Read, "user.biometric.face"), policy.Deny, policy.ReasonNoSeparateConsent, "consent"},
 	{"separate consent is per purpose", cn(analytic, policy.SensitiveConsent(perso, health)), req(analytic, policy.Read, health), policy.Deny, policy.ReasonNoSeparateConsent, "consent"},
 	{"sensitive never marketing profiling", cn(all...), req(profile, policy.Profile, browsing, health), policy.Deny, policy.ReasonSensitiveMarketing, "consent"},

@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/stewardhq/steward/internal/taxonomy"
+)
 
 // Facts are what Steward knows about a subject right now.
 type Facts struct {
@@ -84,8 +88,12 @@ func (d *Decider) Subject(f Facts) SubjectState {
 			continue
 		}
 		if p, ok := d.purposeIdx[pk]; ok {
-			if c, ok := d.sensitiveIdx[scope]; ok {
-				set(d.sensitiveBit(int(p), int(c)))
+			// Consent to a sensitive category covers the declared kinds beneath it:
+			// "user.health_and_medical" covers "user.health_and_medical.pregnancy".
+			for ck, c := range d.sensitiveIdx {
+				if taxonomy.Beneath(ck, scope) {
+					set(d.sensitiveBit(int(p), int(c)))
+				}
 			}
 		}
 	}
