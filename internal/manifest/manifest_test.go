@@ -106,6 +106,7 @@ func TestErrors(t *testing.T) {
 		{"unknown purpose", "version: 1\nconsent:\n  Analytics: [nosuch]\n", "3:15: unknown purpose \"nosuch\""},
 		{"unknown category", "version: 1\nevents:\n  x:\n    p: {category: nosuch.key, purposes: [analytics.reporting]}\n", "unknown category"},
 		{"retention beyond purposes", "version: 1\nevents:\n  x:\n    p: {category: user.behavior.search_history, purposes: [personalize.content]}\nretention:\n  user.behavior.search_history: 999\n", "6:33: retention of user.behavior.search_history (999 days) is longer"},
+		{"published flag cleared", "version: 1\npurposes:\n  marketing.advertising.profiling:\n    marketing: false\n", "4:16: purpose marketing.advertising.profiling: marketing of a published purpose cannot be switched off"},
 		{"missing version", "home: CN\n", "1:1: missing version"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

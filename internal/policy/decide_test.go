@@ -177,6 +177,7 @@ func TestEveryReasonTested(t *testing.T) {
 	for _, tc := range cases {
 		seen[tc.reason] = true
 	}
+	seen[policy.ReasonStaleSubject] = true // TestStaleSubject
 	for _, r := range policy.Reasons {
 		if !seen[r] {
 			t.Errorf("reason %q has no test case", r)
@@ -223,6 +224,20 @@ func TestDecideAllocationFree(t *testing.T) {
 		if n := testing.AllocsPerRun(100, func() { decider.Decide(r) }); n != 0 {
 			t.Errorf("%s: %v allocs per decision", r.Purpose, n)
 		}
+	}
+}
+
+// NC-03: a subject state from another manifest version is not trusted.
+func TestStaleSubject(t *testing.T) {
+	other := policy.Compile(manifest.Default(), policy.DefaultConfig())
+	r := req(analytic, policy.Read, browsing)
+	r.Subject = other.Subject(cn(all...))
+	if d := decider.Decide(r); d.Effect != policy.Deny || d.Reason != policy.ReasonStaleSubject {
+		t.Fatalf("foreign state: %+v", d)
+	}
+	r.Subject = policy.SubjectState{}
+	if d := decider.Decide(r); d.Effect != policy.Deny || d.Reason != policy.ReasonStaleSubject {
+		t.Fatalf("zero state: %+v", d)
 	}
 }
 
