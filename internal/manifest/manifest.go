@@ -94,6 +94,23 @@ func (m *Manifest) ConsentPurposes(categoryPreference string) []string {
 	return m.Consent[categoryPreference]
 }
 
+// Consents turns Segment categoryPreferences (name → granted) into purpose consents
+// (purpose → granted) for policy.Facts. A purpose named by several preferences is granted
+// only if every one of them is: withholding any choice that covers it withholds it.
+func (m *Manifest) Consents(prefs map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for name, granted := range prefs {
+		for _, p := range m.Consent[name] {
+			if prev, seen := out[p]; seen {
+				out[p] = prev && granted
+			} else {
+				out[p] = granted
+			}
+		}
+	}
+	return out
+}
+
 // PurposeKeys returns the manifest's purposes, sorted.
 func (m *Manifest) PurposeKeys() []string {
 	var out []string

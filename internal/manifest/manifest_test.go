@@ -106,6 +106,7 @@ func TestErrors(t *testing.T) {
 		{"unknown purpose", "version: 1\nconsent:\n  Analytics: [nosuch]\n", "3:15: unknown purpose \"nosuch\""},
 		{"unknown category", "version: 1\nevents:\n  x:\n    p: {category: nosuch.key, purposes: [analytics.reporting]}\n", "unknown category"},
 		{"retention beyond purposes", "version: 1\nevents:\n  x:\n    p: {category: user.behavior.search_history, purposes: [personalize.content]}\nretention:\n  user.behavior.search_history: 999\n", "6:33: retention of user.behavior.search_history (999 days) is longer"},
+		{"published flag cleared", "version: 1\npurposes:\n  marketing.advertising.profiling:\n    marketing: false\n", "4:16: purpose marketing.advertising.profiling: marketing of a published purpose cannot be switched off"},
 		{"missing version", "home: CN\n", "1:1: missing version"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,5 +150,19 @@ func TestPlanted(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestConsentsAndEventType(t *testing.T) {
+	m := manifest.Default()
+	got := m.Consents(map[string]bool{"Analytics": true, "Advertising": false, "Bogus": true})
+	if !got["analytics.reporting"] || got["marketing.advertising.profiling"] || len(got) != 4 {
+		t.Fatalf("consents %v", got)
+	}
+	for _, tc := range [][3]string{{"track", "Order Completed", "Order Completed"}, {"page", "", "page"}, {"screen", "Home", "screen"},
+		{"identify", "", "identify"}, {"group", "", "group"}, {"alias", "", "alias"}} {
+		if got := manifest.EventType(tc[0], tc[1]); got != tc[2] {
+			t.Errorf("EventType(%q, %q) = %q", tc[0], tc[1], got)
+		}
 	}
 }

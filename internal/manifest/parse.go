@@ -304,6 +304,10 @@ func (p *parser) purposes(m *Manifest, n *yaml.Node) {
 				if err != nil || f.v.Kind != yaml.ScalarNode {
 					p.errf(f.v, "purpose %s: %s must be true or false", key, f.k.Value)
 				}
+				if published && !b && publishedFlag(pu, f.k.Value) {
+					p.errf(f.v, "purpose %s: %s of a published purpose cannot be switched off", key, f.k.Value)
+					continue
+				}
 				switch f.k.Value {
 				case "separate_consent":
 					pu.SeparateConsent = b
@@ -508,4 +512,23 @@ func (p *parser) recipients(m *Manifest, n *yaml.Node) {
 		}
 		m.Recipients = append(m.Recipients, r)
 	}
+}
+
+// publishedFlag reports a protective flag of a published purpose: a manifest may add
+// protections, never remove them (a "marketing: false" override would dodge the sensitive
+// data rule).
+func publishedFlag(p taxonomy.Purpose, name string) bool {
+	switch name {
+	case "separate_consent":
+		return p.SeparateConsent
+	case "marketing":
+		return p.Marketing
+	case "targeting":
+		return p.Targeting
+	case "sale_share":
+		return p.SaleShare
+	case "automated_decision":
+		return p.AutomatedDecision
+	}
+	return false
 }

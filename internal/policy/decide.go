@@ -106,6 +106,10 @@ func (d *Decider) Decide(r Request) Decision {
 		}
 	}
 	s := &r.Subject
+	if s.d != d {
+		// Built for another manifest version (or not built): its bits mean other purposes.
+		return deny(ReasonStaleSubject, "")
+	}
 	f := s.flags
 
 	// RR-05: restriction leaves storage only.

@@ -84,6 +84,8 @@ var cases = []tcase{
 	// SG-01: sensitive data needs separate consent and never feeds marketing.
 	{"sensitive without separate consent", cn(perso), req(perso, policy.Read, browsing, health), policy.Deny, policy.ReasonNoSeparateConsent, "consent"},
 	{"sensitive with separate consent", cn(perso, policy.SensitiveConsent(perso, health)), req(perso, policy.Read, browsing, health), policy.Allow, policy.ReasonConsent, "consent"},
+	{"separate consent covers declared kinds beneath", cn(perso, policy.SensitiveConsent(perso, health)), req(perso, policy.Read, "user.health_and_medical.pregnancy"), policy.Allow, policy.ReasonConsent, "consent"},
+	{"narrow separate consent does not cover its parent", cn(perso, policy.SensitiveConsent(perso, "user.health_and_medical.pregnancy")), req(perso, policy.Read, health), policy.Deny, policy.ReasonNoSeparateConsent, "consent"},
 	{"separate consent is per category", cn(perso, policy.SensitiveConsent(perso, health)), req(perso, policy.Read, "user.biometric.face"), policy.Deny, policy.ReasonNoSeparateConsent, "consent"},
 	{"separate consent is per purpose", cn(analytic, policy.SensitiveConsent(perso, health)), req(analytic, policy.Read, health), policy.Deny, policy.ReasonNoSeparateConsent, "consent"},
 	{"sensitive never marketing profiling", cn(all...), req(profile, policy.Profile, browsing, health), policy.Deny, policy.ReasonSensitiveMarketing, "consent"},
@@ -175,6 +177,7 @@ func TestEveryReasonTested(t *testing.T) {
 	for _, tc := range cases {
 		seen[tc.reason] = true
 	}
+	seen[policy.ReasonStaleSubject] = true // TestStaleSubject
 	for _, r := range policy.Reasons {
 		if !seen[r] {
 			t.Errorf("reason %q has no test case", r)
@@ -221,6 +224,20 @@ func TestDecideAllocationFree(t *testing.T) {
 		if n := testing.AllocsPerRun(100, func() { decider.Decide(r) }); n != 0 {
 			t.Errorf("%s: %v allocs per decision", r.Purpose, n)
 		}
+	}
+}
+
+// NC-03: a subject state from another manifest version is not trusted.
+func TestStaleSubject(t *testing.T) {
+	other := policy.Compile(manifest.Default(), policy.DefaultConfig())
+	r := req(analytic, policy.Read, browsing)
+	r.Subject = other.Subject(cn(all...))
+	if d := decider.Decide(r); d.Effect != policy.Deny || d.Reason != policy.ReasonStaleSubject {
+		t.Fatalf("foreign state: %+v", d)
+	}
+	r.Subject = policy.SubjectState{}
+	if d := decider.Decide(r); d.Effect != policy.Deny || d.Reason != policy.ReasonStaleSubject {
+		t.Fatalf("zero state: %+v", d)
 	}
 }
 

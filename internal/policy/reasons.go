@@ -27,6 +27,10 @@ const (
 	// ReasonUnknownAction: the action is not one of collect, store, read, profile, share,
 	// transfer, activate.
 	ReasonUnknownAction = "unknown_action"
+	// ReasonStaleSubject: the subject state was built by another Decider (an older manifest
+	// version) or not built at all; rebuild it with Decider.Subject. Consents given under an
+	// older manifest are re-read against the new one, never reused blindly (NC-03).
+	ReasonStaleSubject = "subject_state_stale"
 	// ReasonNoConsent: the purpose rests on consent and there is none, or it was withdrawn;
 	// consent-based purposes are denied by default (PM-01, NC-04).
 	ReasonNoConsent = "no_consent"
@@ -82,7 +86,7 @@ const (
 // Reasons lists every reason, for documentation and tests.
 var Reasons = []string{
 	ReasonConsent, ReasonBasis, ReasonRestrictedStorage, ReasonMasked,
-	ReasonUnknownPurpose, ReasonUnknownCategory, ReasonUnknownAction, ReasonNoConsent, ReasonNoLegitimateInterest,
+	ReasonUnknownPurpose, ReasonUnknownCategory, ReasonUnknownAction, ReasonStaleSubject, ReasonNoConsent, ReasonNoLegitimateInterest,
 	ReasonRestricted, ReasonSensitiveMarketing, ReasonNoSeparateConsent, ReasonLimitSensitive,
 	ReasonGuardianConsent, ReasonMinorAds, ReasonMinorSaleShare, ReasonObjected, ReasonPersonalisationOff,
 	ReasonGPC, ReasonNoTransferConsent, ReasonNoTransferMechanism, ReasonUnknownRecipient, ReasonNoSharingConsent,

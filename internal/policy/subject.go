@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/stewardhq/steward/internal/taxonomy"
+)
 
 // Facts are what Steward knows about a subject right now.
 type Facts struct {
@@ -38,6 +42,7 @@ func SensitiveConsent(purpose, category string) string { return purpose + "@" + 
 // SubjectState is a subject's facts compiled against one Decider. Build it once per change
 // of facts and reuse it for every decision; it is immutable and safe to share.
 type SubjectState struct {
+	d     *Decider // the decider whose indexes bits refer to
 	bits  []uint64 // purposes, then recipients, then purpose×sensitive category
 	flags uint16
 	jur   jurisdiction
@@ -62,7 +67,7 @@ func (s *SubjectState) has(bit int) bool {
 
 // Subject compiles facts. Unknown consent keys are ignored: they cannot grant anything.
 func (d *Decider) Subject(f Facts) SubjectState {
-	s := SubjectState{bits: make([]uint64, (d.nbits+63)/64)}
+	s := SubjectState{d: d, bits: make([]uint64, (d.nbits+63)/64)}
 	set := func(bit int) { s.bits[bit>>6] |= 1 << (bit & 63) }
 	for k, granted := range f.Consents {
 		if !granted {
@@ -84,8 +89,12 @@ func (d *Decider) Subject(f Facts) SubjectState {
 			continue
 		}
 		if p, ok := d.purposeIdx[pk]; ok {
-			if c, ok := d.sensitiveIdx[scope]; ok {
-				set(d.sensitiveBit(int(p), int(c)))
+			// Consent to a sensitive category covers the declared kinds beneath it:
+			// "user.health_and_medical" covers "user.health_and_medical.pregnancy".
+			for ck, c := range d.sensitiveIdx {
+				if taxonomy.Beneath(ck, scope) {
+					set(d.sensitiveBit(int(p), int(c)))
+				}
 			}
 		}
 	}
