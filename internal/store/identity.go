@@ -55,6 +55,9 @@ type Identities interface {
 type Tx interface {
 	Identities
 	KeyAccess
+	// AppendConsent records consent signals carried by the events being ingested, in
+	// the same transaction as the events.
+	AppendConsent(ctx context.Context, records []ConsentRecord) error
 }
 
 // Transactor runs fn in one transaction: every write fn makes commits together or not at

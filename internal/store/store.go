@@ -27,6 +27,7 @@ type Store interface {
 	Transactor
 	SubjectKeys
 	Sessions
+	ConsentLedger
 }
 
 // Operators keeps staff accounts.

@@ -2,6 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
+	"strings"
+	"time"
 	"path/filepath"
 	"testing"
 
@@ -21,5 +24,37 @@ func TestConformance(t *testing.T) {
 	})
 	if !t.Failed() {
 		t.Logf("conformance: sqlite passed %d checks", n)
+	}
+}
+
+// The consent ledger refuses UPDATE and DELETE even from SQL run beside the store.
+func TestConsentLedgerIsAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "steward.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := store.ConsentRecord{ID: "c1", SubjectID: "s", Purpose: "analytics.reporting", Granted: true, NoticeVersion: "1",
+		NoticeHash: "h", Method: store.MethodAPI, At: time.Now()}
+	if err := s.AppendConsent(ctx, []store.ConsentRecord{rec}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{"UPDATE consent_records SET granted = 0", "DELETE FROM consent_records"} {
+		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v", q, err)
+		}
+	}
+	if h, _ := s.ConsentHistory(ctx, "s"); len(h) != 1 || !h[0].Granted {
+		t.Fatalf("history changed: %+v", h)
 	}
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Identities", testIdentities},
 		{"SubjectKeys", testSubjectKeys},
 		{"Sessions", testSessions},
+		{"ConsentLedger", testConsentLedger},
 		{"Ping", testPing},
 	}
 	for _, c := range checks {

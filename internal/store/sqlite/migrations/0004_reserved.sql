@@ -1,1 +1,0 @@
--- reserved: the consent ledger (issue 4) lands under this number
