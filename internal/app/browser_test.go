@@ -173,6 +173,7 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 
 	// A bad token is refused with a message in the page's language.
 	p.do(chromedp.Click(css("#signout")),
+		chromedp.WaitVisible(css("#token")), // the sign-out reload has finished
 		chromedp.Navigate(r.base+"/console/?lang=zh-CN"),
 		chromedp.WaitVisible(css("#token")),
 		chromedp.SendKeys(css("#token"), "stw_op_nope"),

@@ -3,10 +3,10 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"strings"
-	"time"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/sqlite"
