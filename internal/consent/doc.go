@@ -1,0 +1,11 @@
+// Package consent owns the consent ledger's meaning (issue 4; REQUIREMENTS.md NC rows):
+// recording grants and withdrawals per purpose with the notice version and hash they were
+// given under, deriving the state in force at any instant (the latest record per purpose
+// at or before it), "accept all", "reject all" and "turn off personalisation" as single
+// atomic appends, Global Privacy Control as a sticky signal, Google Consent Mode v2
+// values, and ISO/IEC TS 27560 consent records for export.
+//
+// Signals that are not purposes live in the same ledger under reserved keys (see the
+// Signal constants), so "what had this person asked for on date D" has one answer from one
+// history. The store keeps the ledger append-only; nothing here updates or deletes.
+package consent
