@@ -19,6 +19,7 @@ import (
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
+	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/policy"
 	"github.com/stewardhq/steward/internal/server"
@@ -43,6 +44,8 @@ type App struct {
 	// Manifest is the privacy manifest in force; Policy is compiled from it.
 	Manifest *manifest.Manifest
 	Policy   *policy.Decider
+	// Consent is the consent ledger.
+	Consent *consent.Ledger
 	// Collector is the ingestion pipeline behind /v1.
 	Collector *collect.Collector
 	// Bootstrapped is true when this start created the admin token and write key files.
@@ -109,6 +112,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 	a.Index = vault.NewBlindIndex(a.Keyring.IndexSecret(), "86")
 	a.Manifest = manifest.Default()
 	a.Policy = policy.Compile(a.Manifest, policy.DefaultConfig())
+	a.Consent = a.newLedger()
 	reg := prometheus.NewRegistry()
 	if a.Collector, err = a.newCollector(reg); err != nil {
 		st.Close()

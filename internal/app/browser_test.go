@@ -199,4 +199,42 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 	if strings.Contains(loc, "token=") || !evalJS[bool](p, `document.getElementById('signedout').hidden`) {
 		t.Fatalf("privacy center: location %q", loc)
 	}
+	sub, err := subjectsOf(r).SubjectForUserID(ctxb, "shopper-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Granting and withdrawing are the same single click; the ledger records both.
+	p.do(chromedp.Click(css("#consent-analytics-reporting")),
+		chromedp.WaitVisible(css(`#consent-analytics-reporting[aria-pressed="true"]`)))
+	if st, _ := r.app.Consent.State(ctxb, sub); !st.Granted("analytics.reporting") {
+		t.Fatal("grant from the privacy center not recorded")
+	}
+	p.do(chromedp.Click(css("#consent-analytics-reporting")),
+		chromedp.WaitVisible(css(`#consent-analytics-reporting[aria-pressed="false"]`)))
+	if st, _ := r.app.Consent.State(ctxb, sub); st.Granted("analytics.reporting") {
+		t.Fatal("withdrawal from the privacy center not recorded")
+	}
+	// Turn off personalisation, at the top of the page.
+	p.do(chromedp.Click(css("#personalisation-toggle")))
+	for i := 0; i < 50; i++ {
+		if st, _ := r.app.Consent.State(ctxb, sub); st.Granted("signal.personalisation_off") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if st, _ := r.app.Consent.State(ctxb, sub); !st.Granted("signal.personalisation_off") {
+		t.Fatal("personalisation off not recorded")
+	}
+	// My data lists what is held (the identify's email and name) in the page's language.
+	p.do(chromedp.Navigate(r.base+"/privacy/?lang=zh-CN"), chromedp.WaitVisible(css("#data-table tbody tr")))
+	inv := evalJS[string](p, `document.querySelector('#data-table tbody').innerText`)
+	if !strings.Contains(inv, "电子邮箱") || !strings.Contains(inv, "姓名") || strings.Contains(inv, "email address") {
+		t.Fatalf("zh-CN inventory = %q", inv)
+	}
+}
+
+func subjectsOf(r *running) interface {
+	SubjectForUserID(context.Context, string) (string, error)
+} {
+	return r.app.SubjectsAPI()
 }

@@ -64,5 +64,5 @@ func (d decider) For(s *gate.Signals) func(purpose, category string) (bool, stri
 
 // newGate returns the consent gate over the manifest in force.
 func (a *App) newGate() (collect.Gate, error) {
-	return gate.New(rules{a.Manifest}, decider{a.Policy}, nil), nil
+	return gate.New(rules{a.Manifest}, decider{a.Policy}, &consentReader{l: a.Consent, cache: map[string]cachedStored{}}), nil
 }

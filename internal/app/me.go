@@ -1,8 +1,314 @@
 package app
 
-import "context"
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
 
-// me assembles the privacy center's document for a subject.
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/gate"
+	"github.com/stewardhq/steward/internal/policy"
+	"github.com/stewardhq/steward/internal/server"
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/taxonomy"
+	"github.com/stewardhq/steward/internal/vault"
+)
+
+// purposeRightsAccess is the purpose of a person reading their own data (PIPL Art. 45,
+// GDPR Art. 15): it needs no consent and sees everything held about them.
+const purposeRightsAccess = "rights.access"
+
+func (a *App) categoryName(key, lang string) string {
+	if lang == "zh-CN" {
+		for k := key; k != ""; k = taxonomy.Parent(k) {
+			if n, ok := categoryZH[k]; ok {
+				return n
+			}
+		}
+		return key
+	}
+	if c, ok := a.Manifest.Taxonomy.Category(key); ok && c.Name != "" {
+		return c.Name
+	}
+	return key
+}
+
+func (a *App) purposeName(p taxonomy.Purpose, lang string) string {
+	if lang == "zh-CN" {
+		if n, ok := purposeZH[p.Key]; ok {
+			return n
+		}
+		return p.Key
+	}
+	return strings.ReplaceAll(p.Key, "_", " ")
+}
+
+func statement(p taxonomy.Purpose, lang string) string {
+	if lang == "zh-CN" {
+		return p.StatementZH
+	}
+	return p.StatementEN
+}
+
+// me assembles the privacy center's document (the shape is documented in package web).
 func (a *App) me(ctx context.Context, subjectID, lang string) (any, error) {
-	return map[string]any{"subject": map[string]any{"id": subjectID}, "lang": lang, "sections": []any{}}, nil
+	st, err := a.Consent.State(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	var purposes []map[string]any
+	for _, p := range a.Manifest.Taxonomy.Purposes() {
+		purposes = append(purposes, map[string]any{"key": p.Key, "name": a.purposeName(p, lang), "statement": statement(p, lang),
+			"basis": string(p.Basis), "needs_consent": p.NeedsConsent(), "granted": st.Granted(p.Key)})
+	}
+	cats, err := a.inventory(ctx, subjectID, lang)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"subject": map[string]any{"id": subjectID},
+		"sections": []any{
+			map[string]any{"id": "personalisation", "on": !st.Granted(consent.SignalPersonalisationOff)},
+			map[string]any{"id": "consent", "purposes": purposes},
+			map[string]any{"id": "data", "categories": cats},
+		},
+	}, nil
+}
+
+// reader returns the purpose-scoped reader.
+func (a *App) reader() *access.Reader {
+	return access.NewReader(a.Store, a.Vault, rules{a.Manifest}, accessDecider{a}, maskValue)
+}
+
+// accessDecider answers reads: the person's own access sees everything; every other
+// purpose goes through the policy with the subject's consent state.
+type accessDecider struct{ a *App }
+
+func (d accessDecider) Read(ctx context.Context, subjectID, purpose, category string) (access.Effect, string, error) {
+	if purpose == purposeRightsAccess {
+		return access.Allow, "", nil
+	}
+	st, err := d.a.Consent.State(ctx, subjectID)
+	if err != nil {
+		return access.Deny, "", err
+	}
+	s := storedOf(st)
+	sig := &gate.Signals{Consents: s.Consents, PersonalisationOff: s.PersonalisationOff, ObjectDirectMarketing: s.ObjectDirectMarketing,
+		GPC: s.GPC, Guardian: s.Guardian}
+	dec := d.a.Policy.Decide(policy.Request{Subject: d.a.Policy.Subject(factsOf(sig)), Purpose: purpose,
+		Categories: []string{category}, Action: policy.Read})
+	switch dec.Effect {
+	case policy.Allow:
+		return access.Allow, dec.Reason, nil
+	case policy.AllowMasked:
+		return access.AllowMasked, dec.Reason, nil
+	}
+	return access.Deny, dec.Reason, nil
+}
+
+// inventory lists the categories of data held about the subject, with purposes and
+// retention, counted over their stored events.
+func (a *App) inventory(ctx context.Context, subjectID, lang string) ([]map[string]any, error) {
+	counts := map[string]int{}
+	var after int64
+	r := a.reader()
+	for {
+		evs, err := r.Events(ctx, access.Request{Actor: "subject", Purpose: purposeRightsAccess, SubjectID: subjectID, After: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		if len(evs) == 0 {
+			break
+		}
+		for _, e := range evs {
+			et := rules{a.Manifest}.EventType(e.Type, e.Name)
+			walk("", e.Fields, func(path string) {
+				if f, ok := a.Manifest.FieldFor(et, path); ok {
+					counts[f.Category]++
+				}
+			})
+		}
+		after = evs[len(evs)-1].Seq
+	}
+	purposesOf := map[string]map[string]bool{}
+	for _, et := range a.Manifest.EventTypes() {
+		for _, f := range a.Manifest.Events[et].Fields {
+			if purposesOf[f.Category] == nil {
+				purposesOf[f.Category] = map[string]bool{}
+			}
+			for _, p := range f.Purposes {
+				purposesOf[f.Category][p] = true
+			}
+		}
+	}
+	for _, f := range a.Manifest.Common {
+		if purposesOf[f.Category] == nil {
+			purposesOf[f.Category] = map[string]bool{}
+		}
+		for _, p := range f.Purposes {
+			purposesOf[f.Category][p] = true
+		}
+	}
+	var keys []string
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]map[string]any, 0, len(keys))
+	for _, k := range keys {
+		var ps []string
+		retention := 0
+		for p := range purposesOf[k] {
+			if tp, ok := a.Manifest.Taxonomy.Purpose(p); ok {
+				ps = append(ps, a.purposeName(tp, lang))
+				d := tp.MaxRetentionDays
+				if v, ok := a.Manifest.PurposeRetention[p]; ok {
+					d = v
+				}
+				retention = max(retention, d)
+			}
+		}
+		if v, ok := a.Manifest.CategoryRetention[k]; ok {
+			retention = v
+		}
+		sort.Strings(ps)
+		grade := ""
+		if c, ok := a.Manifest.Taxonomy.Category(k); ok {
+			grade = string(c.Grade)
+		}
+		out = append(out, map[string]any{"key": k, "name": a.categoryName(k, lang), "grade": grade, "purposes": ps,
+			"retention_days": retention, "count": counts[k]})
+	}
+	return out, nil
+}
+
+// walk calls fn with the dotted path of every leaf and every object member.
+func walk(prefix string, m map[string]any, fn func(string)) {
+	for k, v := range m {
+		p := k
+		if prefix != "" {
+			p = prefix + "." + k
+		}
+		fn(p)
+		if child, ok := v.(map[string]any); ok {
+			walk(p, child, fn)
+		}
+	}
+}
+
+// subjects methods behind /api/v1/me.
+
+func (s subjects) SetConsent(ctx context.Context, subjectID, purpose string, granted bool, evidence map[string]any) error {
+	p, ok := s.a.Manifest.Taxonomy.Purpose(purpose)
+	if !ok || consent.IsSignal(purpose) {
+		return server.Errorf(400, server.CodeBadRequest, "unknown purpose %q", purpose)
+	}
+	if !p.NeedsConsent() {
+		return server.Errorf(400, server.CodeBadRequest, "purpose %q rests on %s, not on consent: there is nothing to grant or withdraw", purpose, p.Basis)
+	}
+	m := consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject", Evidence: evidence}
+	if granted {
+		return s.a.Consent.Grant(ctx, subjectID, purpose, m)
+	}
+	return s.a.Consent.Withdraw(ctx, subjectID, purpose, m)
+}
+
+func (s subjects) SetPersonalisation(ctx context.Context, subjectID string, on bool) error {
+	return s.a.Consent.SetPersonalisation(ctx, subjectID, on, consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject"})
+}
+
+func (s subjects) ConsentMode(ctx context.Context, subjectID string) (map[string]string, error) {
+	st, err := s.a.Consent.State(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	return consent.ConsentMode(st), nil
+}
+
+// Export is the portable copy: every event held (decrypted, for the person themselves),
+// the consent history with ISO/IEC TS 27560 records, and the inventory.
+func (s subjects) Export(ctx context.Context, subjectID, lang string) (any, error) {
+	a := s.a
+	var events []access.Event
+	var after int64
+	for {
+		page, err := a.reader().Events(ctx, access.Request{Actor: "subject", Purpose: purposeRightsAccess, SubjectID: subjectID, After: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		events = append(events, page...)
+		after = page[len(page)-1].Seq
+	}
+	hist, err := a.Consent.History(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	var receipts []map[string]any
+	for _, r := range hist {
+		receipts = append(receipts, consent.Receipt(r, a.Manifest, a.controller(), lang, "/privacy/"))
+	}
+	inv, err := a.inventory(ctx, subjectID, lang)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"$schema":     "/api/v1/schemas/export.json",
+		"exported_at": time.Now().UTC().Format(time.RFC3339),
+		"subject":     map[string]any{"id": subjectID},
+		"data":        inv,
+		"events":      events,
+		"consents":    receipts,
+	}, nil
+}
+
+// ConsentAt answers "what had this person allowed at that instant" for operators.
+func (s subjects) ConsentAt(ctx context.Context, userID string, at time.Time, lang string) (any, error) {
+	sub, err := s.SubjectForUserID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.a.Consent.StateAt(ctx, sub, at)
+	if err != nil {
+		return nil, err
+	}
+	hist, err := s.a.Consent.History(ctx, sub)
+	if err != nil {
+		return nil, err
+	}
+	var used []map[string]any
+	for _, r := range hist {
+		if !r.At.After(at) {
+			used = append(used, map[string]any{"id": r.ID, "purpose": r.Purpose, "granted": r.Granted, "method": r.Method,
+				"at": r.At, "notice_version": r.NoticeVersion, "notice_hash": r.NoticeHash})
+		}
+	}
+	return map[string]any{"subject": sub, "at": at.UTC(), "state": st, "consent_mode": consent.ConsentMode(st), "records": used}, nil
+}
+
+func (a *App) controller() consent.Controller {
+	return consent.Controller{ID: "controller", Name: a.Manifest.Name, Address: a.Manifest.Home, Contact: "see the shop's privacy notice"}
+}
+
+// maskValue masks a value of a category for display (vault.Mask by kind).
+func maskValue(category string, v any) any {
+	str, ok := v.(string)
+	if !ok {
+		return "***"
+	}
+	switch {
+	case strings.HasPrefix(category, "user.contact.email"):
+		return vault.Mask(vault.KindEmail, str)
+	case strings.HasPrefix(category, "user.contact.phone_number"):
+		return vault.Mask(vault.KindPhone, str)
+	case strings.HasPrefix(category, "user.name"):
+		return vault.Mask(vault.KindName, str)
+	case strings.HasPrefix(category, "user.government_id"):
+		return vault.Mask(vault.KindIDNumber, str)
+	}
+	return "***"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/stewardhq/steward/internal/server"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/vault"
 )
@@ -51,3 +52,6 @@ func (s subjects) SubjectForUserID(ctx context.Context, userID string) (string, 
 func (s subjects) Me(ctx context.Context, subjectID, lang string) (any, error) {
 	return s.a.me(ctx, subjectID, lang)
 }
+
+// SubjectsAPI returns what backs /api/v1/me and the subject routes.
+func (a *App) SubjectsAPI() server.Subjects { return subjects{a} }

@@ -36,6 +36,10 @@ type Verdict struct {
 	Body []byte
 	// Stripped counts removed fields by reason (a metric label).
 	Stripped map[string]int
+	// Consent holds ledger records for consent signals the message carried (a changed
+	// context.consent, a GPC signal); they are appended in the events' transaction,
+	// whether or not the message itself is kept.
+	Consent []store.ConsentRecord
 }
 
 // Gate decides what of a message may be stored. It sees the subject the message resolved
@@ -151,7 +155,7 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 }
 
 // gateAndSeal asks the gate about each message and seals what is kept.
-func (c *Collector) gateAndSeal(ctx context.Context, keys store.KeyAccess, sourceID string, req *segmentspec.Request, p *plan) ([]store.Event, int, error) {
+func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID string, req *segmentspec.Request, p *plan) ([]store.Event, int, error) {
 	evs := make([]store.Event, 0, len(req.Messages))
 	dropped := 0
 	for i := range req.Messages {
@@ -164,6 +168,11 @@ func (c *Collector) gateAndSeal(ctx context.Context, keys store.KeyAccess, sourc
 		if err != nil {
 			return nil, 0, err
 		}
+		if len(v.Consent) > 0 {
+			if err := tx.AppendConsent(ctx, v.Consent); err != nil {
+				return nil, 0, err
+			}
+		}
 		for reason, n := range v.Stripped {
 			c.strip.WithLabelValues(reason).Add(float64(n))
 		}
@@ -172,7 +181,7 @@ func (c *Collector) gateAndSeal(ctx context.Context, keys store.KeyAccess, sourc
 			dropped++
 			continue
 		}
-		body, err := c.cfg.Seal.Seal(ctx, keys, origin, "events", "body", v.Body)
+		body, err := c.cfg.Seal.Seal(ctx, tx, origin, "events", "body", v.Body)
 		if err != nil {
 			return nil, 0, err
 		}

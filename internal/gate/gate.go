@@ -7,6 +7,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
+	"github.com/stewardhq/steward/internal/store"
 )
 
 // Rules is the manifest as the gate needs it.
@@ -53,10 +54,23 @@ type Decider interface {
 	For(s *Signals) func(purpose, category string) (ok bool, reason string)
 }
 
-// ConsentReader returns a subject's stored consent state (purpose → granted). A nil
-// reader means only message signals count.
+// Stored is what the consent ledger holds for a subject.
+type Stored struct {
+	Consents              map[string]bool // purpose → granted
+	PersonalisationOff    bool
+	ObjectDirectMarketing bool
+	GPC                   bool
+	Guardian              bool
+}
+
+// ConsentReader returns a subject's stored consent state and records the signals the
+// gate saw in messages. A nil reader means only message signals count.
 type ConsentReader interface {
-	Consents(ctx context.Context, subjectID string) (map[string]bool, error)
+	Stored(ctx context.Context, subjectID string) (Stored, error)
+	// Records turns signals a message carried that differ from what is stored into ledger
+	// records (method sdk or gpc), to be appended with the message's events; it also
+	// remembers them so the next message of the batch does not record them again.
+	Records(subjectID string, seen Stored, stored Stored, evidence map[string]any) ([]store.ConsentRecord, error)
 }
 
 // Gate implements collect.Gate.
@@ -94,7 +108,7 @@ func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Messa
 	if et == "" {
 		return collect.Verdict{Keep: false, Reason: ReasonNotInManifest}, nil
 	}
-	s, err := g.signals(ctx, subjectID, m, req)
+	s, recs, err := g.signals(ctx, subjectID, m, req)
 	if err != nil {
 		return collect.Verdict{}, err
 	}
@@ -111,7 +125,7 @@ func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Messa
 		}
 	}
 	if !keep {
-		return collect.Verdict{Keep: false, Reason: reason}, nil
+		return collect.Verdict{Keep: false, Reason: reason, Consent: recs}, nil
 	}
 	body, stripped, err := collect.Minimise(m.Raw, func(path string) collect.FieldVerdict {
 		if envelope[path] {
@@ -127,9 +141,9 @@ func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Messa
 		return collect.FieldVerdict{Keep: true}
 	})
 	if err != nil {
-		return collect.Verdict{Keep: false, Reason: ReasonInvalidBody}, nil
+		return collect.Verdict{Keep: false, Reason: ReasonInvalidBody, Consent: recs}, nil
 	}
-	return collect.Verdict{Keep: true, Body: body, Stripped: stripped}, nil
+	return collect.Verdict{Keep: true, Body: body, Stripped: stripped, Consent: recs}, nil
 }
 
 // anyAllowed reports whether some purpose may collect category; otherwise the first reason.
@@ -149,33 +163,49 @@ func anyAllowed(ask func(purpose, category string) (bool, string), purposes []st
 
 // signals gathers the subject's state: stored consents first, then what the message
 // says. A message can grant only through an explicit consent-manager signal; GPC,
-// objection and "personalisation off" only ever take away.
-func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Message, req *segmentspec.Request) (*Signals, error) {
+// objection and "personalisation off" only ever take away. Message signals that differ
+// from the stored state become ledger records.
+func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Message, req *segmentspec.Request) (*Signals, []store.ConsentRecord, error) {
 	s := &Signals{Consents: map[string]bool{}}
+	var stored Stored
 	if g.consent != nil {
-		stored, err := g.consent.Consents(ctx, subjectID)
-		if err != nil {
-			return nil, err
+		var err error
+		if stored, err = g.consent.Stored(ctx, subjectID); err != nil {
+			return nil, nil, err
 		}
-		for p, v := range stored {
+		for p, v := range stored.Consents {
 			s.Consents[p] = v
 		}
+		s.PersonalisationOff, s.ObjectDirectMarketing = stored.PersonalisationOff, stored.ObjectDirectMarketing
+		s.GPC, s.Guardian = stored.GPC, stored.Guardian
 	}
+	seen := Stored{Consents: map[string]bool{}}
 	if prefs, ok := m.Context.Consent(); ok {
 		for cat, granted := range prefs {
 			for _, p := range g.rules.ConsentPurposes(cat) {
 				s.Consents[p] = granted
+				seen.Consents[p] = granted
 			}
 		}
 	}
 	if c, ok := m.Context["consent"].(map[string]any); ok {
-		s.Guardian = c["guardian"] == true
-		s.PersonalisationOff = c["personalisationOff"] == true
-		s.ObjectDirectMarketing = c["objectDirectMarketing"] == true
+		seen.Guardian = c["guardian"] == true
+		seen.PersonalisationOff = c["personalisationOff"] == true
+		seen.ObjectDirectMarketing = c["objectDirectMarketing"] == true
+		s.Guardian = s.Guardian || seen.Guardian
+		s.PersonalisationOff = s.PersonalisationOff || seen.PersonalisationOff
+		s.ObjectDirectMarketing = s.ObjectDirectMarketing || seen.ObjectDirectMarketing
 	}
-	if on, _ := m.Context.GPC(); on || (req != nil && req.GPC) {
-		s.GPC = true
+	evidence := map[string]any{"message_id": m.MessageID}
+	if on, _ := m.Context.GPC(); on {
+		seen.GPC = true
+		evidence["gpc"] = "context.gpc"
 	}
+	if req != nil && req.GPC {
+		seen.GPC = true
+		evidence["gpc"] = "Sec-GPC: 1"
+	}
+	s.GPC = s.GPC || seen.GPC
 	if loc, ok := m.Context["location"].(map[string]any); ok {
 		s.Country, _ = loc["country"].(string)
 		s.Region, _ = loc["region"].(string)
@@ -183,7 +213,14 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 	if age, ok := ageFrom(m, g.now()); ok {
 		s.AgeKnown, s.Age = true, age
 	}
-	return s, nil
+	var recs []store.ConsentRecord
+	if g.consent != nil {
+		var err error
+		if recs, err = g.consent.Records(subjectID, seen, stored, evidence); err != nil {
+			return nil, nil, err
+		}
+	}
+	return s, recs, nil
 }
 
 // ageFrom reads a birthday (YYYY-MM-DD) from the message's traits or context.traits.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 	"github.com/stewardhq/steward/internal/gate"
+	"github.com/stewardhq/steward/internal/store"
 )
 
 // fakeRules: Product Viewed is browsing history for analytics or personalisation;
@@ -78,7 +79,13 @@ func (fakeDecider) For(s *gate.Signals) func(string, string) (bool, string) {
 
 type stored map[string]map[string]bool
 
-func (s stored) Consents(_ context.Context, id string) (map[string]bool, error) { return s[id], nil }
+func (s stored) Stored(_ context.Context, id string) (gate.Stored, error) {
+	return gate.Stored{Consents: s[id]}, nil
+}
+
+func (s stored) Records(string, gate.Stored, gate.Stored, map[string]any) ([]store.ConsentRecord, error) {
+	return nil, nil
+}
 
 func decode(t *testing.T, body string, gpcHeader bool) *segmentspec.Request {
 	t.Helper()

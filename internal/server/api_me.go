@@ -19,6 +19,17 @@ type Subjects interface {
 	SubjectForUserID(ctx context.Context, userID string) (string, error)
 	// Me returns the privacy center's document for a subject in a language (en, zh-CN).
 	Me(ctx context.Context, subjectID, lang string) (any, error)
+	// SetConsent records the subject's own grant or withdrawal of a purpose.
+	SetConsent(ctx context.Context, subjectID, purpose string, granted bool, evidence map[string]any) error
+	// SetPersonalisation turns personalisation off or back on.
+	SetPersonalisation(ctx context.Context, subjectID string, on bool) error
+	// ConsentMode returns Google Consent Mode v2 values for the subject.
+	ConsentMode(ctx context.Context, subjectID string) (map[string]string, error)
+	// Export returns the subject's portable data (issue 9: access, copy, portability).
+	Export(ctx context.Context, subjectID, lang string) (any, error)
+	// ConsentAt returns the consent state of the subject the shop's userId names, as it
+	// stood at an instant, with the records it rests on (operator API).
+	ConsentAt(ctx context.Context, userID string, at time.Time, lang string) (any, error)
 }
 
 func (s *Server) mintSession(w http.ResponseWriter, r *http.Request) error {
@@ -88,4 +99,80 @@ func lang(r *http.Request) string {
 		}
 	}
 	return "en"
+}
+
+func (s *Server) meSetConsent(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Purpose string `json:"purpose"`
+		Granted *bool  `json:"granted"`
+		// Evidence is what the page showed (banner variant, choices offered).
+		Evidence map[string]any `json:"evidence"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Purpose == "" || in.Granted == nil {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "purpose and granted are required")
+	}
+	if err := s.cfg.Subjects.SetConsent(r.Context(), subjectPrincipal(r).SubjectID, in.Purpose, *in.Granted, in.Evidence); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) meSetPersonalisation(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		On *bool `json:"on"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.On == nil {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "on is required")
+	}
+	if err := s.cfg.Subjects.SetPersonalisation(r.Context(), subjectPrincipal(r).SubjectID, *in.On); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) meConsentMode(w http.ResponseWriter, r *http.Request) error {
+	cm, err := s.cfg.Subjects.ConsentMode(r.Context(), subjectPrincipal(r).SubjectID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cm)
+	return nil
+}
+
+func (s *Server) meExport(w http.ResponseWriter, r *http.Request) error {
+	doc, err := s.cfg.Subjects.Export(r.Context(), subjectPrincipal(r).SubjectID, lang(r))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="my-data.json"`)
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) subjectConsent(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Subjects == nil {
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "consent is not enabled on this server")
+	}
+	at := time.Now()
+	if v := r.URL.Query().Get("at"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return Errorf(http.StatusBadRequest, CodeBadRequest, "at must be an RFC 3339 time such as 2026-05-01T12:00:00Z")
+		}
+		at = t
+	}
+	doc, err := s.cfg.Subjects.ConsentAt(r.Context(), r.PathValue("id"), at, lang(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
 }

@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"time"
 	"net/http"
 	"strings"
 	"testing"
@@ -59,4 +61,28 @@ func TestPrivacyCenterSessions(t *testing.T) {
 	if r := h.do("GET", "/api/v1/me", minted.Token, "", nil); r.status != http.StatusUnauthorized {
 		t.Fatalf("revoked session: %d", r.status)
 	}
+}
+
+func (f fakeSubjects) SetConsent(_ context.Context, subjectID, purpose string, granted bool, _ map[string]any) error {
+	if purpose == "unknown" {
+		return fmt.Errorf("%w: unknown purpose", store.ErrInvalid)
+	}
+	return nil
+}
+
+func (f fakeSubjects) SetPersonalisation(context.Context, string, bool) error { return nil }
+
+func (f fakeSubjects) ConsentMode(context.Context, string) (map[string]string, error) {
+	return map[string]string{"ad_storage": "denied"}, nil
+}
+
+func (f fakeSubjects) Export(_ context.Context, subjectID, _ string) (any, error) {
+	return map[string]string{"subject": subjectID}, nil
+}
+
+func (f fakeSubjects) ConsentAt(_ context.Context, userID string, _ time.Time, _ string) (any, error) {
+	if _, ok := f[userID]; !ok {
+		return nil, store.ErrNotFound
+	}
+	return map[string]string{"subject": f[userID]}, nil
 }

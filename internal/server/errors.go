@@ -61,7 +61,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		e = Errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body exceeds %d bytes", mbe.Limit)
 	case errors.Is(err, auth.ErrUnauthenticated):
 		e = Errorf(http.StatusUnauthorized, CodeUnauthorized, "missing, unknown, expired or revoked credentials")
-	case errors.Is(err, auth.ErrInvalid), errors.Is(err, auth.ErrScopeNotAllowed):
+	case errors.Is(err, auth.ErrInvalid), errors.Is(err, auth.ErrScopeNotAllowed), errors.Is(err, store.ErrInvalid):
 		e = Errorf(http.StatusBadRequest, CodeBadRequest, "%s", err.Error())
 	case errors.Is(err, store.ErrNotFound):
 		e = Errorf(http.StatusNotFound, CodeNotFound, "no such resource")

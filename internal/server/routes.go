@@ -49,6 +49,11 @@ func (s *Server) table() []Route {
 
 		{Method: "POST", Path: "/api/v1/subjects/{id}/sessions", Access: Operator, Scope: auth.ScopeSessionsWrite, Summary: "mint a privacy-center session for the shop's signed-in customer ({id} is the shop's userId)", Handle: s.mintSession},
 		{Method: "GET", Path: "/api/v1/me", Access: Subject, Summary: "the privacy center's view of the signed-in subject", Handle: s.me},
+		{Method: "POST", Path: "/api/v1/me/consents", Access: Subject, MaxBody: 16 << 10, Summary: "grant or withdraw one purpose (the subject's own choice)", Handle: s.meSetConsent},
+		{Method: "POST", Path: "/api/v1/me/personalisation", Access: Subject, MaxBody: 1 << 10, Summary: "turn personalisation off (every targeting purpose withdrawn at once) or back on", Handle: s.meSetPersonalisation},
+		{Method: "GET", Path: "/api/v1/me/consent-mode", Access: Subject, Summary: "Google Consent Mode v2 values derived from the subject's state", Handle: s.meConsentMode},
+		{Method: "GET", Path: "/api/v1/me/export", Access: Subject, Summary: "the subject's data as portable JSON", Handle: s.meExport},
+		{Method: "GET", Path: "/api/v1/subjects/{id}/consent", Access: Operator, Scope: auth.ScopeConsentRead, Summary: "consent state of the shop's userId {id} at ?at= (default now), with its records", Handle: s.subjectConsent},
 		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: s.signOut},
 
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami},

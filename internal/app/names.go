@@ -1,0 +1,47 @@
+package app
+
+// Display names in Simplified Chinese for the categories and purposes of the default
+// manifest, so the zh-CN privacy center never mixes languages; English names come from the
+// taxonomy. A deployment's own keys fall back to their parent's name.
+var categoryZH = map[string]string{
+	"system.operations":                   "系统运行数据",
+	"user":                                "个人信息",
+	"user.behavior":                       "行为记录",
+	"user.behavior.browsing_history":      "浏览记录",
+	"user.behavior.purchase_history":      "购买记录",
+	"user.behavior.purchase_history.baby": "母婴商品购买记录",
+	"user.behavior.search_history":        "搜索记录",
+	"user.contact":                        "联系方式",
+	"user.contact.address":                "通讯地址",
+	"user.contact.address.city":           "所在城市",
+	"user.contact.address.country":        "所在国家",
+	"user.contact.email":                  "电子邮箱",
+	"user.contact.phone_number":           "手机号码",
+	"user.demographic":                    "人口统计信息",
+	"user.demographic.age_range":          "年龄段",
+	"user.demographic.date_of_birth":      "出生日期",
+	"user.demographic.gender":             "性别",
+	"user.device":                         "设备信息",
+	"user.device.cookie_id":               "设备标识（Cookie）",
+	"user.device.ip_address":              "IP 地址",
+	"user.location":                       "位置信息",
+	"user.location.imprecise":             "大致位置",
+	"user.name":                           "姓名",
+	"user.privacy_preferences":            "隐私选择",
+	"user.unique_id":                      "用户编号",
+	"user.unique_id.pseudonymous":         "用户编号（假名）",
+}
+
+var purposeZH = map[string]string{
+	"essential.service":                          "提供购物服务",
+	"essential.order_delivery":                   "订单配送",
+	"essential.fraud_detection":                  "防范欺诈",
+	"analytics.reporting":                        "统计分析",
+	"personalize.content":                        "个性化推荐",
+	"marketing.advertising.profiling":            "广告画像",
+	"marketing.advertising.first_party":          "本店广告",
+	"marketing.advertising.third_party.targeted": "第三方定向广告",
+	"marketing.communications.email":             "营销邮件",
+	"third_party_sharing":                        "向第三方提供",
+	"cross_border_transfer":                      "跨境传输",
+}
