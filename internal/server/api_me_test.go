@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stewardhq/steward/internal/store"
 )
