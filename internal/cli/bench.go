@@ -26,6 +26,7 @@ func benches() []bench {
 	return []bench{
 		{"store", "batched event inserts per second on SQLite and PostgreSQL (the baseline others compare to)", benchStore},
 		{"ingest", "events per second end-to-end over HTTP on loopback (gate, identity, vault, store), against raw inserts", benchIngest},
+		{"consent", "consent ledger writes and current-state reads per second on SQLite and PostgreSQL, against raw inserts", benchConsent},
 		{"vault", "10-field profiles sealed and opened per second per core, against JSON encode+decode", benchVault},
 		{"policy", "policy decisions per second on one core and p99 latency, against one map lookup per decision", benchPolicy},
 	}
