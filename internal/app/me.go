@@ -312,3 +312,6 @@ func maskValue(category string, v any) any {
 	}
 	return "***"
 }
+
+// Reader returns the purpose-scoped reader (every read of personal data names a purpose).
+func (a *App) Reader() *access.Reader { return a.reader() }
