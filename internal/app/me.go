@@ -315,3 +315,8 @@ func maskValue(category string, v any) any {
 
 // Reader returns the purpose-scoped reader (every read of personal data names a purpose).
 func (a *App) Reader() *access.Reader { return a.reader() }
+
+// Erase implements server.Subjects: the person's own deletion request, done at once.
+func (s subjects) Erase(ctx context.Context, subjectID string) (any, error) {
+	return s.a.Erase(ctx, subjectID)
+}

@@ -27,6 +27,8 @@ type Subjects interface {
 	ConsentMode(ctx context.Context, subjectID string) (map[string]string, error)
 	// Export returns the subject's portable data (issue 9: access, copy, portability).
 	Export(ctx context.Context, subjectID, lang string) (any, error)
+	// Erase deletes the subject's account and data and reports the completeness check.
+	Erase(ctx context.Context, subjectID string) (any, error)
 	// ConsentAt returns the consent state of the subject the shop's userId names, as it
 	// stood at an instant, with the records it rests on (operator API).
 	ConsentAt(ctx context.Context, userID string, at time.Time, lang string) (any, error)
@@ -174,5 +176,15 @@ func (s *Server) subjectConsent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+// meErase deletes the account: a verified session needs no operator step (issue 9).
+func (s *Server) meErase(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.cfg.Subjects.Erase(r.Context(), subjectPrincipal(r).SubjectID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
 	return nil
 }

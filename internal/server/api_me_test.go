@@ -86,3 +86,7 @@ func (f fakeSubjects) ConsentAt(_ context.Context, userID string, _ time.Time, _
 	}
 	return map[string]string{"subject": f[userID]}, nil
 }
+
+func (f fakeSubjects) Erase(_ context.Context, subjectID string) (any, error) {
+	return map[string]any{"subjects": []string{subjectID}, "complete": true}, nil
+}

@@ -28,6 +28,7 @@ type Store interface {
 	SubjectKeys
 	Sessions
 	ConsentLedger
+	Erasure
 }
 
 // Operators keeps staff accounts.

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) int {
 		{"SubjectKeys", testSubjectKeys},
 		{"Sessions", testSessions},
 		{"ConsentLedger", testConsentLedger},
+		{"Erasure", testErasure},
 		{"Ping", testPing},
 	}
 	for _, c := range checks {
