@@ -25,8 +25,10 @@ func (a *App) newLedger() *consent.Ledger {
 		}
 	}
 	m := a.Manifest
+	// The manifest in force does not change under a running ledger: hash it once.
+	notice := consent.Notice{Version: strconv.Itoa(m.Version()), Hash: m.Hash()}
 	return consent.New(a.Store, consent.Config{
-		Notice:       func() consent.Notice { return consent.Notice{Version: strconv.Itoa(m.Version()), Hash: m.Hash()} },
+		Notice:       func() consent.Notice { return notice },
 		Targeting:    targeting,
 		Jurisdiction: m.Home,
 	})
@@ -123,4 +125,28 @@ func (c *consentReader) Records(subjectID string, seen, stored gate.Stored, evid
 		c.put(subjectID, merged, time.Now())
 	}
 	return out, nil
+}
+
+// Prefetch loads the state of every subject not freshly cached, in one query.
+func (c *consentReader) Prefetch(ctx context.Context, subjectIDs []string) error {
+	now := time.Now()
+	var need []string
+	c.mu.Lock()
+	for _, id := range subjectIDs {
+		if e, ok := c.cache[id]; !ok || now.Sub(e.at) >= consentTTL {
+			need = append(need, id)
+		}
+	}
+	c.mu.Unlock()
+	if len(need) == 0 {
+		return nil
+	}
+	hist, err := c.l.Histories(ctx, need)
+	if err != nil {
+		return err
+	}
+	for _, id := range need {
+		c.put(id, storedOf(consent.Fold(hist[id], now)), now)
+	}
+	return nil
 }

@@ -48,6 +48,12 @@ type Gate interface {
 	Check(ctx context.Context, subjectID string, m *segmentspec.Message, req *segmentspec.Request) (Verdict, error)
 }
 
+// Prefetcher is an optional Gate extension: told every subject of a request before the
+// per-message checks, it can load their consent state in one query instead of one each.
+type Prefetcher interface {
+	Prefetch(ctx context.Context, subjectIDs []string) error
+}
+
 // Config is what a Collector needs. Store, Index, Gate and Seal are required.
 type Config struct {
 	Store store.Store
@@ -158,6 +164,21 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID string, req *segmentspec.Request, p *plan) ([]store.Event, int, error) {
 	evs := make([]store.Event, 0, len(req.Messages))
 	dropped := 0
+	if pf, ok := c.cfg.Gate.(Prefetcher); ok {
+		seen := map[string]bool{}
+		var ids []string
+		for i := range req.Messages {
+			if sub := p.final(p.subjectOf[i]); !seen[sub] {
+				seen[sub] = true
+				ids = append(ids, sub)
+			}
+		}
+		if err := pf.Prefetch(ctx, ids); err != nil {
+			return nil, 0, err
+		}
+	}
+	var consent []store.ConsentRecord
+	keys := &memoKeys{Tx: tx, m: map[string]store.SubjectKey{}}
 	for i := range req.Messages {
 		m := &req.Messages[i]
 		// The event belongs to the surviving subject but is sealed for, and remembers,
@@ -168,11 +189,7 @@ func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID strin
 		if err != nil {
 			return nil, 0, err
 		}
-		if len(v.Consent) > 0 {
-			if err := tx.AppendConsent(ctx, v.Consent); err != nil {
-				return nil, 0, err
-			}
-		}
+		consent = append(consent, v.Consent...)
 		for reason, n := range v.Stripped {
 			c.strip.WithLabelValues(reason).Add(float64(n))
 		}
@@ -181,12 +198,17 @@ func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID strin
 			dropped++
 			continue
 		}
-		body, err := c.cfg.Seal.Seal(ctx, tx, origin, "events", "body", v.Body)
+		body, err := c.cfg.Seal.Seal(ctx, keys, origin, "events", "body", v.Body)
 		if err != nil {
 			return nil, 0, err
 		}
 		evs = append(evs, store.Event{SourceID: sourceID, MessageID: m.MessageID, SubjectID: sub, OriginSubjectID: origin,
 			Type: string(m.Type), Name: eventName(m), OccurredAt: m.Timestamp, ReceivedAt: m.ReceivedAt, Body: body})
+	}
+	if len(consent) > 0 {
+		if err := tx.AppendConsent(ctx, consent); err != nil {
+			return nil, 0, err
+		}
 	}
 	return evs, dropped, nil
 }
@@ -206,4 +228,30 @@ func NewSubjectID() string {
 	b := make([]byte, 10)
 	rand.Read(b)
 	return "sub_" + hex.EncodeToString(b)
+}
+
+// memoKeys remembers the data keys read or created within one ingest transaction, so a
+// batch of a hundred events from one visitor reads their key once.
+type memoKeys struct {
+	store.Tx
+	m map[string]store.SubjectKey
+}
+
+func (k *memoKeys) GetSubjectKey(ctx context.Context, id string) (store.SubjectKey, error) {
+	if v, ok := k.m[id]; ok {
+		return v, nil
+	}
+	v, err := k.Tx.GetSubjectKey(ctx, id)
+	if err == nil {
+		k.m[id] = v
+	}
+	return v, err
+}
+
+func (k *memoKeys) PutSubjectKey(ctx context.Context, key store.SubjectKey) error {
+	err := k.Tx.PutSubjectKey(ctx, key)
+	if err == nil {
+		k.m[key.SubjectID] = key
+	}
+	return err
 }

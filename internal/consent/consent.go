@@ -219,6 +219,11 @@ func (l *Ledger) StateAt(ctx context.Context, subjectID string, at time.Time) (S
 	return Fold(h, at), nil
 }
 
+// Histories returns the records of several subjects (one query).
+func (l *Ledger) Histories(ctx context.Context, subjectIDs []string) (map[string][]store.ConsentRecord, error) {
+	return l.st.ConsentHistories(ctx, subjectIDs)
+}
+
 // History returns the subject's records.
 func (l *Ledger) History(ctx context.Context, subjectID string) ([]store.ConsentRecord, error) {
 	return l.st.ConsentHistory(ctx, subjectID)

@@ -245,3 +245,14 @@ func ageFrom(m *segmentspec.Message, now time.Time) (int, bool) {
 	}
 	return age, age >= 0
 }
+
+// Prefetch implements collect.Prefetcher when the consent reader can load many subjects
+// at once.
+func (g *Gate) Prefetch(ctx context.Context, subjectIDs []string) error {
+	if pf, ok := g.consent.(interface {
+		Prefetch(context.Context, []string) error
+	}); ok {
+		return pf.Prefetch(ctx, subjectIDs)
+	}
+	return nil
+}

@@ -26,6 +26,10 @@ var (
 	ErrFormat = errors.New("vault: not a vault ciphertext")
 )
 
+// committedAfter: a data key created longer ago than this cannot belong to a transaction
+// still open (ingest transactions last milliseconds; the store's busy timeout is 10 s).
+const committedAfter = time.Minute
+
 // version is the first byte of every ciphertext, so the format can evolve.
 const version byte = 1
 
@@ -172,7 +176,10 @@ func (v *Vault) dataKey(ctx context.Context, keys store.KeyAccess, subjectID str
 			if err != nil {
 				return nil, err
 			}
-			if committed {
+			// A key read through a caller's transaction may be one this transaction just
+			// created (and may still roll back); a key older than any transaction lives
+			// was committed by someone else and is safe to share.
+			if committed || now.Sub(sk.CreatedAt) > committedAfter {
 				v.remember(subjectID, aead, now)
 			}
 			return aead, nil

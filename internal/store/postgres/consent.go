@@ -38,16 +38,23 @@ func (t tx) AppendConsent(ctx context.Context, records []store.ConsentRecord) er
 	return appendConsent(ctx, t.q, records)
 }
 
+// appendConsent sends a batch as column arrays in one statement (one round trip).
 func appendConsent(ctx context.Context, q querier, records []store.ConsentRecord) error {
-	for _, r := range records {
-		ev := r.Evidence
-		if len(ev) == 0 {
-			ev = []byte("{}")
+	n := len(records)
+	ids, subs, purposes, nv, nh, methods, jur, actors := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	granted, at, ev := make([]bool, n), make([]time.Time, n), make([][]byte, n)
+	for i, r := range records {
+		ids[i], subs[i], purposes[i], nv[i], nh[i], methods[i], jur[i], actors[i] = r.ID, r.SubjectID, r.Purpose, r.NoticeVersion, r.NoticeHash, r.Method, r.Jurisdiction, r.Actor
+		granted[i], at[i], ev[i] = r.Granted, r.At, r.Evidence
+		if len(ev[i]) == 0 {
+			ev[i] = []byte("{}")
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO consent_records(id, subject_id, purpose, granted, notice_version, notice_hash, method, jurisdiction, at, evidence, actor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, r.ID, r.SubjectID, r.Purpose, r.Granted, r.NoticeVersion, r.NoticeHash, r.Method, r.Jurisdiction, r.At, ev, r.Actor); err != nil {
-			return fmt.Errorf("append consent: %w", mapErr(err))
-		}
+	}
+	_, err := q.Exec(ctx, `INSERT INTO consent_records(id, subject_id, purpose, granted, notice_version, notice_hash, method, jurisdiction, at, evidence, actor)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::bytea[], $11::text[])`,
+		ids, subs, purposes, granted, nv, nh, methods, jur, at, ev, actors)
+	if err != nil {
+		return fmt.Errorf("append consent: %w", mapErr(err))
 	}
 	return nil
 }

@@ -44,18 +44,32 @@ func (t tx) AppendConsent(ctx context.Context, records []store.ConsentRecord) er
 	return appendConsent(ctx, t.q, records)
 }
 
+// consentChunk records go into one multi-row INSERT (11 parameters each, well under
+// SQLite's limit of 32,766).
+const consentChunk = 200
+
 func appendConsent(ctx context.Context, q querier, records []store.ConsentRecord) error {
-	for _, r := range records {
-		ev := r.Evidence
-		if len(ev) == 0 {
-			ev = []byte("{}")
+	for start := 0; start < len(records); start += consentChunk {
+		chunk := records[start:min(start+consentChunk, len(records))]
+		var b strings.Builder
+		b.WriteString("INSERT INTO consent_records(id, subject_id, purpose, granted, notice_version, notice_hash, method, jurisdiction, at, evidence, actor) VALUES ")
+		args := make([]any, 0, len(chunk)*11)
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
+			ev := r.Evidence
+			if len(ev) == 0 {
+				ev = []byte("{}")
+			}
+			g := 0
+			if r.Granted {
+				g = 1
+			}
+			args = append(args, r.ID, r.SubjectID, r.Purpose, g, r.NoticeVersion, r.NoticeHash, r.Method, r.Jurisdiction, toMicros(r.At), ev, r.Actor)
 		}
-		g := 0
-		if r.Granted {
-			g = 1
-		}
-		if _, err := q.ExecContext(ctx, `INSERT INTO consent_records(id, subject_id, purpose, granted, notice_version, notice_hash, method, jurisdiction, at, evidence, actor)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.SubjectID, r.Purpose, g, r.NoticeVersion, r.NoticeHash, r.Method, r.Jurisdiction, toMicros(r.At), ev, r.Actor); err != nil {
+		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("append consent: %w", mapErr(err))
 		}
 	}
