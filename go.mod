@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/LiveRamp/iabconsent v0.6.0
+	github.com/RoaringBitmap/roaring/v2 v2.30.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/prometheus/client_golang v1.22.0
 	golang.org/x/time v0.14.0
@@ -11,7 +12,6 @@ require (
 )
 
 require (
-	github.com/RoaringBitmap/roaring/v2 v2.30.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/bits-and-blooms/bitset v1.24.4 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
