@@ -25,6 +25,7 @@ type bench struct {
 func benches() []bench {
 	return []bench{
 		{"store", "batched event inserts per second on SQLite and PostgreSQL (the baseline others compare to)", benchStore},
+		{"segments", "3-clause segment over synthetic profiles: bitmap evaluation vs the SQL query", benchSegments},
 	}
 }
 

@@ -27,6 +27,9 @@ type evaluator struct {
 	idx      Index
 	now      time.Time
 	universe *roaring.Bitmap
+	// within, when set, is a superset of everything the current result will be
+	// intersected with, so leaves may answer for those subjects only.
+	within *roaring.Bitmap
 }
 
 func (e *evaluator) all() (*roaring.Bitmap, error) {
@@ -60,10 +63,15 @@ func (e *evaluator) eval(o *op) (*roaring.Bitmap, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
+		outer := e.within
+		defer func() { e.within = outer }()
 		for _, k := range o.kids[1:] {
 			if acc.IsEmpty() {
 				break
 			}
+			// Restricting later clauses to acc is sound: every set operation commutes
+			// with intersecting by acc, and the result is intersected with acc below.
+			e.within = acc
 			bm, _, err := e.eval(k)
 			if err != nil {
 				return nil, false, err
@@ -142,6 +150,9 @@ func (e *evaluator) atLeast(o *op, k float64) (*roaring.Bitmap, error) {
 	}
 	if k > math.MaxInt64/2 {
 		return roaring.New(), nil
+	}
+	if ni, ok := e.idx.(NarrowIndex); ok && e.within != nil {
+		return ni.CountAtLeastIn(e.ctx, o.name, o.window, int64(k), e.now, e.within)
 	}
 	return e.idx.CountAtLeast(e.ctx, o.name, o.window, int64(k), e.now)
 }

@@ -30,6 +30,14 @@ type Index interface {
 	LastSeenWithin(ctx context.Context, event string, d time.Duration, now time.Time) (*roaring.Bitmap, error)
 }
 
+// NarrowIndex is an optional Index extension: CountAtLeastIn answers CountAtLeast for the
+// subjects in within only. Inside an "and", Evaluate passes the intersection of the cheaper
+// clauses so an aggregate looks at thousands of candidates rather than everyone — the
+// bitmap equivalent of a nested-loop join driven by the most selective index.
+type NarrowIndex interface {
+	CountAtLeastIn(ctx context.Context, event string, window time.Duration, n int64, now time.Time, within *roaring.Bitmap) (*roaring.Bitmap, error)
+}
+
 // SubjectIndex additionally answers per-subject questions, which lets Live recheck a few
 // subjects without touching the whole population. Answers must agree with the set methods.
 type SubjectIndex interface {

@@ -49,7 +49,10 @@ type eventCol struct {
 	of       [][]memEvent // per subject, sorted by at
 }
 
-var _ SubjectIndex = (*MemIndex)(nil)
+var (
+	_ SubjectIndex = (*MemIndex)(nil)
+	_ NarrowIndex  = (*MemIndex)(nil)
+)
 
 // NewMemIndex returns an empty index.
 func NewMemIndex() *MemIndex {
@@ -219,6 +222,27 @@ func (m *MemIndex) CountAtLeast(ctx context.Context, event string, w time.Durati
 			continue
 		}
 		if i, j := window(es, w, now); int64(j-i) >= n {
+			out = append(out, id)
+		}
+	}
+	return roaring.BitmapOf(out...), ctx.Err()
+}
+
+func (m *MemIndex) CountAtLeastIn(ctx context.Context, event string, w time.Duration, n int64, now time.Time, within *roaring.Bitmap) (*roaring.Bitmap, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	c := m.events[event]
+	if c == nil {
+		return roaring.New(), nil
+	}
+	var out []uint32
+	it := within.Iterator()
+	for it.HasNext() {
+		id := it.Next()
+		if int(id) >= len(c.of) || int64(len(c.of[id])) < n {
+			continue
+		}
+		if i, j := window(c.of[id], w, now); int64(j-i) >= n {
 			out = append(out, id)
 		}
 	}

@@ -133,6 +133,10 @@ func TestEvaluateAgreesWithPerSubject(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		plain, err := Evaluate(context.Background(), p, indexOnly{m}, now) // without NarrowIndex
+		if err != nil || !plain.Equals(bm) {
+			t.Fatalf("%s: narrowed %v, plain %v (%v)", src, bm.ToArray(), plain.ToArray(), err)
+		}
 		n := 0
 		for id := uint32(0); id < 400; id++ {
 			one := matchOne(p.root, m, id, now)
