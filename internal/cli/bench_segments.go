@@ -60,7 +60,7 @@ func benchSegments(ctx context.Context, e *env, args []string) error {
 	if sqlMembers != members {
 		return fmt.Errorf("bench segments: SQL found %d members, bitmaps %d", sqlMembers, members)
 	}
-	fmt.Fprintf(e.stdout, "sql (sqlite) query: %.2f ms median of %d (%d members)\n", sqlMS, *runs, sqlMembers)
+	fmt.Fprintf(e.stdout, "sql baseline (faster formulation): %.2f ms\n", sqlMS)
 
 	incUS, err := benchSegmentsIncremental(ctx, idx, plan, *runs)
 	if err != nil {
@@ -181,33 +181,52 @@ func benchSegmentsSQL(ctx context.Context, e *env, n int, seed uint64, runs int)
 
 	// count(purchase, 30d) >= 2 at BenchNow: purchases on the 30 days ending today.
 	today := segment.BenchNow.Unix() / 86400
-	const q = `SELECT t.subject FROM subject_tags t
-		JOIN subject_traits r ON r.subject = t.subject AND r.name = 'city' AND r.value = ?
-		WHERE t.tag = ?
-		  AND (SELECT COALESCE(SUM(c.n), 0) FROM event_counts c
-		       WHERE c.subject = t.subject AND c.event = 'purchase' AND c.day > ? AND c.day <= ?) >= 2`
-	var times []float64
-	var count uint64
-	for i := 0; i < runs; i++ {
-		t0 := time.Now()
-		rows, err := db.QueryContext(ctx, q, "上海", "high_spender", today-30, today)
-		if err != nil {
-			return 0, 0, err
-		}
-		count = 0
-		for rows.Next() {
-			var id uint32
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+	// Two formulations; the faster is the baseline, so we compare against SQL at its best.
+	queries := []struct{ name, q string }{
+		{"join + correlated count", `SELECT t.subject FROM subject_tags t
+			JOIN subject_traits r ON r.subject = t.subject AND r.name = 'city' AND r.value = ?1
+			WHERE t.tag = ?2
+			  AND (SELECT COALESCE(SUM(c.n), 0) FROM event_counts c
+			       WHERE c.subject = t.subject AND c.event = 'purchase' AND c.day > ?3 AND c.day <= ?4) >= 2`},
+		{"intersect + group by", `SELECT subject FROM subject_tags WHERE tag = ?2
+			INTERSECT SELECT subject FROM subject_traits WHERE name = 'city' AND value = ?1
+			INTERSECT SELECT subject FROM event_counts WHERE event = 'purchase' AND day > ?3 AND day <= ?4
+			          GROUP BY subject HAVING SUM(n) >= 2`},
+	}
+	best, bestCount := 0.0, uint64(0)
+	for qi, q := range queries {
+		var times []float64
+		var count uint64
+		for i := 0; i < runs; i++ {
+			t0 := time.Now()
+			rows, err := db.QueryContext(ctx, q.q, "上海", "high_spender", today-30, today)
+			if err != nil {
 				return 0, 0, err
 			}
-			count++
+			count = 0
+			for rows.Next() {
+				var id uint32
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return 0, 0, err
+				}
+				count++
+			}
+			if err := rows.Err(); err != nil {
+				return 0, 0, err
+			}
+			rows.Close()
+			times = append(times, ms(time.Since(t0)))
 		}
-		if err := rows.Err(); err != nil {
-			return 0, 0, err
+		med := median(times)
+		fmt.Fprintf(e.stdout, "sql (sqlite, %s): %.2f ms median of %d (%d members)\n", q.name, med, runs, count)
+		if qi > 0 && count != bestCount {
+			return 0, 0, fmt.Errorf("bench segments: SQL formulations disagree: %d vs %d members", bestCount, count)
 		}
-		rows.Close()
-		times = append(times, ms(time.Since(t0)))
+		if qi == 0 || med < best {
+			best = med
+		}
+		bestCount = count
 	}
-	return median(times), count, nil
+	return best, bestCount, nil
 }
