@@ -153,3 +153,16 @@ func sortByCost(ops []*op) {
 		}
 	}
 }
+
+// CompileChecked parses src, checks it against the schema and compiles it: the path the API
+// and manifest loader use, so every located error reaches the operator.
+func CompileChecked(src string, s expr.Schema) (*Plan, error) {
+	n, err := expr.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	if err := expr.Check(n, s); err != nil {
+		return nil, err
+	}
+	return Compile(n)
+}

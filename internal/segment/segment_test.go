@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/stewardhq/steward/internal/segment/expr"
 )
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -314,5 +315,16 @@ func TestSyntheticMatchesEvaluation(t *testing.T) {
 	})
 	if got.GetCardinality() != want || want == 0 {
 		t.Fatalf("got %d, want %d", got.GetCardinality(), want)
+	}
+}
+
+func TestCompileChecked(t *testing.T) {
+	s := expr.Schema{Tags: map[string]bool{"high_spender": true}, Traits: map[string]expr.Kind{"city": expr.String}, Events: map[string][]string{"purchase": nil}}
+	if _, err := CompileChecked(BenchExpression, s); err != nil {
+		t.Fatal(err)
+	}
+	_, err := CompileChecked(`tag("vip") and count(purchase, 30d) >= 1`, s)
+	if err == nil || err.Error() != `1:5: unknown tag "vip"` {
+		t.Fatalf("error %v", err)
 	}
 }
