@@ -23,7 +23,7 @@ func TestHostileInputStaysCheap(t *testing.T) {
 		if err == nil {
 			Format(n)
 		}
-		if d := time.Since(t0); d > 1500*time.Millisecond // linear: ~10 ms; quadratic would take seconds {
+		if d := time.Since(t0); d > 1500*time.Millisecond { // linear: ~10 ms; quadratic would take seconds
 			t.Errorf("%q...: %v", s[:20], d)
 		}
 	}
