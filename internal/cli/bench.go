@@ -29,6 +29,7 @@ func benches() []bench {
 		{"consent", "consent ledger writes and current-state reads per second on SQLite and PostgreSQL, against raw inserts", benchConsent},
 		{"vault", "10-field profiles sealed and opened per second per core, against JSON encode+decode", benchVault},
 		{"policy", "policy decisions per second on one core and p99 latency, against one map lookup per decision", benchPolicy},
+		{"segments", "3-clause segment over synthetic profiles: bitmap evaluation vs the SQL query", benchSegments},
 	}
 }
 

@@ -1,0 +1,27 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestBenchSegmentsSmall runs the segments benchmark end to end on a small population: the
+// bitmap and SQL answers must agree (the command fails otherwise) and the last line must
+// have the documented shape.
+func TestBenchSegmentsSmall(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Run(context.Background(), []string{"bench", "segments", "-n", "20000", "-runs", "1"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errb.String(), out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	last := lines[len(lines)-1]
+	if !regexp.MustCompile(`^segments: [0-9]+\.[0-9] ms \([0-9]+x sql\)$`).MatchString(last) {
+		t.Fatalf("last line %q", last)
+	}
+	if !strings.Contains(out.String(), "(102 members)") {
+		t.Fatalf("unexpected member count:\n%s", out.String())
+	}
+}

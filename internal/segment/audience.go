@@ -1,0 +1,109 @@
+package segment
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// DefaultMinAudience is the smallest audience Export releases by default: below it, an
+// "audience" starts to identify individuals (issue 8 item 4).
+const DefaultMinAudience = 50
+
+// ErrAudienceTooSmall is returned (wrapped) by Export below the minimum size.
+var ErrAudienceTooSmall = errors.New("segment: audience too small to export")
+
+// Eligibility is who may be reached, as sets of subjects. Allowed gives, per purpose, the
+// subjects with a valid legal basis (consent or otherwise) for it; nil sets are empty.
+type Eligibility struct {
+	Allowed            func(purpose string) *roaring.Bitmap
+	Objections         *roaring.Bitmap
+	Minors             *roaring.Bitmap
+	PersonalisationOff *roaring.Bitmap
+}
+
+// Exclusion reasons, in the order they are applied.
+const (
+	ReasonNotAllowed         = "no_legal_basis"
+	ReasonObjection          = "objection"
+	ReasonMinor              = "minor"
+	ReasonPersonalisationOff = "personalisation_off"
+)
+
+// Exclusion counts the matched people removed for one reason.
+type Exclusion struct {
+	Reason string `json:"reason"`
+	Count  uint64 `json:"count"`
+}
+
+// Result is an audience with the reasons people were left out.
+type Result struct {
+	Purpose     string
+	Advertising bool
+	Matches     uint64
+	Audience    *roaring.Bitmap
+	Excluded    []Exclusion // every reason, in order, zero counts included
+}
+
+// Audience computes matches ∩ allowed(purpose) − objections − minors (advertising purposes
+// only) − personalisation off. Each excluded person is counted once, under the first reason
+// that removed them, so the exclusion counts add up to Matches − Audience size.
+func Audience(matches *roaring.Bitmap, el Eligibility, purpose string, advertising bool) Result {
+	r := Result{Purpose: purpose, Advertising: advertising, Matches: matches.GetCardinality()}
+	left := matches.Clone()
+	var allowed *roaring.Bitmap
+	if el.Allowed != nil {
+		allowed = el.Allowed(purpose)
+	}
+	if allowed == nil {
+		allowed = roaring.New() // default deny
+	}
+	before := left.GetCardinality()
+	left.And(allowed)
+	r.Excluded = append(r.Excluded, Exclusion{ReasonNotAllowed, before - left.GetCardinality()})
+	remove := func(reason string, set *roaring.Bitmap) {
+		before := left.GetCardinality()
+		if set != nil {
+			left.AndNot(set)
+		}
+		r.Excluded = append(r.Excluded, Exclusion{reason, before - left.GetCardinality()})
+	}
+	remove(ReasonObjection, el.Objections)
+	if advertising {
+		remove(ReasonMinor, el.Minors)
+	} else {
+		remove(ReasonMinor, nil)
+	}
+	remove(ReasonPersonalisationOff, el.PersonalisationOff)
+	r.Audience = left
+	return r
+}
+
+// Size is the audience size.
+func (r Result) Size() uint64 { return r.Audience.GetCardinality() }
+
+// Preview is what an operator may see before export: counts only, never who.
+type Preview struct {
+	Purpose  string      `json:"purpose"`
+	Matches  uint64      `json:"matches"`
+	Size     uint64      `json:"size"`
+	Excluded []Exclusion `json:"excluded"`
+}
+
+// Preview returns the counts.
+func (r Result) Preview() Preview {
+	return Preview{Purpose: r.Purpose, Matches: r.Matches, Size: r.Size(), Excluded: append([]Exclusion(nil), r.Excluded...)}
+}
+
+// Export releases the audience's subject ids when it has at least k people (k <= 0 means
+// DefaultMinAudience).
+func (r Result) Export(k int) ([]uint32, error) {
+	if k <= 0 {
+		k = DefaultMinAudience
+	}
+	if n := r.Size(); n < uint64(k) {
+		return nil, fmt.Errorf("%w: %d people for purpose %q, the minimum is %d", ErrAudienceTooSmall, n, r.Purpose, k)
+	}
+	return r.Audience.ToArray(), nil
+}
