@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,8 +21,6 @@ import (
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
-	"github.com/stewardhq/steward/internal/manifest"
-	"github.com/stewardhq/steward/internal/policy"
 	"github.com/stewardhq/steward/internal/server"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
@@ -41,9 +40,9 @@ type App struct {
 	Vault   *vault.Vault
 	Keyring keyring.Keyring
 	Index   *vault.BlindIndex
-	// Manifest is the privacy manifest in force; Policy is compiled from it.
-	Manifest *manifest.Manifest
-	Policy   *policy.Decider
+	// regime is the manifest in force and the policy compiled from it, swapped
+	// atomically when an operator publishes a new manifest version.
+	regime atomic.Pointer[regime]
 	// Consent is the consent ledger.
 	Consent *consent.Ledger
 	// Collector is the ingestion pipeline behind /v1.
@@ -110,8 +109,10 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 		return nil, err
 	}
 	a.Index = vault.NewBlindIndex(a.Keyring.IndexSecret(), "86")
-	a.Manifest = manifest.Default()
-	a.Policy = policy.Compile(a.Manifest, policy.DefaultConfig())
+	if err := a.loadManifest(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.Consent = a.newLedger()
 	reg := prometheus.NewRegistry()
 	if a.Collector, err = a.newCollector(reg); err != nil {
@@ -124,7 +125,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 		return nil, err
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: log, Version: Version, Web: ui,
-		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate, Subjects: subjects{a}})
+		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate, Subjects: subjects{a}, Manifests: manifests{a}})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -19,12 +19,12 @@ const consentTTL = time.Second
 // newLedger builds the consent ledger over the manifest in force.
 func (a *App) newLedger() *consent.Ledger {
 	var targeting []string
-	for _, p := range a.Manifest.Taxonomy.Purposes() {
+	for _, p := range a.Manifest().Taxonomy.Purposes() {
 		if p.Targeting {
 			targeting = append(targeting, p.Key)
 		}
 	}
-	m := a.Manifest
+	m := a.Manifest()
 	// The manifest in force does not change under a running ledger: hash it once.
 	notice := consent.Notice{Version: strconv.Itoa(m.Version()), Hash: m.Hash()}
 	return consent.New(a.Store, consent.Config{

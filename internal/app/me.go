@@ -29,7 +29,7 @@ func (a *App) categoryName(key, lang string) string {
 		}
 		return key
 	}
-	if c, ok := a.Manifest.Taxonomy.Category(key); ok && c.Name != "" {
+	if c, ok := a.Manifest().Taxonomy.Category(key); ok && c.Name != "" {
 		return c.Name
 	}
 	return key
@@ -59,7 +59,7 @@ func (a *App) me(ctx context.Context, subjectID, lang string) (any, error) {
 		return nil, err
 	}
 	var purposes []map[string]any
-	for _, p := range a.Manifest.Taxonomy.Purposes() {
+	for _, p := range a.Manifest().Taxonomy.Purposes() {
 		purposes = append(purposes, map[string]any{"key": p.Key, "name": a.purposeName(p, lang), "statement": statement(p, lang),
 			"basis": string(p.Basis), "needs_consent": p.NeedsConsent(), "granted": st.Granted(p.Key)})
 	}
@@ -79,7 +79,7 @@ func (a *App) me(ctx context.Context, subjectID, lang string) (any, error) {
 
 // reader returns the purpose-scoped reader.
 func (a *App) reader() *access.Reader {
-	return access.NewReader(a.Store, a.Vault, rules{a.Manifest}, accessDecider{a}, maskValue)
+	return access.NewReader(a.Store, a.Vault, rules{a}, accessDecider{a}, maskValue)
 }
 
 // accessDecider answers reads: the person's own access sees everything; every other
@@ -97,7 +97,7 @@ func (d accessDecider) Read(ctx context.Context, subjectID, purpose, category st
 	s := storedOf(st)
 	sig := &gate.Signals{Consents: s.Consents, PersonalisationOff: s.PersonalisationOff, ObjectDirectMarketing: s.ObjectDirectMarketing,
 		GPC: s.GPC, Guardian: s.Guardian}
-	dec := d.a.Policy.Decide(policy.Request{Subject: d.a.Policy.Subject(factsOf(sig)), Purpose: purpose,
+	dec := d.a.Policy().Decide(policy.Request{Subject: d.a.Policy().Subject(factsOf(sig)), Purpose: purpose,
 		Categories: []string{category}, Action: policy.Read})
 	switch dec.Effect {
 	case policy.Allow:
@@ -123,9 +123,9 @@ func (a *App) inventory(ctx context.Context, subjectID, lang string) ([]map[stri
 			break
 		}
 		for _, e := range evs {
-			et := rules{a.Manifest}.EventType(e.Type, e.Name)
+			et := rules{a}.EventType(e.Type, e.Name)
 			walk("", e.Fields, func(path string) {
-				if f, ok := a.Manifest.FieldFor(et, path); ok {
+				if f, ok := a.Manifest().FieldFor(et, path); ok {
 					counts[f.Category]++
 				}
 			})
@@ -133,8 +133,8 @@ func (a *App) inventory(ctx context.Context, subjectID, lang string) ([]map[stri
 		after = evs[len(evs)-1].Seq
 	}
 	purposesOf := map[string]map[string]bool{}
-	for _, et := range a.Manifest.EventTypes() {
-		for _, f := range a.Manifest.Events[et].Fields {
+	for _, et := range a.Manifest().EventTypes() {
+		for _, f := range a.Manifest().Events[et].Fields {
 			if purposesOf[f.Category] == nil {
 				purposesOf[f.Category] = map[string]bool{}
 			}
@@ -143,7 +143,7 @@ func (a *App) inventory(ctx context.Context, subjectID, lang string) ([]map[stri
 			}
 		}
 	}
-	for _, f := range a.Manifest.Common {
+	for _, f := range a.Manifest().Common {
 		if purposesOf[f.Category] == nil {
 			purposesOf[f.Category] = map[string]bool{}
 		}
@@ -161,21 +161,21 @@ func (a *App) inventory(ctx context.Context, subjectID, lang string) ([]map[stri
 		var ps []string
 		retention := 0
 		for p := range purposesOf[k] {
-			if tp, ok := a.Manifest.Taxonomy.Purpose(p); ok {
+			if tp, ok := a.Manifest().Taxonomy.Purpose(p); ok {
 				ps = append(ps, a.purposeName(tp, lang))
 				d := tp.MaxRetentionDays
-				if v, ok := a.Manifest.PurposeRetention[p]; ok {
+				if v, ok := a.Manifest().PurposeRetention[p]; ok {
 					d = v
 				}
 				retention = max(retention, d)
 			}
 		}
-		if v, ok := a.Manifest.CategoryRetention[k]; ok {
+		if v, ok := a.Manifest().CategoryRetention[k]; ok {
 			retention = v
 		}
 		sort.Strings(ps)
 		grade := ""
-		if c, ok := a.Manifest.Taxonomy.Category(k); ok {
+		if c, ok := a.Manifest().Taxonomy.Category(k); ok {
 			grade = string(c.Grade)
 		}
 		out = append(out, map[string]any{"key": k, "name": a.categoryName(k, lang), "grade": grade, "purposes": ps,
@@ -201,7 +201,7 @@ func walk(prefix string, m map[string]any, fn func(string)) {
 // subjects methods behind /api/v1/me.
 
 func (s subjects) SetConsent(ctx context.Context, subjectID, purpose string, granted bool, evidence map[string]any) error {
-	p, ok := s.a.Manifest.Taxonomy.Purpose(purpose)
+	p, ok := s.a.Manifest().Taxonomy.Purpose(purpose)
 	if !ok || consent.IsSignal(purpose) {
 		return server.Errorf(400, server.CodeBadRequest, "unknown purpose %q", purpose)
 	}
@@ -250,7 +250,7 @@ func (s subjects) Export(ctx context.Context, subjectID, lang string) (any, erro
 	}
 	var receipts []map[string]any
 	for _, r := range hist {
-		receipts = append(receipts, consent.Receipt(r, a.Manifest, a.controller(), lang, "/privacy/"))
+		receipts = append(receipts, consent.Receipt(r, a.Manifest(), a.controller(), lang, "/privacy/"))
 	}
 	inv, err := a.inventory(ctx, subjectID, lang)
 	if err != nil {
@@ -291,7 +291,7 @@ func (s subjects) ConsentAt(ctx context.Context, userID string, at time.Time, la
 }
 
 func (a *App) controller() consent.Controller {
-	return consent.Controller{ID: "controller", Name: a.Manifest.Name, Address: a.Manifest.Home, Contact: "see the shop's privacy notice"}
+	return consent.Controller{ID: "controller", Name: a.Manifest().Name, Address: a.Manifest().Home, Contact: "see the shop's privacy notice"}
 }
 
 // maskValue masks a value of a category for display (vault.Mask by kind).

@@ -44,6 +44,7 @@ var capabilities = []struct {
 	{"overview", ""},
 	{"sources", auth.ScopeSourcesRead},
 	{"operators", auth.ScopeOperatorsRead},
+	{"privacy_manifest", auth.ScopeManifestRead},
 }
 
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {

@@ -57,6 +57,13 @@ func (s *Server) table() []Route {
 		{Method: "DELETE", Path: "/api/v1/me", Access: Subject, Summary: "delete my account and data now; answers with the completeness check", Handle: s.meErase},
 		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: s.signOut},
 
+		{Method: "GET", Path: "/api/v1/taxonomy", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "data categories (with PIPL grades) and purposes (with bases, retention and statements)", Handle: s.getTaxonomy},
+		{Method: "GET", Path: "/api/v1/manifest", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "the privacy manifest in force: version, hash, YAML", Handle: s.getManifest},
+		{Method: "PUT", Path: "/api/v1/manifest", Access: Operator, Scope: auth.ScopeManifestWrite, MaxBody: 1 << 20, Summary: "check and publish a new manifest version (application/yaml); located errors on 400", Handle: s.putManifest},
+		{Method: "GET", Path: "/api/v1/manifest/versions", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "every manifest version, newest first", Handle: s.listManifestVersions},
+		{Method: "GET", Path: "/api/v1/manifest/versions/{seq}", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "one manifest version with its YAML", Handle: s.getManifestVersion},
+		{Method: "GET", Path: "/api/v1/manifest/diff", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "changes between two manifest versions (?from=&to=)", Handle: s.diffManifests},
+
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami},
 		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators},
 		{Method: "POST", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsWrite, Summary: "create an operator", Handle: s.createOperator},

@@ -29,6 +29,8 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Web serves /console/, /privacy/ and /static/; nil leaves them unmounted.
 	Web WebUI
+	// Manifests backs the manifest and taxonomy API; nil answers 503 there.
+	Manifests Manifests
 	// Subjects backs privacy-center sessions and /api/v1/me; nil answers 503 there.
 	Subjects Subjects
 	// Collect is the ingestion pipeline behind /v1; nil answers 503 there.

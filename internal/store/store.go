@@ -29,6 +29,7 @@ type Store interface {
 	Sessions
 	ConsentLedger
 	Erasure
+	Manifests
 }
 
 // Operators keeps staff accounts.

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Sessions", testSessions},
 		{"ConsentLedger", testConsentLedger},
 		{"Erasure", testErasure},
+		{"Manifests", testManifests},
 		{"Ping", testPing},
 	}
 	for _, c := range checks {

@@ -48,6 +48,36 @@
       for (const o of data.operators) ul.append(el("li", {}, el("span", { text: o.name }), el("span", { text: o.role })));
       root.append(ul);
     },
+    privacy_manifest: async (root, token) => {
+      root.append(el("h2", { text: t("console.manifest.heading") }));
+      const [cur, vers, tax] = await Promise.all([api("GET", "/api/v1/manifest", token), api("GET", "/api/v1/manifest/versions", token), api("GET", "/api/v1/taxonomy", token)]);
+      root.append(el("p", { id: "manifest-inforce", text: t("console.manifest.inforce") + " " + cur.seq + " · " + cur.hash.slice(0, 12) }));
+      const vt = el("tbody");
+      for (const v of vers.versions) vt.append(el("tr", {}, el("td", { text: String(v.seq) }), el("td", { text: v.created_at }), el("td", { text: v.actor })));
+      root.append(el("h3", { text: t("console.manifest.versions") }), el("table", { id: "manifest-versions" }, el("thead", {}, el("tr", {},
+        el("th", { scope: "col", text: t("console.manifest.version") }), el("th", { scope: "col", text: t("console.manifest.created") }),
+        el("th", { scope: "col", text: t("console.manifest.actor") }))), vt));
+      const opts = (id) => { const s = el("select", { id }); for (const v of vers.versions) s.append(el("option", { value: String(v.seq), text: String(v.seq) })); return s; };
+      const from = opts("diff-from"), to = opts("diff-to");
+      if (vers.versions.length > 1) from.value = String(vers.versions[1].seq);
+      const out = el("ul", { id: "diff-out", class: "rows", "aria-live": "polite" });
+      const form = el("form", { id: "diff-form" }, el("label", { for: "diff-from", text: t("console.manifest.from") }), from,
+        el("label", { for: "diff-to", text: t("console.manifest.to") }), to, el("button", { type: "submit", id: "diff-run", text: t("console.manifest.diff") }));
+      form.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        const d = await api("GET", "/api/v1/manifest/diff?from=" + from.value + "&to=" + to.value, token);
+        out.replaceChildren();
+        if (!d.changes.length) out.append(el("li", { text: t("console.manifest.nochanges") }));
+        for (const c of d.changes) out.append(el("li", { class: "change-" + c.kind }, el("code", { text: c.kind + " " + c.path }), el("span", { text: (c.from || "∅") + " → " + (c.to || "∅") })));
+      });
+      root.append(el("h3", { text: t("console.manifest.diff") }), form, out);
+      const pt = el("tbody");
+      for (const p of tax.purposes) pt.append(el("tr", {}, el("td", { text: p.name }), el("td", { text: p.basis }), el("td", { text: String(p.retention_days) }), el("td", { text: p.statement })));
+      root.append(el("h3", { text: t("console.manifest.purposes") }), el("table", { id: "purposes-table" }, el("thead", {}, el("tr", {},
+        el("th", { scope: "col", text: t("console.manifest.purpose") }), el("th", { scope: "col", text: t("console.manifest.basis") }),
+        el("th", { scope: "col", text: t("console.manifest.retention") }), el("th", { scope: "col", text: t("console.manifest.statement") }))), pt));
+      root.append(el("h3", { text: t("console.manifest.yaml") }), el("pre", { id: "manifest-yaml", text: cur.yaml }));
+    },
   };
 
   async function show(name, token, me) {

@@ -1,0 +1,154 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+)
+
+// Manifests is the privacy manifest as the operator API sees it. The app implements it.
+type Manifests interface {
+	// Current returns the manifest in force: version, hash, YAML and a summary.
+	Current(ctx context.Context) (any, error)
+	Versions(ctx context.Context) (any, error)
+	Version(ctx context.Context, seq int64) (any, error)
+	// Diff compares two stored versions.
+	Diff(ctx context.Context, from, to int64) (any, error)
+	// Publish checks and stores a new version and puts it in force. Errors that name
+	// places in the file are returned as *LocatedErrors.
+	Publish(ctx context.Context, yaml []byte, actor string) (any, error)
+	// Taxonomy returns the categories and purposes with their grades, bases and statements.
+	Taxonomy(ctx context.Context, lang string) (any, error)
+}
+
+// LocatedError is one manifest mistake with its place.
+type LocatedError struct {
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
+}
+
+// LocatedErrors is a refused manifest: 400 with every mistake listed.
+type LocatedErrors struct{ Errors []LocatedError }
+
+func (e *LocatedErrors) Error() string {
+	return strconv.Itoa(len(e.Errors)) + " errors in the manifest"
+}
+
+func (s *Server) manifestsOr503() (Manifests, error) {
+	if s.cfg.Manifests == nil {
+		return nil, Errorf(http.StatusServiceUnavailable, CodeUnavailable, "the manifest API is not enabled on this server")
+	}
+	return s.cfg.Manifests, nil
+}
+
+func (s *Server) getManifest(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.manifestsOr503()
+	if err != nil {
+		return err
+	}
+	doc, err := m.Current(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) listManifestVersions(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.manifestsOr503()
+	if err != nil {
+		return err
+	}
+	doc, err := m.Versions(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) getManifestVersion(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.manifestsOr503()
+	if err != nil {
+		return err
+	}
+	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
+	if err != nil || seq <= 0 {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "the version is a positive number")
+	}
+	doc, err := m.Version(r.Context(), seq)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) diffManifests(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.manifestsOr503()
+	if err != nil {
+		return err
+	}
+	from, err1 := strconv.ParseInt(r.URL.Query().Get("from"), 10, 64)
+	to, err2 := strconv.ParseInt(r.URL.Query().Get("to"), 10, 64)
+	if err1 != nil || err2 != nil || from <= 0 || to <= 0 {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "from and to are version numbers: ?from=1&to=2")
+	}
+	doc, err := m.Diff(r.Context(), from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+// putManifest takes the YAML as the body (application/yaml, text/yaml or text/plain).
+func (s *Server) putManifest(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.manifestsOr503()
+	if err != nil {
+		return err
+	}
+	switch ct := r.Header.Get("Content-Type"); {
+	case ct == "", hasMediaType(ct, "application/yaml"), hasMediaType(ct, "text/yaml"), hasMediaType(ct, "application/x-yaml"), hasMediaType(ct, "text/plain"):
+	default:
+		return Errorf(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "send the manifest as application/yaml")
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	doc, err := m.Publish(r.Context(), body, principal(r).Operator.ID)
+	var le *LocatedErrors
+	if errors.As(err, &le) {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "invalid_manifest",
+			"message": le.Error() + "; nothing was changed", "errors": le.Errors}})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, doc)
+	return nil
+}
+
+func (s *Server) getTaxonomy(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.manifestsOr503()
+	if err != nil {
+		return err
+	}
+	doc, err := m.Taxonomy(r.Context(), lang(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func hasMediaType(ct, want string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == want
+}
