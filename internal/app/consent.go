@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"time"
 
@@ -25,10 +24,9 @@ func (a *App) newLedger() *consent.Ledger {
 		}
 	}
 	m := a.Manifest()
-	// The manifest in force does not change under a running ledger: hash it once.
-	notice := consent.Notice{Version: strconv.Itoa(m.Version()), Hash: m.Hash()}
+	// The notice is the manifest version in force, hashed once per version.
 	return consent.New(a.Store, consent.Config{
-		Notice:       func() consent.Notice { return notice },
+		Notice:       func() consent.Notice { return a.regime.Load().notice },
 		Targeting:    targeting,
 		Jurisdiction: m.Home,
 	})

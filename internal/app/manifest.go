@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/policy"
 	"github.com/stewardhq/steward/internal/store"
@@ -13,9 +15,15 @@ import (
 
 // regime is one manifest version in force with its compiled policy.
 type regime struct {
-	m   *manifest.Manifest
-	d   *policy.Decider
-	seq int64
+	m      *manifest.Manifest
+	d      *policy.Decider
+	seq    int64
+	notice consent.Notice // what consents given now are recorded against
+}
+
+func newRegime(m *manifest.Manifest, seq int64) *regime {
+	return &regime{m: m, d: policy.Compile(m, policy.DefaultConfig()), seq: seq,
+		notice: consent.Notice{Version: strconv.FormatInt(seq, 10), Hash: m.Hash()}}
 }
 
 // Manifest returns the manifest in force.
@@ -37,7 +45,7 @@ func (a *App) loadManifest(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		a.regime.Store(&regime{m: m, d: policy.Compile(m, policy.DefaultConfig()), seq: seq})
+		a.regime.Store(newRegime(m, seq))
 		return nil
 	}
 	if err != nil {
@@ -47,7 +55,7 @@ func (a *App) loadManifest(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("the stored manifest (version %d) no longer loads: %w", v.Seq, err)
 	}
-	a.regime.Store(&regime{m: m, d: policy.Compile(m, policy.DefaultConfig()), seq: v.Seq})
+	a.regime.Store(newRegime(m, v.Seq))
 	return nil
 }
 
@@ -63,6 +71,6 @@ func (a *App) PublishManifest(ctx context.Context, yaml []byte, actor string) (i
 	if err != nil {
 		return 0, nil, err
 	}
-	a.regime.Store(&regime{m: m, d: policy.Compile(m, policy.DefaultConfig()), seq: seq})
+	a.regime.Store(newRegime(m, seq))
 	return seq, m, nil
 }
