@@ -320,3 +320,42 @@ func (a *App) Reader() *access.Reader { return a.reader() }
 func (s subjects) Erase(ctx context.Context, subjectID string) (any, error) {
 	return s.a.Erase(ctx, subjectID)
 }
+
+// Events implements server.Subjects: an operator's purpose-bound read of one person.
+func (s subjects) Events(ctx context.Context, userID, purpose string, clear bool, actor string) (any, error) {
+	if _, ok := s.a.Manifest().Taxonomy.Purpose(purpose); !ok || purpose == purposeRightsAccess {
+		return nil, server.Errorf(400, server.CodeBadRequest, "unknown purpose %q", purpose)
+	}
+	sub, err := s.SubjectForUserID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var d access.Decider = accessDecider{s.a}
+	if !clear {
+		d = maskIdentifiers{d, s.a}
+	}
+	r := access.NewReader(s.a.Store, s.a.Vault, rules{s.a}, d, maskValue)
+	evs, err := r.Events(ctx, access.Request{Actor: actor, Purpose: purpose, SubjectID: sub, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"subject": sub, "purpose": purpose, "identifiers_in_clear": clear, "events": evs}, nil
+}
+
+// maskIdentifiers turns an allowed read of a direct identifier into a masked one: the
+// operator's role does not warrant seeing who the person is.
+type maskIdentifiers struct {
+	access.Decider
+	a *App
+}
+
+func (m maskIdentifiers) Read(ctx context.Context, subjectID, purpose, category string) (access.Effect, string, error) {
+	e, reason, err := m.Decider.Read(ctx, subjectID, purpose, category)
+	if err != nil || e != access.Allow {
+		return e, reason, err
+	}
+	if c, ok := m.a.Manifest().Taxonomy.Category(category); ok && (c.Identifier || strings.HasPrefix(category, "user.name")) {
+		return access.AllowMasked, "role_masks_identifiers", nil
+	}
+	return e, reason, nil
+}

@@ -27,6 +27,9 @@ type Subjects interface {
 	ConsentMode(ctx context.Context, subjectID string) (map[string]string, error)
 	// Export returns the subject's portable data (issue 9: access, copy, portability).
 	Export(ctx context.Context, subjectID, lang string) (any, error)
+	// Events returns the events of the subject the shop's userId names as purpose may see
+	// them; unless clear, direct identifiers are masked whatever the purpose allows.
+	Events(ctx context.Context, userID, purpose string, clear bool, actor string) (any, error)
 	// Erase deletes the subject's account and data and reports the completeness check.
 	Erase(ctx context.Context, subjectID string) (any, error)
 	// ConsentAt returns the consent state of the subject the shop's userId names, as it
@@ -186,5 +189,26 @@ func (s *Server) meErase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// subjectEvents is an operator's purpose-bound read of one person's events. Only admins
+// and privacy officers see direct identifiers in clear; everyone else gets them masked
+// (issue 6 item 5).
+func (s *Server) subjectEvents(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Subjects == nil {
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "subject reads are not enabled on this server")
+	}
+	purpose := r.URL.Query().Get("purpose")
+	if purpose == "" {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "every read names its purpose: ?purpose=analytics.reporting")
+	}
+	p := principal(r)
+	clear := p.Operator.Role == "admin" || p.Operator.Role == "privacy_officer"
+	doc, err := s.cfg.Subjects.Events(r.Context(), r.PathValue("id"), purpose, clear, p.Operator.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
 	return nil
 }

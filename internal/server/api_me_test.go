@@ -90,3 +90,10 @@ func (f fakeSubjects) ConsentAt(_ context.Context, userID string, _ time.Time, _
 func (f fakeSubjects) Erase(_ context.Context, subjectID string) (any, error) {
 	return map[string]any{"subjects": []string{subjectID}, "complete": true}, nil
 }
+
+func (f fakeSubjects) Events(_ context.Context, userID, purpose string, clear bool, actor string) (any, error) {
+	if _, ok := f[userID]; !ok {
+		return nil, store.ErrNotFound
+	}
+	return map[string]any{"clear": clear}, nil
+}

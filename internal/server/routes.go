@@ -53,6 +53,7 @@ func (s *Server) table() []Route {
 		{Method: "POST", Path: "/api/v1/me/personalisation", Access: Subject, MaxBody: 1 << 10, Summary: "turn personalisation off (every targeting purpose withdrawn at once) or back on", Handle: s.meSetPersonalisation},
 		{Method: "GET", Path: "/api/v1/me/consent-mode", Access: Subject, Summary: "Google Consent Mode v2 values derived from the subject's state", Handle: s.meConsentMode},
 		{Method: "GET", Path: "/api/v1/me/export", Access: Subject, Summary: "the subject's data as portable JSON", Handle: s.meExport},
+		{Method: "GET", Path: "/api/v1/subjects/{id}/events", Access: Operator, Scope: auth.ScopeProfilesRead, Summary: "events of the shop's userId {id} as ?purpose= may see them (identifiers masked unless admin or privacy officer)", Handle: s.subjectEvents},
 		{Method: "GET", Path: "/api/v1/subjects/{id}/consent", Access: Operator, Scope: auth.ScopeConsentRead, Summary: "consent state of the shop's userId {id} at ?at= (default now), with its records", Handle: s.subjectConsent},
 		{Method: "DELETE", Path: "/api/v1/me", Access: Subject, Summary: "delete my account and data now; answers with the completeness check", Handle: s.meErase},
 		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: s.signOut},
