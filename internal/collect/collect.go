@@ -178,7 +178,7 @@ func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID strin
 		}
 	}
 	var consent []store.ConsentRecord
-	keys := &memoKeys{Tx: tx, m: map[string]store.SubjectKey{}}
+	keys := &memoKeys{Tx: tx, m: map[string]store.SubjectKey{}, created: map[string]bool{}}
 	for i := range req.Messages {
 		m := &req.Messages[i]
 		// The event belongs to the surviving subject but is sealed for, and remembers,
@@ -234,7 +234,15 @@ func NewSubjectID() string {
 // batch of a hundred events from one visitor reads their key once.
 type memoKeys struct {
 	store.Tx
-	m map[string]store.SubjectKey
+	m       map[string]store.SubjectKey
+	created map[string]bool // keys this transaction stored: not committed yet
+}
+
+// CommittedKey reports whether a key this transaction can see was committed by someone
+// else (implements vault.CommitTracker): only keys it created itself may still roll back.
+func (k *memoKeys) CommittedKey(id string) bool {
+	_, seen := k.m[id]
+	return seen && !k.created[id]
 }
 
 func (k *memoKeys) GetSubjectKey(ctx context.Context, id string) (store.SubjectKey, error) {
@@ -252,6 +260,7 @@ func (k *memoKeys) PutSubjectKey(ctx context.Context, key store.SubjectKey) erro
 	err := k.Tx.PutSubjectKey(ctx, key)
 	if err == nil {
 		k.m[key.SubjectID] = key
+		k.created[key.SubjectID] = true
 	}
 	return err
 }

@@ -26,6 +26,18 @@ var (
 	ErrFormat = errors.New("vault: not a vault ciphertext")
 )
 
+// CommitTracker is implemented by key access that knows which keys it created itself
+// in the current transaction: every other key it reads was committed by someone else and
+// may be cached for everyone.
+type CommitTracker interface {
+	CommittedKey(subjectID string) bool
+}
+
+func isCommitted(keys store.KeyAccess, subjectID string) bool {
+	ct, ok := keys.(CommitTracker)
+	return ok && ct.CommittedKey(subjectID)
+}
+
 // committedAfter: a data key created longer ago than this cannot belong to a transaction
 // still open (ingest transactions last milliseconds; the store's busy timeout is 10 s).
 const committedAfter = time.Minute
@@ -179,7 +191,7 @@ func (v *Vault) dataKey(ctx context.Context, keys store.KeyAccess, subjectID str
 			// A key read through a caller's transaction may be one this transaction just
 			// created (and may still roll back); a key older than any transaction lives
 			// was committed by someone else and is safe to share.
-			if committed || now.Sub(sk.CreatedAt) > committedAfter {
+			if committed || now.Sub(sk.CreatedAt) > committedAfter || isCommitted(keys, subjectID) {
 				v.remember(subjectID, aead, now)
 			}
 			return aead, nil

@@ -299,3 +299,32 @@ func BenchmarkSealOpenProfile(b *testing.B) {
 		}
 	}
 }
+
+// committedTx marks every key it reads as committed by someone else.
+type committedTx struct{ store.Tx }
+
+func (committedTx) CommittedKey(string) bool { return true }
+
+// A key read inside a transaction is shared in the cache only when the caller vouches it
+// was committed by someone else (vault.CommitTracker).
+func TestCommittedKeysReadInTxAreCached(t *testing.T) {
+	f := open(t, t.TempDir())
+	ctx := context.Background()
+	ct, _ := f.v.Seal(ctx, nil, "sub_c", events, []byte("x"))
+	v2, _ := vault.New(vault.Config{Keyring: f.ring, Keys: f.st})
+	f.st.InTx(ctx, func(tx store.Tx) error {
+		_, err := v2.Seal(ctx, committedTx{tx}, "sub_c", events, []byte("y"))
+		return err
+	})
+	// Remove the row behind the vault's back: only a cached key can still open.
+	if err := f.st.DeleteSubjectKey(ctx, "sub_c"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v2.Open(ctx, "sub_c", events, ct); err != nil {
+		t.Fatalf("committed key read in a transaction was not cached: %v", err)
+	}
+	v3, _ := vault.New(vault.Config{Keyring: f.ring, Keys: f.st})
+	if _, err := v3.Open(ctx, "sub_c", events, ct); !errors.Is(err, vault.ErrShredded) {
+		t.Fatalf("fresh vault: %v", err)
+	}
+}
