@@ -20,6 +20,9 @@ type Manifests interface {
 	// Publish checks and stores a new version and puts it in force. Errors that name
 	// places in the file are returned as *LocatedErrors.
 	Publish(ctx context.Context, yaml []byte, actor string) (any, error)
+	// SDKConfig returns what the consent SDK shows: banner categories with plain
+	// statements, which of them GPC switches off, and the notice version and hash.
+	SDKConfig(ctx context.Context, lang string) (any, error)
 	// Taxonomy returns the categories and purposes with their grades, bases and statements.
 	Taxonomy(ctx context.Context, lang string) (any, error)
 }
@@ -151,4 +154,19 @@ func (s *Server) getTaxonomy(w http.ResponseWriter, r *http.Request) error {
 func hasMediaType(ct, want string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && mt == want
+}
+
+func (s *Server) sdkConfig(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.manifestsOr503()
+	if err != nil {
+		return err
+	}
+	doc, err := m.SDKConfig(r.Context(), lang(r))
+	if err != nil {
+		return err
+	}
+	allowCORS(w)
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	writeJSON(w, http.StatusOK, doc)
+	return nil
 }

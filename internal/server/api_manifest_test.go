@@ -32,7 +32,8 @@ func (fakeManifests) Publish(_ context.Context, yaml []byte, _ string) (any, err
 	}
 	return map[string]any{"seq": 2}, nil
 }
-func (fakeManifests) Taxonomy(context.Context, string) (any, error) { return map[string]any{}, nil }
+func (fakeManifests) Taxonomy(context.Context, string) (any, error)  { return map[string]any{}, nil }
+func (fakeManifests) SDKConfig(context.Context, string) (any, error) { return map[string]any{}, nil }
 
 func TestManifestAPIRefusalsAndErrors(t *testing.T) {
 	h := newHarness(t)

@@ -48,6 +48,7 @@ type WebUI interface {
 	Console() http.Handler
 	Privacy() http.Handler
 	Static() http.Handler
+	SDK() http.Handler
 }
 
 // Server is Steward's HTTP server.
@@ -115,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 		s.mux.Handle("/console/", cfg.Web.Console())
 		s.mux.Handle("/privacy/", cfg.Web.Privacy())
 		s.mux.Handle("/static/", cfg.Web.Static())
+		s.mux.Handle("GET /sdk/steward.js", cfg.Web.SDK())
 		s.mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusFound))
 	}
 	s.handler = s.observe(http.HandlerFunc(s.dispatch))

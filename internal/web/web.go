@@ -15,7 +15,7 @@ import (
 	"sync"
 )
 
-//go:embed templates/*.html static/* i18n/*.json
+//go:embed templates/*.html static/* i18n/*.json sdk/steward.js
 var embedded embed.FS
 
 // Languages served, the first is the default.
@@ -219,4 +219,20 @@ func other(lang string) string {
 		return "en"
 	}
 	return "zh-CN"
+}
+
+// SDK serves /sdk/steward.js, the consent SDK shops embed in their pages (any origin).
+func (u *UI) SDK() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := fs.ReadFile(u.fs, "sdk/steward.js")
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Write(b)
+	})
 }

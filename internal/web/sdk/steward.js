@@ -1,0 +1,145 @@
+/* Steward consent SDK: a consent banner whose "accept all", "reject all" and "choose" are
+   equally prominent, per-category choices (nothing pre-ticked) with the notice summary one
+   click away, the choice remembered, Global Privacy Control honoured, and Segment-format
+   events sent only for categories the choice allows. Plain JS, no build step.
+   <script src="https://steward.example/sdk/steward.js" data-write-key="stw_wk_…" defer></script>
+   window.steward.track(event, properties, category)  category defaults to "Analytics"
+   window.steward.page(name, properties) · window.steward.identify(userId, traits)
+   window.steward.consent() → {Analytics: bool, …} · window.steward.open() reopens the choices */
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var host = (me && me.dataset.host) || (me ? new URL(me.src).origin : location.origin);
+  var writeKey = me && me.dataset.writeKey;
+  var lang = (me && me.dataset.lang) || ((navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh-CN" : "en");
+  var KEY = "steward.consent.v1", AKEY = "steward.anonymousId";
+  var gpc = navigator.globalPrivacyControl === true;
+  var cfg = null, state = null, queue = [];
+
+  function anonymousId() {
+    var id = localStorage.getItem(AKEY);
+    if (!id) {
+      id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
+      localStorage.setItem(AKEY, id);
+    }
+    return id;
+  }
+  function load() {
+    try { var s = JSON.parse(localStorage.getItem(KEY)); if (s && s.hash === cfg.notice.hash) return s; } catch (e) {}
+    return null;
+  }
+  function prefs() {
+    var out = {};
+    cfg.categories.forEach(function (c) {
+      var on = !!(state && state.prefs[c.key]);
+      if (gpc && c.gpc_off) on = false; // GPC: no sale, sharing or targeted advertising
+      out[c.key] = on;
+    });
+    return out;
+  }
+  function send(msg) {
+    msg.messageId = msg.messageId || (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
+    msg.anonymousId = anonymousId();
+    msg.timestamp = new Date().toISOString();
+    msg.context = Object.assign({ consent: { categoryPreferences: prefs() }, library: { name: "steward.js", version: "1" },
+      locale: navigator.language, page: { path: location.pathname, url: location.href, title: document.title } }, msg.context || {});
+    if (gpc) msg.context.gpc = true;
+    var body = JSON.stringify({ writeKey: writeKey, batch: [msg], sentAt: new Date().toISOString() });
+    // text/plain: no CORS preflight, as Segment's browser library does.
+    return fetch(host + "/v1/batch", { method: "POST", body: body, headers: { "Content-Type": "text/plain" }, keepalive: true });
+  }
+  function allowed(category) { return !!prefs()[category || "Analytics"]; }
+  function save(choice, how) {
+    state = { prefs: choice, hash: cfg.notice.hash, version: cfg.notice.version, at: new Date().toISOString(), how: how };
+    localStorage.setItem(KEY, JSON.stringify(state));
+    close();
+    send({ type: "track", event: "Segment Consent Preference Updated", properties: {}, context: { consent: { categoryPreferences: prefs(), method: how } } });
+    var q = queue; queue = [];
+    q.forEach(function (f) { f(); });
+    document.dispatchEvent(new CustomEvent("steward:consent", { detail: prefs() }));
+  }
+  function all(v) { var o = {}; cfg.categories.forEach(function (c) { o[c.key] = v && !(gpc && c.gpc_off); }); return o; }
+
+  var root = null;
+  function close() { if (root) { root.remove(); root = null; } }
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text) e.textContent = text;
+    return e;
+  }
+  function open() {
+    close();
+    var t = cfg.text;
+    root = el("div", { id: "steward-banner", role: "dialog", "aria-modal": "false", "aria-labelledby": "steward-title", lang: lang });
+    root.style.cssText = "position:fixed;left:0;right:0;bottom:0;background:#fff;border-top:2px solid #333;padding:16px;font:15px/1.5 system-ui,sans-serif;z-index:2147483647";
+    root.appendChild(el("strong", { id: "steward-title" }, t.title));
+    root.appendChild(el("p", {}, t.summary));
+    var more = el("details", {});
+    more.appendChild(el("summary", {}, t.notice));
+    cfg.categories.forEach(function (c) { more.appendChild(el("p", {}, c.name + ": " + c.summary)); });
+    root.appendChild(more);
+    if (gpc) root.appendChild(el("p", { id: "steward-gpc" }, t.gpc));
+    var choices = el("fieldset", { id: "steward-choices", hidden: "" });
+    choices.appendChild(el("legend", {}, t.choose));
+    cfg.categories.forEach(function (c) {
+      var id = "steward-c-" + c.key;
+      var box = el("input", { type: "checkbox", id: id, "data-category": c.key });
+      if (gpc && c.gpc_off) box.disabled = true; // nothing pre-ticked, GPC categories locked off
+      var lab = el("label", { for: id }, " " + c.name);
+      var row = el("div", {}); row.appendChild(box); row.appendChild(lab);
+      choices.appendChild(row);
+    });
+    var saveBtn = el("button", { type: "button", id: "steward-save" }, t.save);
+    saveBtn.onclick = function () {
+      var o = {};
+      choices.querySelectorAll("input").forEach(function (b) { o[b.dataset.category] = b.checked && !b.disabled; });
+      save(o, "choose");
+    };
+    choices.appendChild(saveBtn);
+    var bar = el("div", { class: "steward-buttons" });
+    bar.style.cssText = "display:flex;gap:12px;flex-wrap:wrap";
+    // The three answers share one style: same size, weight and level (no dark pattern).
+    [["steward-accept", t.accept, function () { save(all(true), "accept_all"); }],
+     ["steward-reject", t.reject, function () { save(all(false), "reject_all"); }],
+     ["steward-choose", t.choose, function () { choices.hidden = !choices.hidden; }]].forEach(function (b) {
+      var btn = el("button", { type: "button", id: b[0] }, b[1]);
+      btn.style.cssText = "flex:1 1 0;min-width:9em;padding:10px;font:inherit;font-weight:600;border:2px solid #333;background:#fff;color:#111;border-radius:6px";
+      btn.onclick = b[2];
+      bar.appendChild(btn);
+    });
+    root.appendChild(bar);
+    root.appendChild(choices);
+    document.body.appendChild(root);
+  }
+
+  var api = {
+    track: function (event, properties, category) {
+      var f = function () { if (allowed(category)) send({ type: "track", event: event, properties: properties || {} }); };
+      cfg && state ? f() : queue.push(f); // before a choice, wait for one (default deny)
+    },
+    page: function (name, properties) {
+      var f = function () { if (allowed("Analytics")) send({ type: "page", name: name, properties: properties || {} }); };
+      cfg && state ? f() : queue.push(f);
+    },
+    identify: function (userId, traits) {
+      // Account data serves the contract with the customer: sent whatever the banner says;
+      // the server keeps only what the manifest allows.
+      var f = function () { send({ type: "identify", userId: userId, traits: traits || {} }); };
+      cfg ? f() : queue.push(f);
+    },
+    consent: function () { return cfg ? prefs() : null; },
+    open: function () { if (cfg) open(); },
+    ready: false
+  };
+  window.steward = api;
+
+  fetch(host + "/sdk/config.json?lang=" + encodeURIComponent(lang)).then(function (r) { return r.json(); }).then(function (c) {
+    cfg = c;
+    state = load();
+    api.ready = true;
+    if (!state) { if (document.body) open(); else document.addEventListener("DOMContentLoaded", open); }
+    else { var q = queue; queue = []; q.forEach(function (f) { f(); }); }
+    document.dispatchEvent(new CustomEvent("steward:ready"));
+  });
+})();
