@@ -104,7 +104,11 @@ func (c *consentReader) Records(subjectID string, seen, stored gate.Stored, evid
 	flag(seen.Guardian, stored.Guardian, consent.SignalGuardian, &merged.Guardian)
 	var out []store.ConsentRecord
 	if len(choices) > 0 {
-		recs, err := c.l.Records(subjectID, choices, consent.Meta{Method: store.MethodSDK, Actor: "subject", Evidence: evidence})
+		method := store.MethodSDK
+		if _, ok := evidence["tc_string"]; ok {
+			method = store.MethodTCF
+		}
+		recs, err := c.l.Records(subjectID, choices, consent.Meta{Method: method, Actor: "subject", Evidence: evidence})
 		if err != nil {
 			return nil, err
 		}

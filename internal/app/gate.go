@@ -43,6 +43,8 @@ func (r rules) Field(et, path string) (string, []string, bool) {
 
 func (r rules) ConsentPurposes(name string) []string { return r.a.Manifest().ConsentPurposes(name) }
 
+func (r rules) Purposes() []string { return r.a.Manifest().PurposeKeys() }
+
 // decider adapts the policy decision point in force to the gate.
 type decider struct{ a *App }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/tcf"
 )
 
 // Rules is the manifest as the gate needs it.
@@ -25,6 +26,8 @@ type Rules interface {
 	// ConsentPurposes maps a consent category name used by Segment-style consent managers
 	// (context.consent.categoryPreferences) onto purposes.
 	ConsentPurposes(category string) []string
+	// Purposes lists every purpose of the manifest (for mapping TC strings).
+	Purposes() []string
 }
 
 // Use is a data category serving some purposes.
@@ -180,6 +183,7 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 		s.GPC, s.Guardian = stored.GPC, stored.Guardian
 	}
 	seen := Stored{Consents: map[string]bool{}}
+	evidence := map[string]any{"message_id": m.MessageID}
 	if prefs, ok := m.Context.Consent(); ok {
 		for cat, granted := range prefs {
 			for _, p := range g.rules.ConsentPurposes(cat) {
@@ -188,7 +192,18 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 			}
 		}
 	}
+	var tcRecs map[string]bool
 	if c, ok := m.Context["consent"].(map[string]any); ok {
+		// An IAB TCF v2.2/v2.3 TC string from the site's CMP: decoded, mapped onto the
+		// manifest's purposes, kept as evidence. A malformed string grants nothing.
+		if s, ok := c["tcString"].(string); ok && s != "" {
+			if tc, err := tcf.Decode(s); err == nil {
+				tcRecs = tcfGrants(tc, g.rules.Purposes())
+			} else {
+				evidence["tc_string_error"] = err.Error()
+			}
+			evidence["tc_string"] = s
+		}
 		seen.Guardian = c["guardian"] == true
 		seen.PersonalisationOff = c["personalisationOff"] == true
 		seen.ObjectDirectMarketing = c["objectDirectMarketing"] == true
@@ -196,7 +211,6 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 		s.PersonalisationOff = s.PersonalisationOff || seen.PersonalisationOff
 		s.ObjectDirectMarketing = s.ObjectDirectMarketing || seen.ObjectDirectMarketing
 	}
-	evidence := map[string]any{"message_id": m.MessageID}
 	if on, _ := m.Context.GPC(); on {
 		seen.GPC = true
 		evidence["gpc"] = "context.gpc"
@@ -206,6 +220,10 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 		evidence["gpc"] = "Sec-GPC: 1"
 	}
 	s.GPC = s.GPC || seen.GPC
+	for p, v := range tcRecs {
+		s.Consents[p] = v
+		seen.Consents[p] = v
+	}
 	if loc, ok := m.Context["location"].(map[string]any); ok {
 		s.Country, _ = loc["country"].(string)
 		s.Region, _ = loc["region"].(string)

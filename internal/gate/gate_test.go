@@ -48,6 +48,10 @@ func (fakeRules) Field(et, path string) (string, []string, bool) {
 	return "", nil, false
 }
 
+func (fakeRules) Purposes() []string {
+	return []string{"analytics.reporting", "marketing.advertising.third_party.targeted", "essential.service"}
+}
+
 func (fakeRules) ConsentPurposes(cat string) []string {
 	switch cat {
 	case "Analytics":
@@ -156,5 +160,33 @@ func TestGate(t *testing.T) {
 	v, _ := g.Check(ctx, "s", &req.Messages[0], req)
 	if !v.Keep || !strings.Contains(string(v.Body), "li@example.com") || strings.Contains(string(v.Body), "2015") {
 		t.Fatalf("identify: %+v %s", v, v.Body)
+	}
+}
+
+// A TC string in context.consent.tcString grants exactly the manifest purposes whose TCF
+// purposes are all consented (strings from IAB's reference library).
+func TestGateTCString(t *testing.T) {
+	g := gate.New(fakeRules{}, fakeDecider{}, stored{})
+	ctx := context.Background()
+	const view = `{"type":"track","event":"Product Viewed","anonymousId":"a1","properties":{"product_id":"p1","ad_click_id":"c9"},"context":{"consent":{"tcString":"%s"}}}`
+	// Purposes 1, 3, 4: targeted advertising yes, analytics (7, 8, 9) no.
+	req := decode(t, strings.Replace(view, "%s", "CQgcD4AQgcD4AAHABANLBkFAALAAAAAAABpYHCQAoAAgV5AyADhADIgAwBkAMgAA.IH0QAYAAgfQA", 1), false)
+	v, err := g.Check(ctx, "s", &req.Messages[0], req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Keep || !strings.Contains(string(v.Body), "c9") || strings.Contains(string(v.Body), "p1") {
+		t.Fatalf("range-contiguous: %+v %s", v, v.Body)
+	}
+	// Accept all: both.
+	req = decode(t, strings.Replace(view, "%s", "CQgcD4AQgcD4AAKADBENBkFMAP_gAEPgAAwIAUP______AChJJJJJJIAAAAA.IAUP______AA", 1), false)
+	v, _ = g.Check(ctx, "s", &req.Messages[0], req)
+	if !v.Keep || !strings.Contains(string(v.Body), "c9") || !strings.Contains(string(v.Body), "p1") {
+		t.Fatalf("accept-all: %+v %s", v, v.Body)
+	}
+	// A malformed string grants nothing.
+	req = decode(t, strings.Replace(view, "%s", "not-a-tc-string", 1), false)
+	if v, _ := g.Check(ctx, "s", &req.Messages[0], req); v.Keep {
+		t.Fatalf("malformed TC string granted: %s", v.Body)
 	}
 }
