@@ -36,6 +36,7 @@ func (a *App) newLedger() *consent.Ledger {
 // signals into ledger records.
 type consentReader struct {
 	l *consent.Ledger
+	a *App
 
 	mu    sync.Mutex
 	cache map[string]cachedStored
@@ -64,6 +65,7 @@ func (c *consentReader) Stored(ctx context.Context, subjectID string) (gate.Stor
 	if err != nil {
 		return gate.Stored{}, err
 	}
+	st, _ = c.a.Effective(st)
 	s := storedOf(st)
 	c.put(subjectID, s, now)
 	return s, nil
@@ -148,7 +150,8 @@ func (c *consentReader) Prefetch(ctx context.Context, subjectIDs []string) error
 		return err
 	}
 	for _, id := range need {
-		c.put(id, storedOf(consent.Fold(hist[id], now)), now)
+		st, _ := c.a.Effective(consent.Fold(hist[id], now))
+		c.put(id, storedOf(st), now)
 	}
 	return nil
 }

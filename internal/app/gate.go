@@ -67,5 +67,5 @@ func (d decider) For(s *gate.Signals) func(purpose, category string) (bool, stri
 
 // newGate returns the consent gate over the manifest in force.
 func (a *App) newGate() (collect.Gate, error) {
-	return gate.New(rules{a}, decider{a}, &consentReader{l: a.Consent, cache: map[string]cachedStored{}}), nil
+	return gate.New(rules{a}, decider{a}, &consentReader{l: a.Consent, a: a, cache: map[string]cachedStored{}}), nil
 }

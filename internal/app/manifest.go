@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/consent"
@@ -19,11 +20,51 @@ type regime struct {
 	d      *policy.Decider
 	seq    int64
 	notice consent.Notice // what consents given now are recorded against
+	// changedAt is, per purpose, the manifest version that last changed what the purpose
+	// says or does: consents given under an older notice need re-consent.
+	changedAt map[string]int64
 }
 
-func newRegime(m *manifest.Manifest, seq int64) *regime {
-	return &regime{m: m, d: policy.Compile(m, policy.DefaultConfig()), seq: seq,
-		notice: consent.Notice{Version: strconv.FormatInt(seq, 10), Hash: m.Hash()}}
+func newRegime(m *manifest.Manifest, seq int64, prev *regime) *regime {
+	r := &regime{m: m, d: policy.Compile(m, policy.DefaultConfig()), seq: seq,
+		notice: consent.Notice{Version: strconv.FormatInt(seq, 10), Hash: m.Hash()}, changedAt: map[string]int64{}}
+	if prev == nil {
+		return r
+	}
+	for k, v := range prev.changedAt {
+		r.changedAt[k] = v
+	}
+	for _, c := range manifest.Diff(prev.m, m) {
+		rest, ok := strings.CutPrefix(c.Path, "purposes.")
+		if !ok {
+			continue
+		}
+		for _, p := range m.PurposeKeys() {
+			if rest == p || strings.HasPrefix(rest, p+".") {
+				r.changedAt[p] = seq
+			}
+		}
+	}
+	return r
+}
+
+// Effective drops grants given under a notice older than the purpose's last change: the
+// person agreed to a text that no longer describes what the purpose does (issue 4 item 1).
+// It returns the state to decide with and the purposes needing re-consent.
+func (a *App) Effective(st consent.State) (consent.State, map[string]bool) {
+	r := a.regime.Load()
+	out := make(consent.State, len(st))
+	stale := map[string]bool{}
+	for k, e := range st {
+		if at, ok := r.changedAt[k]; ok && e.Granted {
+			if v, err := strconv.ParseInt(e.NoticeVersion, 10, 64); err != nil || v < at {
+				stale[k] = true
+				e.Granted = false
+			}
+		}
+		out[k] = e
+	}
+	return out, stale
 }
 
 // Manifest returns the manifest in force.
@@ -38,24 +79,39 @@ func (a *App) ManifestSeq() int64 { return a.regime.Load().seq }
 // loadManifest puts the latest stored manifest in force; on first start it stores the
 // default one as version 1.
 func (a *App) loadManifest(ctx context.Context) error {
-	v, err := a.Store.LatestManifestVersion(ctx)
+	vs, err := a.Store.ManifestVersions(ctx)
+	if err != nil {
+		return err
+	}
+	if len(vs) == 0 {
+		err = store.ErrNotFound
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		m := manifest.Default()
 		seq, err := a.Store.AddManifestVersion(ctx, store.ManifestVersion{Hash: m.Hash(), YAML: manifest.DefaultYAML(), Actor: "system", CreatedAt: time.Now().UTC()})
 		if err != nil {
 			return err
 		}
-		a.regime.Store(newRegime(m, seq))
+		a.regime.Store(newRegime(m, seq, nil))
 		return nil
 	}
-	if err != nil {
-		return err
+	// Replay the versions oldest first, so each purpose knows when it last changed.
+	var r *regime
+	for i := len(vs) - 1; i >= 0; i-- {
+		v, err := a.Store.ManifestVersion(ctx, vs[i].Seq)
+		if err != nil {
+			return err
+		}
+		m, err := manifest.Parse(fmt.Sprintf("manifest version %d", v.Seq), v.YAML)
+		if err != nil {
+			if i == 0 {
+				return fmt.Errorf("the stored manifest (version %d) no longer loads: %w", v.Seq, err)
+			}
+			continue // an old version this build cannot read: later ones still count
+		}
+		r = newRegime(m, v.Seq, r)
 	}
-	m, err := manifest.Parse(fmt.Sprintf("manifest version %d", v.Seq), v.YAML)
-	if err != nil {
-		return fmt.Errorf("the stored manifest (version %d) no longer loads: %w", v.Seq, err)
-	}
-	a.regime.Store(newRegime(m, v.Seq))
+	a.regime.Store(r)
 	return nil
 }
 
@@ -71,6 +127,6 @@ func (a *App) PublishManifest(ctx context.Context, yaml []byte, actor string) (i
 	if err != nil {
 		return 0, nil, err
 	}
-	a.regime.Store(newRegime(m, seq))
+	a.regime.Store(newRegime(m, seq, a.regime.Load()))
 	return seq, m, nil
 }

@@ -58,10 +58,11 @@ func (a *App) me(ctx context.Context, subjectID, lang string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, stale := a.Effective(st)
 	var purposes []map[string]any
 	for _, p := range a.Manifest().Taxonomy.Purposes() {
 		purposes = append(purposes, map[string]any{"key": p.Key, "name": a.purposeName(p, lang), "statement": statement(p, lang),
-			"basis": string(p.Basis), "needs_consent": p.NeedsConsent(), "granted": st.Granted(p.Key)})
+			"basis": string(p.Basis), "needs_consent": p.NeedsConsent(), "granted": st.Granted(p.Key), "needs_reconsent": stale[p.Key]})
 	}
 	cats, err := a.inventory(ctx, subjectID, lang)
 	if err != nil {
@@ -94,6 +95,7 @@ func (d accessDecider) Read(ctx context.Context, subjectID, purpose, category st
 	if err != nil {
 		return access.Deny, "", err
 	}
+	st, _ = d.a.Effective(st)
 	s := storedOf(st)
 	sig := &gate.Signals{Consents: s.Consents, PersonalisationOff: s.PersonalisationOff, ObjectDirectMarketing: s.ObjectDirectMarketing,
 		GPC: s.GPC, Guardian: s.Guardian}

@@ -20,6 +20,9 @@ type Manifests interface {
 	// Publish checks and stores a new version and puts it in force. Errors that name
 	// places in the file are returned as *LocatedErrors.
 	Publish(ctx context.Context, yaml []byte, actor string) (any, error)
+	// Notice returns the layered notice (summary and full text) of the version in force
+	// (seq 0) or of a stored version, for a just-in-time moment or for everything.
+	Notice(ctx context.Context, seq int64, lang, moment string) (any, error)
 	// SDKConfig returns what the consent SDK shows: banner categories with plain
 	// statements, which of them GPC switches off, and the notice version and hash.
 	SDKConfig(ctx context.Context, lang string) (any, error)
@@ -167,6 +170,37 @@ func (s *Server) sdkConfig(w http.ResponseWriter, r *http.Request) error {
 	}
 	allowCORS(w)
 	w.Header().Set("Cache-Control", "public, max-age=60")
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) publicNotice(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.manifestsOr503()
+	if err != nil {
+		return err
+	}
+	doc, err := m.Notice(r.Context(), 0, lang(r), r.URL.Query().Get("moment"))
+	if err != nil {
+		return err
+	}
+	allowCORS(w)
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) versionNotice(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.manifestsOr503()
+	if err != nil {
+		return err
+	}
+	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
+	if err != nil || seq <= 0 {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "the version is a positive number")
+	}
+	doc, err := m.Notice(r.Context(), seq, lang(r), r.URL.Query().Get("moment"))
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, doc)
 	return nil
 }

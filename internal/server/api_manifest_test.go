@@ -34,6 +34,12 @@ func (fakeManifests) Publish(_ context.Context, yaml []byte, _ string) (any, err
 }
 func (fakeManifests) Taxonomy(context.Context, string) (any, error)  { return map[string]any{}, nil }
 func (fakeManifests) SDKConfig(context.Context, string) (any, error) { return map[string]any{}, nil }
+func (fakeManifests) Notice(_ context.Context, seq int64, _, _ string) (any, error) {
+	if seq > 1 {
+		return nil, store.ErrNotFound
+	}
+	return map[string]any{}, nil
+}
 
 func TestManifestAPIRefusalsAndErrors(t *testing.T) {
 	h := newHarness(t)

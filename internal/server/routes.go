@@ -44,6 +44,7 @@ func (s *Server) table() []Route {
 		{Method: "OPTIONS", Path: "/v1/{endpoint}", Access: Public, Summary: "CORS preflight for browser clients", Handle: s.ingestPreflight},
 		{Method: "GET", Path: "/v1/projects/{writeKey}/settings", Access: Public, Summary: "settings document for @segment/analytics-next", Handle: s.browserSettings},
 
+		{Method: "GET", Path: "/sdk/notice.json", Access: Public, Summary: "the layered privacy notice in force (?lang=, ?moment= for just-in-time notices)", Handle: s.publicNotice},
 		{Method: "GET", Path: "/sdk/config.json", Access: Public, Summary: "what the consent SDK shows: categories, statements, GPC effects, notice version", Handle: s.sdkConfig},
 		{Method: "GET", Path: "/.well-known/gpc.json", Access: Public, Summary: "Global Privacy Control support statement", Handle: s.gpcJSON},
 		{Method: "POST", Path: "/api/v1/tcf/decode", Access: Operator, Scope: auth.ScopeConsentRead, MaxBody: 128 << 10, Summary: "decode an IAB TCF v2.2/v2.3 TC string into its lists", Handle: s.tcfDecode},
@@ -64,6 +65,7 @@ func (s *Server) table() []Route {
 		{Method: "PUT", Path: "/api/v1/manifest", Access: Operator, Scope: auth.ScopeManifestWrite, MaxBody: 1 << 20, Summary: "check and publish a new manifest version (application/yaml); located errors on 400", Handle: s.putManifest},
 		{Method: "GET", Path: "/api/v1/manifest/versions", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "every manifest version, newest first", Handle: s.listManifestVersions},
 		{Method: "GET", Path: "/api/v1/manifest/versions/{seq}", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "one manifest version with its YAML", Handle: s.getManifestVersion},
+		{Method: "GET", Path: "/api/v1/notices/{seq}", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "the layered notice of a manifest version (?lang=, ?moment=)", Handle: s.versionNotice},
 		{Method: "GET", Path: "/api/v1/manifest/diff", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "changes between two manifest versions (?from=&to=)", Handle: s.diffManifests},
 
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami},
