@@ -148,7 +148,7 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#source-name"), "web shop"),
 		chromedp.Click(css("#source-create")))
 	key := p.text("#write-key")
-	if name != "admin" || !strings.HasPrefix(key, "stw_wk_") || navAdmin != "overview,sources,operators,privacy_manifest" {
+	if name != "admin" || !strings.HasPrefix(key, "stw_wk_") || navAdmin != "overview,sources,operators,privacy_manifest,consent" {
 		t.Fatalf("admin console: name %q key %q nav %v", name, key, navAdmin)
 	}
 
@@ -167,7 +167,7 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#token"), mt),
 		chromedp.Click(css("#signin-submit")),
 		chromedp.WaitVisible(css("#operator-name")))
-	if got := evalJS[string](p, nav); got != "overview,sources,privacy_manifest" {
+	if got := evalJS[string](p, nav); got != "overview,sources,privacy_manifest,consent" {
 		t.Fatalf("marketer sees %v", got)
 	}
 
@@ -230,6 +230,23 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 	inv := evalJS[string](p, `document.querySelector('#data-table tbody').innerText`)
 	if !strings.Contains(inv, "电子邮箱") || !strings.Contains(inv, "姓名") || strings.Contains(inv, "email address") {
 		t.Fatalf("zh-CN inventory = %q", inv)
+	}
+
+	// The console's consent screen charts those choices and finds them in the ledger.
+	p.do(chromedp.Navigate(r.base+"/console/?lang=en"),
+		chromedp.SendKeys(css("#token"), r.admin),
+		chromedp.Click(css("#signin-submit")),
+		chromedp.WaitVisible(css("#nav-consent")),
+		chromedp.Click(css("#nav-consent")),
+		chromedp.WaitVisible(css(`svg[data-purpose="analytics.reporting"]`)))
+	label := evalJS[string](p, `document.querySelector('svg[data-purpose="analytics.reporting"]').getAttribute('aria-label')`)
+	if !strings.Contains(label, "1 granted, 1 withdrawn") {
+		t.Fatalf("chart label = %q", label)
+	}
+	p.do(chromedp.SendKeys(css("#ledger-user"), "shopper-1"), chromedp.Click(css("#ledger-find")), chromedp.WaitVisible(css("#ledger-table tbody tr")))
+	ledger := evalJS[string](p, `document.getElementById('ledger-table').innerText`)
+	if !strings.Contains(ledger, "analytics.reporting") || !strings.Contains(ledger, "privacy_center") || !strings.Contains(ledger, "signal.personalisation_off") {
+		t.Fatalf("ledger = %q", ledger)
 	}
 }
 

@@ -361,3 +361,26 @@ func (m maskIdentifiers) Read(ctx context.Context, subjectID, purpose, category 
 	}
 	return e, reason, nil
 }
+
+// ConsentRates implements server.Subjects: the console's consent-rate charts.
+func (s subjects) ConsentRates(ctx context.Context, days int) (any, error) {
+	to := time.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	from := to.Add(-time.Duration(days) * 24 * time.Hour)
+	counts, err := s.a.Store.ConsentCounts(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	type day struct {
+		Day       string `json:"day"`
+		Granted   int64  `json:"granted"`
+		Withdrawn int64  `json:"withdrawn"`
+	}
+	per := map[string][]day{}
+	for _, c := range counts {
+		if consent.IsSignal(c.Purpose) {
+			continue
+		}
+		per[c.Purpose] = append(per[c.Purpose], day{c.Day, c.Granted, c.Withdrawn})
+	}
+	return map[string]any{"from": from, "to": to, "purposes": per}, nil
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ type Subjects interface {
 	// Events returns the events of the subject the shop's userId names as purpose may see
 	// them; unless clear, direct identifiers are masked whatever the purpose allows.
 	Events(ctx context.Context, userID, purpose string, clear bool, actor string) (any, error)
+	// ConsentRates returns grants and withdrawals per purpose per day over the last days.
+	ConsentRates(ctx context.Context, days int) (any, error)
 	// Erase deletes the subject's account and data and reports the completeness check.
 	Erase(ctx context.Context, subjectID string) (any, error)
 	// ConsentAt returns the consent state of the subject the shop's userId names, as it
@@ -206,6 +209,26 @@ func (s *Server) subjectEvents(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	clear := p.Operator.Role == "admin" || p.Operator.Role == "privacy_officer"
 	doc, err := s.cfg.Subjects.Events(r.Context(), r.PathValue("id"), purpose, clear, p.Operator.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) consentRates(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Subjects == nil {
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "consent is not enabled on this server")
+	}
+	days := 30
+	if v := r.URL.Query().Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3660 {
+			return Errorf(http.StatusBadRequest, CodeBadRequest, "days is a number from 1 to 3660")
+		}
+		days = n
+	}
+	doc, err := s.cfg.Subjects.ConsentRates(r.Context(), days)
 	if err != nil {
 		return err
 	}

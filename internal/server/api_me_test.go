@@ -97,3 +97,5 @@ func (f fakeSubjects) Events(_ context.Context, userID, purpose string, clear bo
 	}
 	return map[string]any{"clear": clear}, nil
 }
+
+func (f fakeSubjects) ConsentRates(context.Context, int) (any, error) { return map[string]any{}, nil }

@@ -45,6 +45,7 @@ var capabilities = []struct {
 	{"sources", auth.ScopeSourcesRead},
 	{"operators", auth.ScopeOperatorsRead},
 	{"privacy_manifest", auth.ScopeManifestRead},
+	{"consent", auth.ScopeConsentRead},
 }
 
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {

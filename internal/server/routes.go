@@ -56,6 +56,7 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/me/consent-mode", Access: Subject, Summary: "Google Consent Mode v2 values derived from the subject's state", Handle: s.meConsentMode},
 		{Method: "GET", Path: "/api/v1/me/export", Access: Subject, Summary: "the subject's data as portable JSON", Handle: s.meExport},
 		{Method: "GET", Path: "/api/v1/subjects/{id}/events", Access: Operator, Scope: auth.ScopeProfilesRead, Summary: "events of the shop's userId {id} as ?purpose= may see them (identifiers masked unless admin or privacy officer)", Handle: s.subjectEvents},
+		{Method: "GET", Path: "/api/v1/consent/rates", Access: Operator, Scope: auth.ScopeConsentRead, Summary: "grants and withdrawals per purpose per day (?days=30)", Handle: s.consentRates},
 		{Method: "GET", Path: "/api/v1/subjects/{id}/consent", Access: Operator, Scope: auth.ScopeConsentRead, Summary: "consent state of the shop's userId {id} at ?at= (default now), with its records", Handle: s.subjectConsent},
 		{Method: "DELETE", Path: "/api/v1/me", Access: Subject, Summary: "delete my account and data now; answers with the completeness check", Handle: s.meErase},
 		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: s.signOut},

@@ -78,6 +78,54 @@
         el("th", { scope: "col", text: t("console.manifest.retention") }), el("th", { scope: "col", text: t("console.manifest.statement") }))), pt));
       root.append(el("h3", { text: t("console.manifest.yaml") }), el("pre", { id: "manifest-yaml", text: cur.yaml }));
     },
+    consent: async (root, token) => {
+      root.append(el("h2", { text: t("console.consent.heading") }), el("h3", { text: t("console.consent.rates") }));
+      const rates = await api("GET", "/api/v1/consent/rates?days=30", token);
+      const charts = el("div", { id: "consent-charts" });
+      const keys = Object.keys(rates.purposes).sort();
+      if (!keys.length) charts.append(el("p", { text: t("console.consent.none") }));
+      const NS = "http://www.w3.org/2000/svg";
+      for (const k of keys) {
+        const days = rates.purposes[k];
+        const max = Math.max(1, ...days.map((d) => Math.max(d.granted, d.withdrawn)));
+        const w = 300, h = 80, bw = Math.max(2, Math.floor(w / Math.max(days.length, 1) / 2) - 1);
+        const svg = document.createElementNS(NS, "svg");
+        svg.setAttribute("viewBox", "0 0 " + w + " " + h); svg.setAttribute("width", w); svg.setAttribute("height", h);
+        svg.setAttribute("role", "img"); svg.setAttribute("data-purpose", k);
+        const total = days.reduce((a, d) => [a[0] + d.granted, a[1] + d.withdrawn], [0, 0]);
+        svg.setAttribute("aria-label", k + ": " + total[0] + " " + t("console.consent.granted") + ", " + total[1] + " " + t("console.consent.withdrawn"));
+        days.forEach((d, i) => {
+          [[d.granted, "#1a7f37", 0], [d.withdrawn, "#b3261e", bw + 1]].forEach(([v, color, off]) => {
+            const r = document.createElementNS(NS, "rect");
+            const bh = Math.round((v / max) * (h - 4));
+            r.setAttribute("x", i * (2 * bw + 2) + off); r.setAttribute("y", h - bh); r.setAttribute("width", bw); r.setAttribute("height", bh);
+            r.setAttribute("fill", color);
+            const tt = document.createElementNS(NS, "title"); tt.textContent = d.day + ": " + v; r.append(tt);
+            svg.append(r);
+          });
+        });
+        charts.append(el("figure", {}, svg, el("figcaption", { text: k + " — " + total[0] + " " + t("console.consent.granted") + " / " + total[1] + " " + t("console.consent.withdrawn") })));
+      }
+      root.append(charts);
+      const uid = el("input", { id: "ledger-user", required: "" }), at = el("input", { id: "ledger-at", type: "datetime-local" });
+      const out = el("div", { id: "ledger-out", "aria-live": "polite" });
+      const form = el("form", { id: "ledger-form" }, el("label", { for: "ledger-user", text: t("console.consent.userid") }), uid,
+        el("label", { for: "ledger-at", text: t("console.consent.at") }), at, el("button", { type: "submit", id: "ledger-find", text: t("console.consent.find") }));
+      form.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        try {
+          const q = at.value ? "?at=" + encodeURIComponent(new Date(at.value).toISOString().replace(/\.\d+Z$/, "Z")) : "";
+          const d = await api("GET", "/api/v1/subjects/" + encodeURIComponent(uid.value) + "/consent" + q, token);
+          const tb = el("tbody");
+          for (const r of d.records || []) tb.append(el("tr", {}, el("td", { text: r.purpose }), el("td", { text: r.granted ? t("console.consent.granted") : t("console.consent.withdrawn") }),
+            el("td", { text: r.method }), el("td", { text: r.at })));
+          out.replaceChildren(el("table", { id: "ledger-table" }, el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("console.consent.purpose") }),
+            el("th", { scope: "col", text: t("console.consent.state") }), el("th", { scope: "col", text: t("console.consent.method") }),
+            el("th", { scope: "col", text: t("console.consent.when") }))), tb));
+        } catch (e) { out.replaceChildren(el("p", { class: "error", role: "alert", text: t("console.error.generic") + " " + e.message })); }
+      });
+      root.append(el("h3", { text: t("console.consent.search") }), form, out);
+    },
   };
 
   async function show(name, token, me) {
