@@ -17,6 +17,9 @@ var moments = map[string][]string{
 	"checkout":     {"Checkout Started", "Order Completed"},
 	"browsing":     {"page", "Product Viewed", "Product Added", "Cart Viewed"},
 	"location":     {"location"}, // fields whose category is a location, any event
+	// A photo upload collects images; the default shop declares no such event, so its
+	// notice lists no purpose — the shop has nothing to announce until it does.
+	"photo_upload": {"Photo Uploaded"},
 }
 
 // icons name the pictogram of each purpose family in the one-screen summary.
@@ -37,7 +40,7 @@ func (a *App) notice(m *manifest.Manifest, seq int64, lang, moment string) (map[
 	if moment != "" {
 		ets, ok := moments[moment]
 		if !ok {
-			return nil, server.Errorf(400, server.CodeBadRequest, "unknown moment %q (registration, search, checkout, browsing, location)", moment)
+			return nil, server.Errorf(400, server.CodeBadRequest, "unknown moment %q (registration, search, checkout, browsing, location, photo_upload)", moment)
 		}
 		set := map[string]bool{}
 		for _, et := range ets {

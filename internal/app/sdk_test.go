@@ -83,6 +83,9 @@ func TestConsentSDKInBrowser(t *testing.T) {
 	if c := evalJS[string](p, `JSON.stringify(steward.consent())`); !strings.Contains(c, `"Advertising":true`) {
 		t.Fatalf("state exposed to the page: %s", c)
 	}
+	if cm := evalJS[string](p, `JSON.stringify(steward.consentMode())`); !strings.Contains(cm, `"ad_personalization":"granted"`) {
+		t.Fatalf("consent mode after accept all: %s", cm)
+	}
 
 	// GPC: accept all, yet advertising stays off.
 	p.do(chromedp.Navigate(shop.URL + "/gpc"))
@@ -96,6 +99,9 @@ func TestConsentSDKInBrowser(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if got := sentNames(p); strings.Contains(got, "Ad Clicked") || !strings.Contains(got, "Product Viewed") {
 		t.Fatalf("with GPC the page sent: %q", got)
+	}
+	if cm := evalJS[string](p, `JSON.stringify(steward.consentMode())`); !strings.Contains(cm, `"ad_user_data":"denied"`) || !strings.Contains(cm, `"analytics_storage":"granted"`) {
+		t.Fatalf("consent mode under GPC: %s", cm)
 	}
 	// The server recorded the GPC signal in the ledger.
 	found := false

@@ -129,6 +129,12 @@
       cfg ? f() : queue.push(f);
     },
     consent: function () { return cfg ? prefs() : null; },
+    // Google Consent Mode v2 values for gtag('consent', 'update', …), same mapping as the API.
+    consentMode: function () {
+      var p = cfg ? prefs() : {}, g = function (b) { return b ? "granted" : "denied"; };
+      return { analytics_storage: g(p.Analytics), ad_storage: g(p.Advertising), ad_user_data: g(p.Advertising && !gpc),
+        ad_personalization: g(p.Advertising && !gpc) };
+    },
     open: function () { if (cfg) open(); },
     ready: false
   };
