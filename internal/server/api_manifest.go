@@ -51,65 +51,52 @@ func (s *Server) manifestsOr503() (Manifests, error) {
 	return s.cfg.Manifests, nil
 }
 
-func (s *Server) getManifest(w http.ResponseWriter, r *http.Request) error {
+// manifestDoc answers 200 with what f returns from the manifest API.
+func (s *Server) manifestDoc(w http.ResponseWriter, f func(Manifests) (any, error)) error {
 	m, err := s.manifestsOr503()
 	if err != nil {
 		return err
 	}
-	doc, err := m.Current(r.Context())
+	doc, err := f(m)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, doc)
 	return nil
+}
+
+func (s *Server) getManifest(w http.ResponseWriter, r *http.Request) error {
+	return s.manifestDoc(w, func(m Manifests) (any, error) { return m.Current(r.Context()) })
 }
 
 func (s *Server) listManifestVersions(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.manifestsOr503()
-	if err != nil {
-		return err
+	return s.manifestDoc(w, func(m Manifests) (any, error) { return m.Versions(r.Context()) })
+}
+
+// seqParam reads the {seq} path value.
+func seqParam(r *http.Request) (int64, error) {
+	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
+	if err != nil || seq <= 0 {
+		return 0, Errorf(http.StatusBadRequest, CodeBadRequest, "the version is a positive number")
 	}
-	doc, err := m.Versions(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, doc)
-	return nil
+	return seq, nil
 }
 
 func (s *Server) getManifestVersion(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.manifestsOr503()
+	seq, err := seqParam(r)
 	if err != nil {
 		return err
 	}
-	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
-	if err != nil || seq <= 0 {
-		return Errorf(http.StatusBadRequest, CodeBadRequest, "the version is a positive number")
-	}
-	doc, err := m.Version(r.Context(), seq)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, doc)
-	return nil
+	return s.manifestDoc(w, func(m Manifests) (any, error) { return m.Version(r.Context(), seq) })
 }
 
 func (s *Server) diffManifests(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.manifestsOr503()
-	if err != nil {
-		return err
-	}
 	from, err1 := strconv.ParseInt(r.URL.Query().Get("from"), 10, 64)
 	to, err2 := strconv.ParseInt(r.URL.Query().Get("to"), 10, 64)
 	if err1 != nil || err2 != nil || from <= 0 || to <= 0 {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "from and to are version numbers: ?from=1&to=2")
 	}
-	doc, err := m.Diff(r.Context(), from, to)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, doc)
-	return nil
+	return s.manifestDoc(w, func(m Manifests) (any, error) { return m.Diff(r.Context(), from, to) })
 }
 
 // putManifest takes the YAML as the body (application/yaml, text/yaml or text/plain).
@@ -142,16 +129,7 @@ func (s *Server) putManifest(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getTaxonomy(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.manifestsOr503()
-	if err != nil {
-		return err
-	}
-	doc, err := m.Taxonomy(r.Context(), lang(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, doc)
-	return nil
+	return s.manifestDoc(w, func(m Manifests) (any, error) { return m.Taxonomy(r.Context(), lang(r)) })
 }
 
 func hasMediaType(ct, want string) bool {
@@ -189,18 +167,11 @@ func (s *Server) publicNotice(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) versionNotice(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.manifestsOr503()
+	seq, err := seqParam(r)
 	if err != nil {
 		return err
 	}
-	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
-	if err != nil || seq <= 0 {
-		return Errorf(http.StatusBadRequest, CodeBadRequest, "the version is a positive number")
-	}
-	doc, err := m.Notice(r.Context(), seq, lang(r), r.URL.Query().Get("moment"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, doc)
-	return nil
+	return s.manifestDoc(w, func(m Manifests) (any, error) {
+		return m.Notice(r.Context(), seq, lang(r), r.URL.Query().Get("moment"))
+	})
 }
