@@ -30,6 +30,7 @@ type Store interface {
 	ConsentLedger
 	Erasure
 	Manifests
+	Rights
 }
 
 // Operators keeps staff accounts.

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) int {
 		{"ConsentLedger", testConsentLedger},
 		{"Erasure", testErasure},
 		{"Manifests", testManifests},
+		{"Rights", testRights},
 		{"Ping", testPing},
 	}
 	for _, c := range checks {
