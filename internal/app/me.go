@@ -68,12 +68,21 @@ func (a *App) me(ctx context.Context, subjectID, lang string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	rs, err := a.Store.ListRightsRequests(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	reqs := []map[string]any{}
+	for _, r := range rs {
+		reqs = append(reqs, requestJSON(r, time.Now()))
+	}
 	return map[string]any{
 		"subject": map[string]any{"id": subjectID},
 		"sections": []any{
 			map[string]any{"id": "personalisation", "on": !st.Granted(consent.SignalPersonalisationOff)},
 			map[string]any{"id": "consent", "purposes": purposes},
 			map[string]any{"id": "data", "categories": cats},
+			map[string]any{"id": "requests", "requests": reqs},
 		},
 	}, nil
 }

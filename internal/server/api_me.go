@@ -31,6 +31,14 @@ type Subjects interface {
 	// Events returns the events of the subject the shop's userId names as purpose may see
 	// them; unless clear, direct identifiers are masked whatever the purpose allows.
 	Events(ctx context.Context, userID, purpose string, clear bool, actor string) (any, error)
+	// CreateRequest files a rights request in the subject's verified session.
+	CreateRequest(ctx context.Context, subjectID, typ, jurisdiction string, details map[string]any) (any, error)
+	// Request returns one request; subjectID "" for operators, else only the subject's own.
+	Request(ctx context.Context, subjectID, id string) (any, error)
+	// Requests lists requests of one subject, or all ("").
+	Requests(ctx context.Context, subjectID string) (any, error)
+	// StepRequest moves a request to a new state (operators), with the reason.
+	StepRequest(ctx context.Context, id, to, reason, actor string) (any, error)
 	// ConsentRates returns grants and withdrawals per purpose per day over the last days.
 	ConsentRates(ctx context.Context, days int) (any, error)
 	// Erase deletes the subject's account and data and reports the completeness check.
@@ -229,6 +237,84 @@ func (s *Server) consentRates(w http.ResponseWriter, r *http.Request) error {
 		days = n
 	}
 	doc, err := s.cfg.Subjects.ConsentRates(r.Context(), days)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) meCreateRequest(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Type         string         `json:"type"`
+		Jurisdiction string         `json:"jurisdiction"`
+		Details      map[string]any `json:"details"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	doc, err := s.cfg.Subjects.CreateRequest(r.Context(), subjectPrincipal(r).SubjectID, in.Type, in.Jurisdiction, in.Details)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, doc)
+	return nil
+}
+
+func (s *Server) meRequests(w http.ResponseWriter, r *http.Request) error {
+	doc, err := s.cfg.Subjects.Requests(r.Context(), subjectPrincipal(r).SubjectID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) meRequest(w http.ResponseWriter, r *http.Request) error {
+	doc, err := s.cfg.Subjects.Request(r.Context(), subjectPrincipal(r).SubjectID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) rightsRequests(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Subjects == nil {
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "rights requests are not enabled on this server")
+	}
+	doc, err := s.cfg.Subjects.Requests(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) rightsRequest(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Subjects == nil {
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "rights requests are not enabled on this server")
+	}
+	doc, err := s.cfg.Subjects.Request(r.Context(), "", r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) stepRightsRequest(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Subjects == nil {
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "rights requests are not enabled on this server")
+	}
+	var in struct {
+		State  string `json:"state"`
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	doc, err := s.cfg.Subjects.StepRequest(r.Context(), r.PathValue("id"), in.State, in.Reason, principal(r).Operator.ID)
 	if err != nil {
 		return err
 	}

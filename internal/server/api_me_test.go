@@ -99,3 +99,14 @@ func (f fakeSubjects) Events(_ context.Context, userID, purpose string, clear bo
 }
 
 func (f fakeSubjects) ConsentRates(context.Context, int) (any, error) { return map[string]any{}, nil }
+
+func (f fakeSubjects) CreateRequest(_ context.Context, subjectID, typ, _ string, _ map[string]any) (any, error) {
+	return map[string]any{"type": typ}, nil
+}
+func (f fakeSubjects) Request(context.Context, string, string) (any, error) {
+	return nil, store.ErrNotFound
+}
+func (f fakeSubjects) Requests(context.Context, string) (any, error) { return map[string]any{}, nil }
+func (f fakeSubjects) StepRequest(context.Context, string, string, string, string) (any, error) {
+	return nil, store.ErrNotFound
+}

@@ -59,6 +59,12 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/consent/rates", Access: Operator, Scope: auth.ScopeConsentRead, Summary: "grants and withdrawals per purpose per day (?days=30)", Handle: s.consentRates},
 		{Method: "GET", Path: "/api/v1/subjects/{id}/consent", Access: Operator, Scope: auth.ScopeConsentRead, Summary: "consent state of the shop's userId {id} at ?at= (default now), with its records", Handle: s.subjectConsent},
 		{Method: "DELETE", Path: "/api/v1/me", Access: Subject, Summary: "delete my account and data now; answers with the completeness check", Handle: s.meErase},
+		{Method: "POST", Path: "/api/v1/me/requests", Access: Subject, MaxBody: 16 << 10, Summary: "file a rights request (access, export, correction, erasure, restriction, objection, withdrawal, explanation, account_deletion)", Handle: s.meCreateRequest},
+		{Method: "GET", Path: "/api/v1/me/requests", Access: Subject, Summary: "my rights requests", Handle: s.meRequests},
+		{Method: "GET", Path: "/api/v1/me/requests/{id}", Access: Subject, Summary: "one of my rights requests", Handle: s.meRequest},
+		{Method: "GET", Path: "/api/v1/rights-requests", Access: Operator, Scope: auth.ScopeRightsRead, Summary: "the request queue: open first by deadline, with due-soon and overdue flags", Handle: s.rightsRequests},
+		{Method: "GET", Path: "/api/v1/rights-requests/{id}", Access: Operator, Scope: auth.ScopeRightsRead, Summary: "one request with its steps", Handle: s.rightsRequest},
+		{Method: "POST", Path: "/api/v1/rights-requests/{id}/steps", Access: Operator, Scope: auth.ScopeRightsWrite, Summary: "move a request on (in_progress, done, refused with a reason)", Handle: s.stepRightsRequest},
 		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: s.signOut},
 
 		{Method: "GET", Path: "/api/v1/taxonomy", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "data categories (with PIPL grades) and purposes (with bases, retention and statements)", Handle: s.getTaxonomy},
