@@ -44,6 +44,7 @@ func (s *Server) table() []Route {
 		{Method: "OPTIONS", Path: "/v1/{endpoint}", Access: Public, Summary: "CORS preflight for browser clients", Handle: s.ingestPreflight},
 		{Method: "GET", Path: "/v1/projects/{writeKey}/settings", Access: Public, Summary: "settings document for @segment/analytics-next", Handle: s.browserSettings},
 
+		{Method: "GET", Path: "/api/v1/schemas/{name}", Access: Public, Summary: "published JSON Schemas (export.json: the portable data export)", Handle: s.getSchema},
 		{Method: "GET", Path: "/sdk/notice.json", Access: Public, Summary: "the layered privacy notice in force (?lang=, ?moment= for just-in-time notices)", Handle: s.publicNotice},
 		{Method: "GET", Path: "/sdk/config.json", Access: Public, Summary: "what the consent SDK shows: categories, statements, GPC effects, notice version", Handle: s.sdkConfig},
 		{Method: "GET", Path: "/.well-known/gpc.json", Access: Public, Summary: "Global Privacy Control support statement", Handle: s.gpcJSON},

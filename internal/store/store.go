@@ -31,6 +31,7 @@ type Store interface {
 	Erasure
 	Manifests
 	Rights
+	LegalHold
 }
 
 // Operators keeps staff accounts.

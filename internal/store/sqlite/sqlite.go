@@ -41,7 +41,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		f.Close()
 	}
 	// busy_timeout must come first: later pragmas may need a lock.
-	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"}
+	// secure_delete=FAST zeroes deleted content inside pages, so erased rows do not
+	// linger in free space (ciphertext only, but erasure should leave nothing).
+	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "secure_delete(FAST)"}
 	q := url.Values{}
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
@@ -232,6 +234,14 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 func (s *Store) VacuumInto(ctx context.Context, path string) error {
 	if _, err := s.w.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("vacuum into: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Checkpoint copies the WAL into the database file and truncates the WAL.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("checkpoint: %w", mapErr(err))
 	}
 	return nil
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Erasure", testErasure},
 		{"Manifests", testManifests},
 		{"Rights", testRights},
+		{"LegalHold", testLegalHold},
 		{"Ping", testPing},
 	}
 	for _, c := range checks {

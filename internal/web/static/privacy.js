@@ -67,7 +67,27 @@
       const ul = document.getElementById("requests-list");
       ul.replaceChildren();
       if (!s.requests.length) ul.append(el("li", { text: t("privacy.requests.none") }));
-      for (const r of s.requests) ul.append(el("li", { "data-request": r.id }, el("span", { text: r.type }), el("span", { text: r.state }), el("span", { text: r.deadline || "" })));
+      for (const r of s.requests) ul.append(el("li", { "data-request": r.id }, el("span", { text: r.type }), el("span", { text: r.state }),
+        el("span", { text: t("privacy.requests.deadline") + " " + (r.deadline || "").slice(0, 10) })));
+      document.getElementById("download").onclick = async () => {
+        try {
+          const res = await fetch("/api/v1/me/export", { headers: { "Authorization": "Bearer " + token } });
+          if (!res.ok) throw Object.assign(new Error(res.statusText), { status: res.status });
+          const blob = await res.blob();
+          const a = document.getElementById("export-link");
+          a.href = URL.createObjectURL(blob);
+          document.getElementById("download-ready").hidden = false;
+          a.focus();
+        } catch (e) { fail(e); }
+      };
+      const del = document.getElementById("delete-account"), confirmBtn = document.getElementById("delete-confirm");
+      del.onclick = () => { confirmBtn.hidden = false; confirmBtn.focus(); };
+      confirmBtn.onclick = async () => {
+        try { await api("POST", "/api/v1/me/requests", token, { type: "account_deletion" }); } catch (e) { fail(e); return; }
+        sessionStorage.removeItem(KEY);
+        document.getElementById("center").hidden = true;
+        document.getElementById("deleted").hidden = false;
+      };
     },
   };
 
