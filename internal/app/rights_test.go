@@ -4,6 +4,11 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/stewardhq/steward/internal/browsertest"
 )
 
 func (r *running) session(t *testing.T, userID string) string {
@@ -107,4 +112,37 @@ func TestRightsRequests(t *testing.T) {
 	if status != 200 || !strings.Contains(string(body), "completeness check found nothing left") {
 		t.Fatalf("deletion record: %d %s", status, body)
 	}
+}
+
+// The console's request queue: deadlines, steps, and moving a request on (issue 9 item 5).
+func TestConsoleRequestQueue(t *testing.T) {
+	r := startApp(t)
+	r.track(t, `{"batch":[{"type":"identify","userId":"q-1","traits":{"email":"q@example.com"}}]}`)
+	tok := r.session(t, "q-1")
+	status, body := r.call(t, "POST", "/api/v1/me/requests", tok, `{"type":"correction","jurisdiction":"EU"}`)
+	var req struct{ ID string }
+	json.Unmarshal(body, &req)
+	if status != 201 {
+		t.Fatalf("request: %d %s", status, body)
+	}
+	p := page{t, browsertest.New(t)}
+	p.do(chromedp.Navigate(r.base+"/console/?lang=en"),
+		chromedp.SendKeys(css("#token"), r.admin),
+		chromedp.Click(css("#signin-submit")),
+		chromedp.WaitVisible(css("#nav-rights")),
+		chromedp.Click(css("#nav-rights")),
+		chromedp.WaitVisible(css(`a[data-request="`+req.ID+`"]`)),
+		chromedp.Click(css(`a[data-request="`+req.ID+`"]`)),
+		chromedp.WaitVisible(css("#step-start")))
+	if steps := p.text("#request-steps"); !strings.Contains(steps, "received") {
+		t.Fatalf("steps = %q", steps)
+	}
+	p.do(chromedp.Click(css("#step-start")), chromedp.WaitVisible(css("#requests-table")))
+	for i := 0; i < 50; i++ {
+		if row := evalJS[string](p, `document.getElementById('requests-table').innerText`); strings.Contains(row, "in_progress") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the request did not move to in_progress")
 }

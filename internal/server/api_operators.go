@@ -46,6 +46,7 @@ var capabilities = []struct {
 	{"operators", auth.ScopeOperatorsRead},
 	{"privacy_manifest", auth.ScopeManifestRead},
 	{"consent", auth.ScopeConsentRead},
+	{"rights", auth.ScopeRightsRead},
 }
 
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {

@@ -126,6 +126,42 @@
       });
       root.append(el("h3", { text: t("console.consent.search") }), form, out);
     },
+    rights: async (root, token) => {
+      root.append(el("h2", { text: t("console.rights.heading") }));
+      const q = await api("GET", "/api/v1/rights-requests", token);
+      const detail = el("div", { id: "request-detail", "aria-live": "polite" });
+      if (!q.requests.length) { root.append(el("p", { text: t("console.rights.none") })); return; }
+      const tb = el("tbody");
+      for (const r of q.requests) {
+        const flag = r.overdue ? t("console.rights.overdue") : (r.due_soon ? t("console.rights.duesoon") : "");
+        const open = el("a", { href: "#", "data-request": r.id, text: r.id });
+        open.addEventListener("click", async (ev) => { ev.preventDefault(); await showRequest(r.id); });
+        tb.append(el("tr", { class: r.overdue ? "overdue" : "" }, el("td", {}, open), el("td", { text: r.type }), el("td", { text: r.state }),
+          el("td", { text: r.deadline.slice(0, 10) + (flag ? " (" + flag + ")" : "") }), el("td", { text: r.received_at.slice(0, 16) })));
+      }
+      root.append(el("table", { id: "requests-table" }, el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "id" }),
+        el("th", { scope: "col", text: t("console.rights.type") }), el("th", { scope: "col", text: t("console.rights.state") }),
+        el("th", { scope: "col", text: t("console.rights.deadline") }), el("th", { scope: "col", text: t("console.rights.received") }))), tb), detail);
+      async function showRequest(id) {
+        const r = await api("GET", "/api/v1/rights-requests/" + encodeURIComponent(id), token);
+        const steps = el("ol", { id: "request-steps" });
+        for (const s of r.steps || []) steps.append(el("li", { text: s.at.slice(0, 16) + " " + s.state + " — " + s.actor + (s.note ? ": " + s.note : "") }));
+        const reason = el("input", { id: "step-reason" });
+        const act = (state) => async () => {
+          try { await api("POST", "/api/v1/rights-requests/" + encodeURIComponent(id) + "/steps", token, { state, reason: reason.value }); await show("rights", token); }
+          catch (e) { detail.append(el("p", { class: "error", role: "alert", text: t("console.error.generic") + " " + e.message })); }
+        };
+        const buttons = el("p", {});
+        if (r.state === "verified") buttons.append(el("button", { type: "button", id: "step-start", text: t("console.rights.start") }));
+        if (r.state === "verified" || r.state === "in_progress") {
+          buttons.append(el("button", { type: "button", id: "step-done", text: t("console.rights.done") }), el("button", { type: "button", id: "step-refuse", text: t("console.rights.refuse") }));
+        }
+        detail.replaceChildren(el("h3", { text: r.type + " · " + r.state }), el("h4", { text: t("console.rights.steps") }), steps,
+          el("label", { for: "step-reason", text: t("console.rights.reason") }), reason, buttons);
+        const b = (sel, st) => { const x = detail.querySelector(sel); if (x) x.onclick = act(st); };
+        b("#step-start", "in_progress"); b("#step-done", "done"); b("#step-refuse", "refused");
+      }
+    },
   };
 
   async function show(name, token, me) {
