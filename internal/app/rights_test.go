@@ -139,7 +139,7 @@ func TestConsoleRequestQueue(t *testing.T) {
 	}
 	p.do(chromedp.Click(css("#step-start")), chromedp.WaitVisible(css("#requests-table")))
 	for i := 0; i < 50; i++ {
-		if row := evalJS[string](p, `document.getElementById('requests-table').innerText`); strings.Contains(row, "in_progress") {
+		if row := evalJS[string](p, `(document.getElementById('requests-table') || {innerText: ''}).innerText`); strings.Contains(row, "in_progress") {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
