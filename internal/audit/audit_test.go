@@ -128,7 +128,9 @@ func TestVerifyAndTamper(t *testing.T) {
 		t.Fatalf("untouched: %v %+v", err, r)
 	}
 	cases := map[string]func(m *MemStore){
-		"change": func(m *MemStore) { m.Leaves[5] = bytes.Replace(m.Leaves[5], []byte("analytics"), []byte("marketing"), 1) },
+		"change": func(m *MemStore) {
+			m.Leaves[5] = bytes.Replace(m.Leaves[5], []byte("analytics"), []byte("marketing"), 1)
+		},
 		"delete": func(m *MemStore) {
 			m.Leaves = append(m.Leaves[:5], m.Leaves[6:]...)
 			m.Hashes = append(m.Hashes[:5], m.Hashes[6:]...)
