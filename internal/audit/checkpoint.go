@@ -14,6 +14,9 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
+// DefaultOrigin is the checkpoint origin line (and key name) of a deployment.
+const DefaultOrigin = "steward/audit"
+
 // Checkpoint is a C2SP tlog checkpoint body: origin, tree size, root hash.
 type Checkpoint struct {
 	Origin string

@@ -34,6 +34,7 @@ func commands() []command {
 		{"operators", "manage operator accounts (create, list)", runOperators},
 		{"tokens", "manage operator API tokens (create, list, revoke)", runTokens},
 		{"sources", "manage event sources and their write keys (create, list)", runSources},
+		{"audit", "verify the tamper-evident audit log (verify)", runAudit},
 		{"bench", "run a benchmark (" + strings.Join(benchNames(), ", ") + ")", runBench},
 		{"version", "print the version", runVersion},
 	}
