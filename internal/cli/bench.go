@@ -25,6 +25,7 @@ type bench struct {
 func benches() []bench {
 	return []bench{
 		{"store", "batched event inserts per second on SQLite and PostgreSQL (the baseline others compare to)", benchStore},
+		{"audit", "audit leaves per second through the batching appender vs raw inserts", benchAudit},
 	}
 }
 

@@ -21,7 +21,7 @@ func (s *Store) AppendLeaves(ctx context.Context, exp uint64, leaves, hashes [][
 			return fmt.Errorf("append audit leaves: %w", err)
 		}
 		var n int64
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM audit_leaves").Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_leaves").Scan(&n); err != nil {
 			return fmt.Errorf("append audit leaves: %w", err)
 		}
 		if uint64(n) != exp {
@@ -59,7 +59,7 @@ func (s *Store) ReadLeaves(ctx context.Context, from, to uint64) ([][]byte, [][]
 // Size implements audit.Store.
 func (s *Store) Size(ctx context.Context) (uint64, error) {
 	var n int64
-	err := s.pool.QueryRow(ctx, "SELECT COUNT(*) FROM audit_leaves").Scan(&n)
+	err := s.pool.QueryRow(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_leaves").Scan(&n)
 	return uint64(n), err
 }
 

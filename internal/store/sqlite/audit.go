@@ -21,7 +21,7 @@ func (s *Store) AppendLeaves(ctx context.Context, exp uint64, leaves, hashes [][
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	var n uint64
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_leaves").Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_leaves").Scan(&n); err != nil {
 		return fmt.Errorf("append audit leaves: %w", err)
 	}
 	if n != exp {
@@ -61,7 +61,7 @@ func (s *Store) ReadLeaves(ctx context.Context, from, to uint64) ([][]byte, [][]
 // Size implements audit.Store.
 func (s *Store) Size(ctx context.Context) (uint64, error) {
 	var n uint64
-	err := s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_leaves").Scan(&n)
+	err := s.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_leaves").Scan(&n)
 	return n, err
 }
 
