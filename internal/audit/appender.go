@@ -4,23 +4,22 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"time"
 )
 
 // Appender batches concurrent appends into one store write (group commit) so
 // auditing does not dominate the hot path. Append returns once its leaf is
-// durably stored.
+// durably stored. One flusher runs at a time: leaves arriving while it writes
+// form the next batch, so batches grow with load and an idle log pays no
+// fixed delay; MaxBatch bounds one transaction.
 type Appender struct {
-	st      Store
-	maxWait time.Duration
-	maxN    int
-
-	mu      sync.Mutex
-	pending []req
-	timer   *time.Timer
-	size    uint64
-	loaded  bool
-	flushMu sync.Mutex
+	st       Store
+	maxN     int
+	mu       sync.Mutex
+	pending  []req
+	flushing bool
+	size     uint64
+	loaded   bool
+	flushMu  sync.Mutex
 }
 
 type req struct {
@@ -33,9 +32,9 @@ type result struct {
 	err   error
 }
 
-// NewAppender returns an Appender flushing at 256 leaves or after 5 ms.
+// NewAppender returns an Appender writing at most 1024 leaves per batch.
 func NewAppender(st Store) *Appender {
-	return &Appender{st: st, maxWait: 5 * time.Millisecond, maxN: 256}
+	return &Appender{st: st, maxN: 1024}
 }
 
 // Append stores l and returns its leaf index.
@@ -43,21 +42,11 @@ func (a *Appender) Append(ctx context.Context, l Leaf) (uint64, error) {
 	r := req{leaf: l, done: make(chan result, 1)}
 	a.mu.Lock()
 	a.pending = append(a.pending, r)
-	if len(a.pending) >= a.maxN {
-		batch := a.pending
-		a.pending = nil
-		if a.timer != nil {
-			a.timer.Stop()
-			a.timer = nil
-		}
-		a.mu.Unlock()
-		go a.flush(batch)
-	} else {
-		if a.timer == nil {
-			a.timer = time.AfterFunc(a.maxWait, a.flushPending)
-		}
-		a.mu.Unlock()
+	if !a.flushing {
+		a.flushing = true
+		go a.loop()
 	}
+	a.mu.Unlock()
 	select {
 	case res := <-r.done:
 		return res.index, res.err
@@ -66,13 +55,19 @@ func (a *Appender) Append(ctx context.Context, l Leaf) (uint64, error) {
 	}
 }
 
-func (a *Appender) flushPending() {
-	a.mu.Lock()
-	batch := a.pending
-	a.pending = nil
-	a.timer = nil
-	a.mu.Unlock()
-	if len(batch) > 0 {
+// loop flushes pending batches until none are left.
+func (a *Appender) loop() {
+	for {
+		a.mu.Lock()
+		if len(a.pending) == 0 {
+			a.flushing = false
+			a.mu.Unlock()
+			return
+		}
+		k := min(len(a.pending), a.maxN)
+		batch := a.pending[:k:k]
+		a.pending = a.pending[k:]
+		a.mu.Unlock()
 		a.flush(batch)
 	}
 }
