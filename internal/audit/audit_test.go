@@ -189,3 +189,108 @@ func TestAppenderConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// A rewrite of leaf bytes together with its stored hash and sequence is
+// caught by the signed checkpoints, at the first leaf after the last good one.
+func TestVerifyRewrittenLeafAndHash(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, v, err := LoadOrGenerateKeys(dir, "o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &MemStore{}
+	a := NewAppender(st)
+	cp := &Checkpointer{St: st, Origin: "o", Signer: s}
+	for i := 0; i < 8; i++ {
+		if _, err := a.Append(ctx, Leaf{Act: ActErasure, Actor: "system"}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 3 || i == 7 {
+			cp.Checkpoint(ctx)
+		}
+	}
+	l, _ := ParseLeaf(st.Leaves[4])
+	l.Actor = "mallory"
+	st.Leaves[4], _ = l.Canonical()
+	st.Hashes[4] = LeafHash(st.Leaves[4])
+	_, err = Verify(ctx, st, v, nil)
+	var le *LeafError
+	if !errors.As(err, &le) || le.Index != 4 {
+		t.Fatalf("got %v, want bad leaf 4", err)
+	}
+}
+
+// refVerifyConsistency follows RFC 9162 §2.1.4.2 with its own SHA-256 calls.
+func refVerifyConsistency(m, n uint64, proof [][]byte, r1, r2 []byte) bool {
+	node := func(a, b []byte) []byte { x := sha256.Sum256(append(append([]byte{1}, a...), b...)); return x[:] }
+	if m == n {
+		return len(proof) == 0 && bytes.Equal(r1, r2)
+	}
+	if m&(m-1) == 0 {
+		proof = append([][]byte{r1}, proof...)
+	}
+	if len(proof) == 0 {
+		return false
+	}
+	fn, sn := m-1, n-1
+	for fn&1 == 1 {
+		fn >>= 1
+		sn >>= 1
+	}
+	fr, sr := proof[0], proof[0]
+	for _, c := range proof[1:] {
+		if sn == 0 {
+			return false
+		}
+		if fn&1 == 1 || fn == sn {
+			fr, sr = node(c, fr), node(c, sr)
+			for fn&1 == 0 && fn != 0 {
+				fn >>= 1
+				sn >>= 1
+			}
+		} else {
+			sr = node(sr, c)
+		}
+		fn >>= 1
+		sn >>= 1
+	}
+	return sn == 0 && bytes.Equal(fr, r1) && bytes.Equal(sr, r2)
+}
+
+func TestConsistencyProofsIndependent(t *testing.T) {
+	st, _ := fill(t, 19)
+	for n := uint64(1); n <= 19; n++ {
+		for m := uint64(1); m <= n; m++ {
+			p, err := ConsistencyProof(context.Background(), st, m, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !refVerifyConsistency(m, n, p, refMTH(st.Leaves[:m]), refMTH(st.Leaves[:n])) {
+				t.Fatalf("consistency %d->%d rejected", m, n)
+			}
+			if m < n && refVerifyConsistency(m, n, p, refMTH(st.Leaves[:m]), refMTH(append([][]byte{[]byte("x")}, st.Leaves[1:n]...))) {
+				t.Fatalf("consistency %d->%d accepted a different tree", m, n)
+			}
+		}
+	}
+}
+
+func FuzzParseCheckpoint(f *testing.F) {
+	f.Add("steward/audit\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")
+	f.Add("x\n-1\n\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseCheckpoint(s)
+		if err == nil && len(c.Root) != 32 {
+			t.Fatal("accepted bad root")
+		}
+	})
+}
+
+func FuzzParseLeaf(f *testing.F) {
+	f.Add([]byte(`{"act":"read","actor":"system","seq":1,"time":"2026-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ParseLeaf(b) //nolint:errcheck // must not panic
+	})
+}

@@ -58,6 +58,7 @@ func Verify(ctx context.Context, st Store, v note.Verifier, extra []byte) (Repor
 	if extra != nil {
 		notes = append(notes, extra)
 	}
+	good := uint64(0) // size of the largest checkpoint verified so far
 	for ci, msg := range notes {
 		c, err := Open(msg, v)
 		if err != nil {
@@ -67,18 +68,19 @@ func Verify(ctx context.Context, st Store, v note.Verifier, extra []byte) (Repor
 			return Report{}, &LeafError{uint64(len(hashes)), fmt.Sprintf("checkpoint of size %d but log has %d leaves", c.Size, len(hashes))}
 		}
 		if !bytes.Equal(RootOf(hashes[:c.Size]), c.Root) {
-			return Report{}, &LeafError{firstBad(hashes, c), "root differs from signed checkpoint"}
+			return Report{}, &LeafError{firstBad(good, c), "root differs from signed checkpoint"}
 		}
+		good = max(good, c.Size)
 	}
 	return Report{Leaves: uint64(len(hashes)), Checkpoints: len(notes), Root: RootOf(hashes)}, nil
 }
 
-// firstBad finds the first index whose leaf breaks the checkpoint. Without
-// the original leaves the best bound is the checkpoint's last leaf; earlier
-// checkpoints (checked in order) narrow it.
-func firstBad(hashes [][]byte, c Checkpoint) uint64 {
-	if c.Size == 0 {
-		return 0
+// firstBad bounds the first bad index when leaf and hash were both rewritten
+// consistently: everything covered by an earlier verified checkpoint is
+// good, so the first leaf after it is the first that can be bad.
+func firstBad(good uint64, c Checkpoint) uint64 {
+	if good < c.Size {
+		return good
 	}
-	return c.Size - 1
+	return 0
 }
