@@ -30,6 +30,7 @@ func benches() []bench {
 		{"vault", "10-field profiles sealed and opened per second per core, against JSON encode+decode", benchVault},
 		{"policy", "policy decisions per second on one core and p99 latency, against one map lookup per decision", benchPolicy},
 		{"segments", "3-clause segment over synthetic profiles: bitmap evaluation vs the SQL query", benchSegments},
+		{"audit", "audit leaves per second through the batching appender vs raw inserts", benchAudit},
 	}
 }
 

@@ -36,6 +36,7 @@ func commands() []command {
 		{"sources", "manage event sources and their write keys (create, list)", runSources},
 		{"keys", "rotate the key-encryption key and re-wrap every data key (keys rotate)", runKeys},
 		{"manifest", "check a privacy manifest (check FILE) or print the default one", runManifest},
+		{"audit", "verify the tamper-evident audit log (verify)", runAudit},
 		{"bench", "run a benchmark (" + strings.Join(benchNames(), ", ") + ")", runBench},
 		{"version", "print the version", runVersion},
 	}

@@ -1,1 +1,0 @@
--- reserved: the audit log (issue 7) lands under this number
