@@ -1,23 +1,17 @@
 package audit
 
-import "crypto/sha256"
+import (
+	"crypto/sha256"
 
-// LeafHash is RFC 6962 §2.1 MTH of one entry: SHA-256(0x00 || leaf).
-func LeafHash(leaf []byte) []byte {
-	h := sha256.New()
-	h.Write([]byte{0})
-	h.Write(leaf)
-	return h.Sum(nil)
-}
+	"github.com/transparency-dev/merkle/rfc6962"
+)
+
+// LeafHash is RFC 6962 §2.1 MTH of one entry: SHA-256(0x00 || leaf), computed by
+// transparency-dev/merkle's RFC 6962 hasher.
+func LeafHash(leaf []byte) []byte { return rfc6962.DefaultHasher.HashLeaf(leaf) }
 
 // NodeHash is SHA-256(0x01 || left || right).
-func NodeHash(l, r []byte) []byte {
-	h := sha256.New()
-	h.Write([]byte{1})
-	h.Write(l)
-	h.Write(r)
-	return h.Sum(nil)
-}
+func NodeHash(l, r []byte) []byte { return rfc6962.DefaultHasher.HashChildren(l, r) }
 
 // RootOf returns the RFC 6962 tree head over leaf hashes (empty tree:
 // SHA-256 of the empty string). It folds a compact range left to right.
