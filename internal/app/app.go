@@ -45,6 +45,8 @@ type App struct {
 	regime atomic.Pointer[regime]
 	// Consent is the consent ledger.
 	Consent *consent.Ledger
+	// audit is the processing-act ledger.
+	audit *auditor
 	// Collector is the ingestion pipeline behind /v1.
 	Collector *collect.Collector
 	// Bootstrapped is true when this start created the admin token and write key files.
@@ -109,6 +111,10 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 		return nil, err
 	}
 	a.Index = vault.NewBlindIndex(a.Keyring.IndexSecret(), "86")
+	if err := a.openAudit(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := a.loadManifest(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -125,7 +131,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 		return nil, err
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: log, Version: Version, Web: ui,
-		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate, Subjects: subjects{a}, Manifests: manifests{a}})
+		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate, Subjects: subjects{a}, Manifests: manifests{a}, Audit: auditAPI{a}})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -141,6 +147,7 @@ func (a *App) WriteKeyPath() string { return filepath.Join(a.Config.DataDir, aut
 
 // Serve serves on ln until ctx ends, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	go a.audit.cp.Run(ctx, time.Minute) // a signed checkpoint every minute, and on demand
 	return a.Server.Serve(ctx, ln)
 }
 

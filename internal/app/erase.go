@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/store"
 )
 
@@ -93,6 +94,10 @@ func (a *App) Erase(ctx context.Context, subjectID string) (ErasureReport, error
 		}
 	}
 	if err := a.Store.EraseSubjects(ctx, fam); err != nil {
+		return ErasureReport{}, err
+	}
+	if err := a.Record(ctx, audit.ActErasure, subjectID, "system", "", "legal_obligation",
+		map[string]string{"subjects": fmt.Sprint(len(fam)), "held_records": fmt.Sprint(held)}); err != nil {
 		return ErasureReport{}, err
 	}
 	rep := ErasureReport{Subjects: fam, Remaining: map[string]int64{}, Complete: true, Held: held}

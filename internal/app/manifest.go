@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/policy"
@@ -128,5 +129,9 @@ func (a *App) PublishManifest(ctx context.Context, yaml []byte, actor string) (i
 		return 0, nil, err
 	}
 	a.regime.Store(newRegime(m, seq, a.regime.Load()))
+	if err := a.Record(ctx, audit.ActManifestChange, "", actor, "", "",
+		map[string]string{"version": strconv.FormatInt(seq, 10), "hash": m.Hash()}); err != nil {
+		return seq, m, err
+	}
 	return seq, m, nil
 }

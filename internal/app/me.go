@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/gate"
 	"github.com/stewardhq/steward/internal/policy"
@@ -83,6 +85,7 @@ func (a *App) me(ctx context.Context, subjectID, lang string) (any, error) {
 			map[string]any{"id": "consent", "purposes": purposes},
 			map[string]any{"id": "data", "categories": cats},
 			map[string]any{"id": "requests", "requests": reqs},
+			map[string]any{"id": "report"},
 		},
 	}, nil
 }
@@ -220,14 +223,25 @@ func (s subjects) SetConsent(ctx context.Context, subjectID, purpose string, gra
 		return server.Errorf(400, server.CodeBadRequest, "purpose %q rests on %s, not on consent: there is nothing to grant or withdraw", purpose, p.Basis)
 	}
 	m := consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject", Evidence: evidence}
+	var err error
 	if granted {
-		return s.a.Consent.Grant(ctx, subjectID, purpose, m)
+		err = s.a.Consent.Grant(ctx, subjectID, purpose, m)
+	} else {
+		err = s.a.Consent.Withdraw(ctx, subjectID, purpose, m)
 	}
-	return s.a.Consent.Withdraw(ctx, subjectID, purpose, m)
+	if err != nil {
+		return err
+	}
+	return s.a.Record(ctx, audit.ActConsentChange, subjectID, "subject", purpose, "consent",
+		map[string]string{"granted": strconv.FormatBool(granted), "method": store.MethodPrivacyCenter})
 }
 
 func (s subjects) SetPersonalisation(ctx context.Context, subjectID string, on bool) error {
-	return s.a.Consent.SetPersonalisation(ctx, subjectID, on, consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject"})
+	if err := s.a.Consent.SetPersonalisation(ctx, subjectID, on, consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject"}); err != nil {
+		return err
+	}
+	return s.a.Record(ctx, audit.ActConsentChange, subjectID, "subject", consent.SignalPersonalisationOff, "consent",
+		map[string]string{"personalisation": strconv.FormatBool(on), "method": store.MethodPrivacyCenter})
 }
 
 func (s subjects) ConsentMode(ctx context.Context, subjectID string) (map[string]string, error) {
@@ -265,6 +279,10 @@ func (s subjects) Export(ctx context.Context, subjectID, lang string) (any, erro
 	}
 	inv, err := a.inventory(ctx, subjectID, lang)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.Record(ctx, audit.ActExport, subjectID, "subject", purposeRightsAccess, "legal_obligation",
+		map[string]string{"events": strconv.Itoa(len(events))}); err != nil {
 		return nil, err
 	}
 	return map[string]any{
@@ -348,6 +366,14 @@ func (s subjects) Events(ctx context.Context, userID, purpose string, clear bool
 	r := access.NewReader(s.a.Store, s.a.Vault, rules{s.a}, d, maskValue)
 	evs, err := r.Events(ctx, access.Request{Actor: actor, Purpose: purpose, SubjectID: sub, Limit: 1000})
 	if err != nil {
+		return nil, err
+	}
+	basis := ""
+	if p, ok := s.a.Manifest().Taxonomy.Purpose(purpose); ok {
+		basis = string(p.Basis)
+	}
+	if err := s.a.Record(ctx, audit.ActRead, sub, actor, purpose, basis,
+		map[string]string{"events": strconv.Itoa(len(evs)), "identifiers_in_clear": strconv.FormatBool(clear)}); err != nil {
 		return nil, err
 	}
 	return map[string]any{"subject": sub, "purpose": purpose, "identifiers_in_clear": clear, "events": evs}, nil

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/server"
@@ -66,8 +67,18 @@ func (s subjects) CreateRequest(ctx context.Context, subjectID, typ, jurisdictio
 	if err := a.Store.CreateRightsRequest(ctx, req, store.RightsStep{State: string(rights.Received), Actor: "subject", Note: "verified by a privacy-center session", At: now}); err != nil {
 		return nil, err
 	}
+	step := func(state rights.State, actor, note string) error {
+		return a.Record(ctx, audit.ActRightsStep, subjectID, actor, "", "legal_obligation",
+			map[string]string{"request": req.ID, "type": string(t), "state": string(state), "note": note})
+	}
+	if err := step(rights.Verified, "subject", "received and verified by a privacy-center session"); err != nil {
+		return nil, err
+	}
 	done := func(note string) error {
-		return a.Store.StepRightsRequest(ctx, req.ID, string(rights.Verified), store.RightsStep{State: string(rights.Done), Actor: "system", Note: note, At: time.Now().UTC()})
+		if err := a.Store.StepRightsRequest(ctx, req.ID, string(rights.Verified), store.RightsStep{State: string(rights.Done), Actor: "system", Note: note, At: time.Now().UTC()}); err != nil {
+			return err
+		}
+		return step(rights.Done, "system", note)
 	}
 	meta := consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject", Jurisdiction: jurisdiction, Evidence: map[string]any{"request": req.ID}}
 	var err error
@@ -141,6 +152,10 @@ func (s subjects) StepRequest(ctx context.Context, id, to, reason, actor string)
 		return nil, server.Errorf(409, server.CodeConflict, "the request was moved by someone else; reload it")
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := s.a.Record(ctx, audit.ActRightsStep, r.SubjectID, actor, "", "legal_obligation",
+		map[string]string{"request": id, "type": r.Type, "state": to, "note": reason}); err != nil {
 		return nil, err
 	}
 	return s.Request(ctx, "", id)

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/stewardhq/steward/internal/app"
+	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/vault"
 	"github.com/stewardhq/steward/internal/vault/keyring"
 )
@@ -55,6 +57,13 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if ast, ok := st.(audit.Store); ok {
+		l := audit.Leaf{Time: time.Now().UTC(), Act: audit.ActKeyRotation, Actor: "cli",
+			Detail: map[string]string{"kek": res.KEK, "rewrapped": fmt.Sprint(res.Rewrapped)}}
+		if _, err := audit.NewAppender(ast).Append(ctx, l); err != nil {
+			return fmt.Errorf("keys: rotated, but the audit entry failed: %w", err)
+		}
 	}
 	fmt.Fprintf(e.stdout, "keys: current key-encryption key %s; %d data keys re-wrapped; retired %v\n", res.KEK, res.Rewrapped, res.Retired)
 	return nil

@@ -76,6 +76,13 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/notices/{seq}", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "the layered notice of a manifest version (?lang=, ?moment=)", Handle: s.versionNotice},
 		{Method: "GET", Path: "/api/v1/manifest/diff", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "changes between two manifest versions (?from=&to=)", Handle: s.diffManifests},
 
+		{Method: "GET", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "the latest signed checkpoint of the audit log (C2SP signed note)", Handle: s.auditCheckpoint},
+		{Method: "POST", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "sign a checkpoint of the log as it is now", Handle: s.auditMakeCheckpoint},
+		{Method: "GET", Path: "/api/v1/audit/leaves/{index}", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "one leaf of the audit log", Handle: s.auditLeaf},
+		{Method: "GET", Path: "/api/v1/audit/proofs/inclusion", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "RFC 6962 inclusion proof (?index=&size=)", Handle: s.auditInclusion},
+		{Method: "GET", Path: "/api/v1/audit/proofs/consistency", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "RFC 6962 consistency proof (?old=&new=)", Handle: s.auditConsistency},
+		{Method: "GET", Path: "/api/v1/me/report", Access: Subject, Summary: "my transparency report: every use of my data, each with its inclusion proof", Handle: s.meReport},
+
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami},
 		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators},
 		{Method: "POST", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsWrite, Summary: "create an operator", Handle: s.createOperator},

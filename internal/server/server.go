@@ -29,6 +29,8 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Web serves /console/, /privacy/ and /static/; nil leaves them unmounted.
 	Web WebUI
+	// Audit backs the audit ledger API and the transparency report; nil answers 503.
+	Audit Audit
 	// Manifests backs the manifest and taxonomy API; nil answers 503 there.
 	Manifests Manifests
 	// Subjects backs privacy-center sessions and /api/v1/me; nil answers 503 there.

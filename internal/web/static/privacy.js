@@ -91,6 +91,22 @@
     },
   };
 
+  render.report = async function () {
+    let rep;
+    try { rep = await api("GET", "/api/v1/me/report", token); } catch (e) { fail(e); return; }
+    const ul = document.getElementById("report-list");
+    ul.replaceChildren();
+    if (!rep.entries.length) ul.append(el("li", { text: t("privacy.report.none") }));
+    for (const e of rep.entries) {
+      ul.append(el("li", { "data-index": String(e.index) }, el("span", { text: e.time.slice(0, 19).replace("T", " ") }),
+        el("span", { text: e.act + (e.purpose ? " · " + e.purpose : "") + " · " + e.actor }),
+        el("span", { class: "proof", text: t("privacy.report.proof") + ": " + e.proof.length + " " + t("privacy.report.hashes") + " " + rep.checkpoint.size })));
+    }
+    const a = document.getElementById("report-link");
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(rep, null, 2)], { type: "application/json" }));
+    a.hidden = false;
+  };
+
   async function load() {
     let me;
     try { me = await api("GET", "/api/v1/me", token); } catch (e) { document.getElementById("center").hidden = true; fail(e); return; }
