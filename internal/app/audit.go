@@ -177,3 +177,11 @@ func (x auditAPI) Report(ctx context.Context, subjectID, lang string) (any, erro
 	}
 	return map[string]any{"checkpoint": cp, "entries": entries}, nil
 }
+
+// OperatorSignIn implements server.Audit.
+func (x auditAPI) OperatorSignIn(ctx context.Context, operatorID string) error {
+	return x.a.Record(ctx, audit.ActOperatorSignin, "", operatorID, "", "", nil)
+}
+
+// AuditSize returns how many acts the log holds.
+func (a *App) AuditSize(ctx context.Context) (uint64, error) { return a.audit.st.Size(ctx) }

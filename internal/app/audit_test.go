@@ -226,3 +226,32 @@ func TestAuditProofsAndTransparencyReport(t *testing.T) {
 		t.Fatalf("report = %q", txt)
 	}
 }
+
+// Consent signals arriving with events and operator sign-ins are processing acts too.
+func TestAuditCoversIngestSignalsAndSignIns(t *testing.T) {
+	r := startApp(t)
+	r.track(t, `{"batch":[{"type":"track","userId":"sig-1","event":"Product Viewed","properties":{"product_id":"p"},
+		"context":{"consent":{"categoryPreferences":{"Analytics":true}},"gpc":true}}]}`)
+	if s, _ := r.call(t, "GET", "/api/v1/whoami?signin=1", r.admin, ""); s != 200 {
+		t.Fatal("whoami")
+	}
+	n, err := r.app.AuditSize(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := map[string]int{}
+	for i := uint64(0); i < n; i++ {
+		_, lb := r.call(t, "GET", fmt.Sprintf("/api/v1/audit/leaves/%d", i), r.admin, "")
+		var leaf struct{ Leaf string }
+		json.Unmarshal(lb, &leaf)
+		var l struct {
+			Act    string
+			Detail map[string]string
+		}
+		json.Unmarshal([]byte(leaf.Leaf), &l)
+		acts[l.Act+"/"+l.Detail["method"]]++
+	}
+	if acts["consent_change/sdk"] < 1 || acts["consent_change/gpc"] != 1 || acts["operator_signin/"] != 1 {
+		t.Fatalf("acts = %v", acts)
+	}
+}

@@ -60,6 +60,9 @@ type Config struct {
 	Index Indexer
 	Gate  Gate
 	Seal  Sealer
+	// Recorded, when set, is told the consent records a request's messages added to the
+	// ledger, after they committed (the app writes them to the audit log).
+	Recorded func(ctx context.Context, records []store.ConsentRecord) error
 	// Registerer receives the pipeline's counters; nil skips registration.
 	Registerer prometheus.Registerer
 	Now        func() time.Time
@@ -117,6 +120,7 @@ const maxConflictRetries = 5
 func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspec.Request) (Result, error) {
 	res := Result{Received: len(req.Messages)}
 	var plan *plan
+	var recorded []store.ConsentRecord
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = c.cfg.Store.InTx(ctx, func(tx store.Tx) error {
@@ -135,7 +139,8 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 					return err
 				}
 			}
-			evs, dropped, err := c.gateAndSeal(ctx, tx, sourceID, req, plan)
+			evs, dropped, recs, err := c.gateAndSeal(ctx, tx, sourceID, req, plan)
+			recorded = recs
 			if err != nil {
 				return err
 			}
@@ -157,11 +162,16 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 	}
 	c.stored.Add(float64(res.Stored))
 	c.dups.Add(float64(res.Duplicates))
+	if len(recorded) > 0 && c.cfg.Recorded != nil {
+		if err := c.cfg.Recorded(ctx, recorded); err != nil {
+			return res, fmt.Errorf("ingest: events stored, but recording their consent signals failed: %w", err)
+		}
+	}
 	return res, nil
 }
 
 // gateAndSeal asks the gate about each message and seals what is kept.
-func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID string, req *segmentspec.Request, p *plan) ([]store.Event, int, error) {
+func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID string, req *segmentspec.Request, p *plan) ([]store.Event, int, []store.ConsentRecord, error) {
 	evs := make([]store.Event, 0, len(req.Messages))
 	dropped := 0
 	if pf, ok := c.cfg.Gate.(Prefetcher); ok {
@@ -174,7 +184,7 @@ func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID strin
 			}
 		}
 		if err := pf.Prefetch(ctx, ids); err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 	}
 	var consent []store.ConsentRecord
@@ -187,7 +197,7 @@ func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID strin
 		sub := p.final(origin)
 		v, err := c.cfg.Gate.Check(ctx, sub, m, req)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		consent = append(consent, v.Consent...)
 		for reason, n := range v.Stripped {
@@ -200,17 +210,17 @@ func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID strin
 		}
 		body, err := c.cfg.Seal.Seal(ctx, keys, origin, "events", "body", v.Body)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		evs = append(evs, store.Event{SourceID: sourceID, MessageID: m.MessageID, SubjectID: sub, OriginSubjectID: origin,
 			Type: string(m.Type), Name: eventName(m), OccurredAt: m.Timestamp, ReceivedAt: m.ReceivedAt, Body: body})
 	}
 	if len(consent) > 0 {
 		if err := tx.AppendConsent(ctx, consent); err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 	}
-	return evs, dropped, nil
+	return evs, dropped, consent, nil
 }
 
 func eventName(m *segmentspec.Message) string {

@@ -15,6 +15,8 @@ type Audit interface {
 	Leaf(ctx context.Context, index uint64) (any, error)
 	Inclusion(ctx context.Context, index, size uint64) (any, error)
 	Consistency(ctx context.Context, old, new uint64) (any, error)
+	// OperatorSignIn records an operator opening the console.
+	OperatorSignIn(ctx context.Context, operatorID string) error
 	// Report is a person's transparency report: every processing act about them with its
 	// inclusion proof against a signed checkpoint.
 	Report(ctx context.Context, subjectID, lang string) (any, error)

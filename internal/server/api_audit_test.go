@@ -15,3 +15,5 @@ func (fakeAudit) Consistency(context.Context, uint64, uint64) (any, error) {
 	return map[string]any{}, nil
 }
 func (fakeAudit) Report(context.Context, string, string) (any, error) { return map[string]any{}, nil }
+
+func (fakeAudit) OperatorSignIn(context.Context, string) error { return nil }

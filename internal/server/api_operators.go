@@ -51,6 +51,12 @@ var capabilities = []struct {
 
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
+	// The console asks whoami when an operator signs in: that is the audited sign-in.
+	if s.cfg.Audit != nil && r.URL.Query().Get("signin") == "1" {
+		if err := s.cfg.Audit.OperatorSignIn(r.Context(), p.Operator.ID); err != nil {
+			return err
+		}
+	}
 	caps := []string{}
 	for _, c := range capabilities {
 		if c.scope == "" || p.Has(c.scope) {

@@ -177,7 +177,7 @@
   async function start(token) {
     const err = document.getElementById("signin-error");
     let me;
-    try { me = await api("GET", "/api/v1/whoami", token); }
+    try { me = await api("GET", "/api/v1/whoami?signin=" + (sessionStorage.getItem(KEY) === token ? "0" : "1"), token); }
     catch (e) {
       sessionStorage.removeItem(KEY);
       err.textContent = e.status === 401 ? t("console.error.auth") : t("console.error.generic") + " " + e.message;
