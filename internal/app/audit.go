@@ -7,11 +7,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/server"
 )
 
@@ -46,7 +48,8 @@ func (a *App) openAudit() error {
 // Record appends one processing act and returns once it is durable. subjectID is
 // pseudonymised here; "" for acts about no one (a manifest change).
 func (a *App) Record(ctx context.Context, act audit.Act, subjectID, actor, purpose, basis string, detail map[string]string) error {
-	l := audit.Leaf{Time: time.Now().UTC(), Act: act, Actor: actor, Purpose: purpose, LegalBasis: basis, Detail: detail}
+	l := audit.Leaf{Time: time.Now().UTC(), Act: act, Actor: actor, Purpose: purpose, LegalBasis: basis, Detail: detail,
+		Categories: a.purposeCategories(purpose)}
 	if subjectID != "" {
 		l.Subject = a.audit.pseud.Pseudonym(subjectID)
 	}
@@ -185,3 +188,34 @@ func (x auditAPI) OperatorSignIn(ctx context.Context, operatorID string) error {
 
 // AuditSize returns how many acts the log holds.
 func (a *App) AuditSize(ctx context.Context) (uint64, error) { return a.audit.st.Size(ctx) }
+
+// purposeCategories lists the data categories the manifest lets a purpose use: what an
+// act for that purpose touches.
+func (a *App) purposeCategories(purpose string) []string {
+	if purpose == "" {
+		return nil
+	}
+	m := a.Manifest()
+	set := map[string]bool{}
+	add := func(f manifest.Field) {
+		for _, p := range f.Purposes {
+			if p == purpose {
+				set[f.Category] = true
+			}
+		}
+	}
+	for _, e := range m.Events {
+		for _, f := range e.Fields {
+			add(f)
+		}
+	}
+	for _, f := range m.Common {
+		add(f)
+	}
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}

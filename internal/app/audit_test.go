@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/stewardhq/steward/internal/browsertest"
+	"github.com/stewardhq/steward/internal/demo"
 )
 
 // An independent RFC 6962 / RFC 9162 verifier, written here from the RFC's definitions
@@ -213,13 +215,38 @@ func TestAuditProofsAndTransparencyReport(t *testing.T) {
 		t.Fatalf("report acts = %v", acts)
 	}
 
-	// In the privacy center.
+	if !strings.Contains(rep.Entries[0].Leaf, `"categories":[`) {
+		t.Fatalf("leaf names no categories: %s", rep.Entries[0].Leaf)
+	}
+
+	// In the privacy center, for a subject of the synthetic demo shop: its consent signals
+	// arrived with its events and are in its report.
+	subs, err := demo.Subjects(demo.Config{Seed: 3, Subjects: 20, Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Generate(demo.Config{Seed: 3, Subjects: 20, Now: time.Now()}, func(batch []byte) error {
+		r.track(t, string(batch))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var demoUser string
+	for _, s := range subs {
+		if s.Consent.Kind == demo.ConsentAcceptAll {
+			demoUser = s.UserID
+			break
+		}
+	}
+	if demoUser == "" {
+		t.Fatal("no accept-all shopper among the first demo subjects")
+	}
 	p := page{t, browsertest.New(t)}
-	_, mb := r.call(t, "POST", "/api/v1/subjects/au-1/sessions", r.admin, "")
+	_, mb := r.call(t, "POST", "/api/v1/subjects/"+demoUser+"/sessions", r.admin, "")
 	var minted struct{ URL string }
 	json.Unmarshal(mb, &minted)
 	p.do(chromedp.Navigate(minted.URL+"&lang=en"), chromedp.WaitVisible(css("#report-list li .proof")))
-	if n := evalJS[int](p, `document.querySelectorAll('#report-list li .proof').length`); n < 5 {
+	if n := evalJS[int](p, `document.querySelectorAll('#report-list li .proof').length`); n < 3 {
 		t.Fatalf("privacy center shows %d report entries", n)
 	}
 	if txt := p.text("#report-list"); !strings.Contains(txt, "consent_change") || !strings.Contains(txt, "proof") {
