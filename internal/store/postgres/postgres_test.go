@@ -43,7 +43,7 @@ func TestConsentLedgerIsAppendOnly(t *testing.T) {
 	if err := s.AppendConsent(ctx, []store.ConsentRecord{rec}); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"UPDATE consent_records SET granted = false", "DELETE FROM consent_records"} {
+	for _, q := range []string{"UPDATE consent_records SET granted = false", "DELETE FROM consent_records", "TRUNCATE consent_records"} {
 		if err := s.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: err = %v", q, err)
 		}
