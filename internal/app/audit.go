@@ -7,13 +7,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/stewardhq/steward/internal/audit"
-	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/server"
 )
 
@@ -75,7 +73,7 @@ func (x auditAPI) Checkpoint(ctx context.Context) (any, error) {
 	au := x.a.audit
 	msg, err := au.st.LatestCheckpoint(ctx)
 	if err != nil || len(msg) == 0 {
-		if msg, err = au.cp.Checkpoint(ctx); err != nil {
+		if msg, err = au.cp.Fresh(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -146,12 +144,13 @@ func (x auditAPI) Consistency(ctx context.Context, old, new uint64) (any, error)
 	return map[string]any{"old": old, "new": new, "proof": b64s(p)}, nil
 }
 
-// Report lists every act about the person with its inclusion proof against a fresh
-// signed checkpoint. It scans the log for the person's pseudonym (linear in the log; an
-// index by pseudonym is the next step when logs grow large).
+// Report lists every act about the person with its inclusion proof against a signed
+// checkpoint covering the whole log. The log is read once; the proofs come from those
+// hashes. It scans for the person's pseudonym (linear in the log; an index by pseudonym
+// is the next step when logs grow large).
 func (x auditAPI) Report(ctx context.Context, subjectID, lang string) (any, error) {
 	au := x.a.audit
-	msg, err := au.cp.Checkpoint(ctx)
+	msg, err := au.cp.Fresh(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -159,8 +158,7 @@ func (x auditAPI) Report(ctx context.Context, subjectID, lang string) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	size := cp["size"].(uint64)
-	leaves, _, err := au.st.ReadLeaves(ctx, 0, size)
+	leaves, hashes, err := au.st.ReadLeaves(ctx, 0, cp["size"].(uint64))
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +169,7 @@ func (x auditAPI) Report(ctx context.Context, subjectID, lang string) (any, erro
 		if err != nil || l.Subject != me {
 			continue
 		}
-		p, err := audit.InclusionProof(ctx, au.st, uint64(i), size)
+		p, err := audit.InclusionPath(hashes, uint64(i))
 		if err != nil {
 			return nil, err
 		}
@@ -192,30 +190,5 @@ func (a *App) AuditSize(ctx context.Context) (uint64, error) { return a.audit.st
 // purposeCategories lists the data categories the manifest lets a purpose use: what an
 // act for that purpose touches.
 func (a *App) purposeCategories(purpose string) []string {
-	if purpose == "" {
-		return nil
-	}
-	m := a.Manifest()
-	set := map[string]bool{}
-	add := func(f manifest.Field) {
-		for _, p := range f.Purposes {
-			if p == purpose {
-				set[f.Category] = true
-			}
-		}
-	}
-	for _, e := range m.Events {
-		for _, f := range e.Fields {
-			add(f)
-		}
-	}
-	for _, f := range m.Common {
-		add(f)
-	}
-	out := make([]string, 0, len(set))
-	for c := range set {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
+	return a.regime.Load().uses.categoriesOf[purpose]
 }

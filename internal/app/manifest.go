@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,11 +25,47 @@ type regime struct {
 	// changedAt is, per purpose, the manifest version that last changed what the purpose
 	// says or does: consents given under an older notice need re-consent.
 	changedAt map[string]int64
+	uses      fieldUses
+}
+
+// fieldUses is the manifest's allow-list seen both ways: which purposes may use each data
+// category, and which categories each purpose may use (every event type's fields and the
+// fields common to all events).
+type fieldUses struct {
+	purposesOf   map[string]map[string]bool // category → purposes
+	categoriesOf map[string][]string        // purpose → categories, sorted
+}
+
+func usesOf(m *manifest.Manifest) fieldUses {
+	u := fieldUses{purposesOf: map[string]map[string]bool{}, categoriesOf: map[string][]string{}}
+	add := func(f manifest.Field) {
+		if u.purposesOf[f.Category] == nil {
+			u.purposesOf[f.Category] = map[string]bool{}
+		}
+		for _, p := range f.Purposes {
+			if !u.purposesOf[f.Category][p] {
+				u.purposesOf[f.Category][p] = true
+				u.categoriesOf[p] = append(u.categoriesOf[p], f.Category)
+			}
+		}
+	}
+	for _, e := range m.Events {
+		for _, f := range e.Fields {
+			add(f)
+		}
+	}
+	for _, f := range m.Common {
+		add(f)
+	}
+	for _, cs := range u.categoriesOf {
+		sort.Strings(cs)
+	}
+	return u
 }
 
 func newRegime(m *manifest.Manifest, seq int64, prev *regime) *regime {
 	r := &regime{m: m, d: policy.Compile(m, policy.DefaultConfig()), seq: seq,
-		notice: consent.Notice{Version: strconv.FormatInt(seq, 10), Hash: m.Hash()}, changedAt: map[string]int64{}}
+		notice: consent.Notice{Version: strconv.FormatInt(seq, 10), Hash: m.Hash()}, changedAt: map[string]int64{}, uses: usesOf(m)}
 	if prev == nil {
 		return r
 	}

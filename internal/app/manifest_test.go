@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -23,16 +24,8 @@ func (r *running) putYAML(t *testing.T, body string) (int, []byte) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := res.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return res.StatusCode, []byte(b.String())
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
 }
 
 // Manifest versions through the operator API: a broken manifest is refused with every

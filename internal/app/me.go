@@ -92,27 +92,41 @@ func (a *App) me(ctx context.Context, subjectID, lang string) (any, error) {
 
 // reader returns the purpose-scoped reader.
 func (a *App) reader() *access.Reader {
-	return access.NewReader(a.Store, a.Vault, rules{a}, accessDecider{a}, maskValue)
+	return access.NewReader(a.Store, a.Vault, rules{a}, newAccessDecider(a), maskValue)
 }
 
 // accessDecider answers reads: the person's own access sees everything; every other
-// purpose goes through the policy with the subject's consent state.
-type accessDecider struct{ a *App }
+// purpose goes through the policy with the subject's consent state. One decider serves
+// one read, so the subject's state is read from the ledger and compiled once, not once
+// per category.
+type accessDecider struct {
+	a      *App
+	pd     *policy.Decider
+	states map[string]policy.SubjectState
+}
 
-func (d accessDecider) Read(ctx context.Context, subjectID, purpose, category string) (access.Effect, string, error) {
+func newAccessDecider(a *App) *accessDecider {
+	return &accessDecider{a: a, pd: a.Policy(), states: map[string]policy.SubjectState{}}
+}
+
+func (d *accessDecider) Read(ctx context.Context, subjectID, purpose, category string) (access.Effect, string, error) {
 	if purpose == purposeRightsAccess {
 		return access.Allow, "", nil
 	}
-	st, err := d.a.Consent.State(ctx, subjectID)
-	if err != nil {
-		return access.Deny, "", err
+	subj, ok := d.states[subjectID]
+	if !ok {
+		st, err := d.a.Consent.State(ctx, subjectID)
+		if err != nil {
+			return access.Deny, "", err
+		}
+		st, _ = d.a.Effective(st)
+		s := storedOf(st)
+		sig := &gate.Signals{Consents: s.Consents, PersonalisationOff: s.PersonalisationOff, ObjectDirectMarketing: s.ObjectDirectMarketing,
+			GPC: s.GPC, Guardian: s.Guardian}
+		subj = d.pd.Subject(factsOf(sig))
+		d.states[subjectID] = subj
 	}
-	st, _ = d.a.Effective(st)
-	s := storedOf(st)
-	sig := &gate.Signals{Consents: s.Consents, PersonalisationOff: s.PersonalisationOff, ObjectDirectMarketing: s.ObjectDirectMarketing,
-		GPC: s.GPC, Guardian: s.Guardian}
-	dec := d.a.Policy().Decide(policy.Request{Subject: d.a.Policy().Subject(factsOf(sig)), Purpose: purpose,
-		Categories: []string{category}, Action: policy.Read})
+	dec := d.pd.Decide(policy.Request{Subject: subj, Purpose: purpose, Categories: []string{category}, Action: policy.Read})
 	switch dec.Effect {
 	case policy.Allow:
 		return access.Allow, dec.Reason, nil
@@ -146,25 +160,7 @@ func (a *App) inventory(ctx context.Context, subjectID, lang string) ([]map[stri
 		}
 		after = evs[len(evs)-1].Seq
 	}
-	purposesOf := map[string]map[string]bool{}
-	for _, et := range a.Manifest().EventTypes() {
-		for _, f := range a.Manifest().Events[et].Fields {
-			if purposesOf[f.Category] == nil {
-				purposesOf[f.Category] = map[string]bool{}
-			}
-			for _, p := range f.Purposes {
-				purposesOf[f.Category][p] = true
-			}
-		}
-	}
-	for _, f := range a.Manifest().Common {
-		if purposesOf[f.Category] == nil {
-			purposesOf[f.Category] = map[string]bool{}
-		}
-		for _, p := range f.Purposes {
-			purposesOf[f.Category][p] = true
-		}
-	}
+	purposesOf := a.regime.Load().uses.purposesOf
 	var keys []string
 	for k := range counts {
 		keys = append(keys, k)
@@ -359,7 +355,7 @@ func (s subjects) Events(ctx context.Context, userID, purpose string, clear bool
 	if err != nil {
 		return nil, err
 	}
-	var d access.Decider = accessDecider{s.a}
+	var d access.Decider = newAccessDecider(s.a)
 	if !clear {
 		d = maskIdentifiers{d, s.a}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/server"
+	"github.com/stewardhq/steward/internal/taxonomy"
 )
 
 // moments are the just-in-time notices: the instant a purpose starts, the event types
@@ -24,9 +25,9 @@ var moments = map[string][]string{
 
 // icons name the pictogram of each purpose family in the one-screen summary.
 func icon(purpose string) string {
-	for _, p := range []struct{ prefix, icon string }{{"essential", "cart"}, {"analytics", "chart"}, {"personalize", "sparkle"},
+	for _, p := range []struct{ family, icon string }{{"essential", "cart"}, {"analytics", "chart"}, {"personalize", "sparkle"},
 		{"marketing", "megaphone"}, {"third_party_sharing", "handshake"}, {"cross_border_transfer", "globe"}} {
-		if len(purpose) >= len(p.prefix) && purpose[:len(p.prefix)] == p.prefix {
+		if taxonomy.Beneath(purpose, p.family) {
 			return p.icon
 		}
 	}
@@ -42,21 +43,13 @@ func (a *App) notice(m *manifest.Manifest, seq int64, lang, moment string) (map[
 		if !ok {
 			return nil, server.Errorf(400, server.CodeBadRequest, "unknown moment %q (registration, search, checkout, browsing, location, photo_upload)", moment)
 		}
+		u := usesOf(m)
 		set := map[string]bool{}
 		for _, et := range ets {
 			if et == "location" {
-				for _, e := range m.Events {
-					for _, f := range e.Fields {
-						if len(f.Category) >= len("user.location") && f.Category[:len("user.location")] == "user.location" {
-							for _, p := range f.Purposes {
-								set[p] = true
-							}
-						}
-					}
-				}
-				for _, f := range m.Common {
-					if len(f.Category) >= len("user.location") && f.Category[:len("user.location")] == "user.location" {
-						for _, p := range f.Purposes {
+				for c, ps := range u.purposesOf {
+					if taxonomy.Beneath(c, "user.location") {
+						for p := range ps {
 							set[p] = true
 						}
 					}
@@ -75,23 +68,7 @@ func (a *App) notice(m *manifest.Manifest, seq int64, lang, moment string) (map[
 		}
 		sort.Strings(purposes)
 	}
-	cats := map[string]map[string]bool{}
-	add := func(f manifest.Field) {
-		for _, p := range f.Purposes {
-			if cats[p] == nil {
-				cats[p] = map[string]bool{}
-			}
-			cats[p][a.categoryName(f.Category, lang)] = true
-		}
-	}
-	for _, e := range m.Events {
-		for _, f := range e.Fields {
-			add(f)
-		}
-	}
-	for _, f := range m.Common {
-		add(f)
-	}
+	uses := usesOf(m)
 	var summary, full []map[string]any
 	for _, pk := range purposes {
 		p, ok := m.Taxonomy.Purpose(pk)
@@ -109,8 +86,12 @@ func (a *App) notice(m *manifest.Manifest, seq int64, lang, moment string) (map[
 			}
 		}
 		var data []string
-		for c := range cats[pk] {
-			data = append(data, c)
+		seen := map[string]bool{}
+		for _, c := range uses.categoriesOf[pk] {
+			if n := a.categoryName(c, lang); !seen[n] {
+				seen[n] = true
+				data = append(data, n)
+			}
 		}
 		sort.Strings(data)
 		summary = append(summary, map[string]any{"purpose": pk, "name": a.purposeName(p, lang), "icon": icon(pk), "what": statement(p, lang),

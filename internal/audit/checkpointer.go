@@ -31,7 +31,23 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) ([]byte, error) {
 	return msg, c.St.PutCheckpoint(ctx, n, msg)
 }
 
-// Run makes a checkpoint every interval until ctx ends.
+// Fresh returns the latest checkpoint if it still covers the whole log, and signs a new
+// one only when the log has grown: readers and the interval loop do not re-hash an
+// unchanged log or pile up identical checkpoints.
+func (c *Checkpointer) Fresh(ctx context.Context) ([]byte, error) {
+	n, err := c.St.Size(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if msg, err := c.St.LatestCheckpoint(ctx); err == nil && len(msg) > 0 {
+		if cp, err := ParseCheckpoint(string(msg)); err == nil && cp.Size == n {
+			return msg, nil
+		}
+	}
+	return c.Checkpoint(ctx)
+}
+
+// Run makes a checkpoint every interval until ctx ends, when the log has grown.
 func (c *Checkpointer) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -40,7 +56,7 @@ func (c *Checkpointer) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			c.Checkpoint(ctx) //nolint:errcheck // retried next tick
+			c.Fresh(ctx) //nolint:errcheck // retried next tick
 		}
 	}
 }

@@ -42,6 +42,15 @@ func subproof(m int, h [][]byte, b bool) [][]byte {
 	return append(subproof(m-k, h[k:], false), RootOf(h[:k]))
 }
 
+// InclusionPath returns the audit path for leaf index in the tree over hashes (all leaf
+// hashes of the tree), for callers that prove many leaves of one tree.
+func InclusionPath(hashes [][]byte, index uint64) ([][]byte, error) {
+	if index >= uint64(len(hashes)) {
+		return nil, fmt.Errorf("inclusion proof: index %d not below size %d", index, len(hashes))
+	}
+	return path(int(index), hashes), nil
+}
+
 // InclusionProof returns the audit path for leaf index in the tree of size.
 func InclusionProof(ctx context.Context, st Store, index, size uint64) ([][]byte, error) {
 	if index >= size {

@@ -126,6 +126,35 @@ func openBenchPostgres(ctx context.Context, url string) (*benchStoreTarget, erro
 	return &benchStoreTarget{name: "postgres", st: st, cleanup: func() { st.Close(); drop() }}, nil
 }
 
+// eachBenchBackend runs fn on a fresh, migrated PostgreSQL store (unless pg is "none"; an
+// unreachable server is reported as skipped under name) and then on a fresh SQLite store,
+// removing each afterwards.
+func eachBenchBackend(ctx context.Context, e *env, name, pg string, fn func(backend string, st store.Store) error) error {
+	for _, backend := range []string{"postgres", "sqlite"} {
+		var t *benchStoreTarget
+		var err error
+		if backend == "sqlite" {
+			if t, err = openBenchSQLite(ctx); err != nil {
+				return err
+			}
+		} else {
+			if pg == "none" {
+				continue
+			}
+			if t, err = openBenchPostgres(ctx, pg); err != nil {
+				fmt.Fprintf(e.stdout, "%s (postgres): skipped, not reachable: %v\n", name, err)
+				continue
+			}
+		}
+		err = fn(backend, t.st)
+		t.cleanup()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // syntheticEvents returns n events shaped like real track calls (about 300-byte bodies).
 func syntheticEvents(run, from, n int) []store.Event {
 	now := time.Now().UTC()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/store"
 )
 
 // benchAudit measures leaves/s through the group-commit Appender against raw
@@ -27,49 +28,33 @@ func benchAudit(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	type res struct{ leaves, raw float64 }
 	results := map[string]res{}
-	for _, backend := range []string{"postgres", "sqlite"} {
-		var t *benchStoreTarget
-		var err error
-		if backend == "sqlite" {
-			t, err = openBenchSQLite(ctx)
-		} else {
-			if *pg == "none" {
-				continue
-			}
-			if t, err = openBenchPostgres(ctx, *pg); err != nil {
-				fmt.Fprintf(e.stdout, "audit (postgres): skipped, not reachable: %v\n", err)
-				continue
-			}
-		}
-		if err != nil {
-			return err
-		}
-		ast, ok := t.st.(audit.Store)
+	err := eachBenchBackend(ctx, e, "audit", *pg, func(backend string, st store.Store) error {
+		ast, ok := st.(audit.Store)
 		if !ok {
-			t.cleanup()
 			return fmt.Errorf("%s store has no audit log", backend)
 		}
 		var lr, rr []float64
 		for r := 0; r < *runs; r++ {
-			raw, err := rawInsertRate(ctx, t.st, r, *n, 256)
+			raw, err := rawInsertRate(ctx, st, r, *n, 256)
 			if err != nil {
-				t.cleanup()
 				return err
 			}
 			leaves, err := appendRate(ctx, ast, *n, *workers)
 			if err != nil {
-				t.cleanup()
 				return err
 			}
 			lr, rr = append(lr, leaves), append(rr, raw)
 			fmt.Fprintf(e.stdout, "audit (%s) run %d: %.0f leaves/s, raw %.0f rows/s\n", backend, r+1, leaves, raw)
 		}
-		t.cleanup()
 		results[backend] = res{median(lr), median(rr)}
 		if backend == "postgres" {
 			p := results[backend]
 			fmt.Fprintf(e.stdout, "audit (postgres): %.0f leaves/s (%.2fx raw inserts) median of %d runs\n", p.leaves, p.leaves/p.raw, *runs)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	s := results["sqlite"]
 	fmt.Fprintf(e.stdout, "audit: %.0f leaves/s (%.2fx raw inserts)\n", s.leaves, s.leaves/s.raw)

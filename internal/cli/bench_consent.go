@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/store"
 )
 
 func benchConsent(ctx context.Context, e *env, args []string) error {
@@ -22,44 +23,29 @@ func benchConsent(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	var sqliteWrites, sqliteRaw float64
-	for _, backend := range []string{"postgres", "sqlite"} {
-		var t *benchStoreTarget
-		var err error
-		if backend == "sqlite" {
-			t, err = openBenchSQLite(ctx)
-		} else {
-			if *pg == "none" {
-				continue
-			}
-			if t, err = openBenchPostgres(ctx, *pg); err != nil {
-				fmt.Fprintf(e.stdout, "consent (postgres): skipped, not reachable: %v\n", err)
-				continue
-			}
-		}
-		if err != nil {
-			return err
-		}
+	err := eachBenchBackend(ctx, e, "consent", *pg, func(backend string, st store.Store) error {
 		var ws, rs, raws []float64
 		for r := 0; r < *runs; r++ {
-			raw, err := rawInsertRate(ctx, t.st, r, *n, 500)
+			raw, err := rawInsertRate(ctx, st, r, *n, 500)
 			if err != nil {
-				t.cleanup()
 				return err
 			}
-			res, err := consent.Benchmark(ctx, t.st, r, *n, 500, *reads)
+			res, err := consent.Benchmark(ctx, st, r, *n, 500, *reads)
 			if err != nil {
-				t.cleanup()
 				return err
 			}
 			ws, rs, raws = append(ws, res.WritesPerSec), append(rs, res.ReadsPerSec), append(raws, raw)
 			fmt.Fprintf(e.stdout, "consent (%s) run %d: %.0f writes/s, %.0f state reads/s, raw inserts %.0f rows/s\n", backend, r+1, res.WritesPerSec, res.ReadsPerSec, raw)
 		}
-		t.cleanup()
 		w, rd, raw := median(ws), median(rs), median(raws)
 		fmt.Fprintf(e.stdout, "consent (%s): %.0f writes/s (%.2fx raw inserts), %.0f state reads/s\n", backend, w, w/raw, rd)
 		if backend == "sqlite" {
 			sqliteWrites, sqliteRaw = w, raw
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "consent: %.0f writes/s (%.2fx raw inserts)\n", sqliteWrites, sqliteWrites/sqliteRaw)
 	return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+
+	"github.com/stewardhq/steward/internal/store"
 )
 
 // defaultBenchPostgres is the local server the development machines and CI run.
@@ -23,39 +25,24 @@ func benchStore(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	results := map[string]float64{}
-	for _, backend := range []string{"postgres", "sqlite"} {
-		var t *benchStoreTarget
-		var err error
-		if backend == "sqlite" {
-			t, err = openBenchSQLite(ctx)
-		} else {
-			if *pg == "none" {
-				continue
-			}
-			t, err = openBenchPostgres(ctx, *pg)
-			if err != nil {
-				fmt.Fprintf(e.stdout, "store (postgres): skipped, not reachable: %v\n", err)
-				continue
-			}
-		}
-		if err != nil {
-			return err
-		}
+	err := eachBenchBackend(ctx, e, "store", *pg, func(backend string, st store.Store) error {
 		var rates []float64
 		for r := 0; r < *runs; r++ {
-			rate, err := rawInsertRate(ctx, t.st, r, *rows, *batch)
+			rate, err := rawInsertRate(ctx, st, r, *rows, *batch)
 			if err != nil {
-				t.cleanup()
 				return err
 			}
 			rates = append(rates, rate)
 			fmt.Fprintf(e.stdout, "store (%s) run %d: %.0f rows/s\n", backend, r+1, rate)
 		}
-		t.cleanup()
 		results[backend] = median(rates)
 		if backend == "postgres" {
 			fmt.Fprintf(e.stdout, "store (postgres): %.0f rows/s median of %d runs, batches of %d\n", results[backend], *runs, *batch)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "store: %.0f rows/s\n", results["sqlite"])
 	return nil

@@ -1,5 +1,7 @@
 package consent
 
+import "strings"
+
 // ConsentMode derives Google Consent Mode v2 values from a state (issue 4 item 4). The
 // mapping, in one place:
 //
@@ -22,7 +24,7 @@ func ConsentMode(s State) map[string]string {
 	off := s.Granted(SignalPersonalisationOff) || s.Granted(SignalObjectDirectMarketing)
 	anyAds := false
 	for k, e := range s {
-		if e.Granted && len(k) > len("marketing.advertising") && k[:len("marketing.advertising")] == "marketing.advertising" {
+		if e.Granted && strings.HasPrefix(k, "marketing.advertising.") {
 			anyAds = true
 		}
 	}

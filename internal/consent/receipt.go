@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/stewardhq/steward/internal/manifest"
@@ -55,7 +56,7 @@ func Receipt(r store.ConsentRecord, m *manifest.Manifest, c Controller, lang, wi
 	if r.Granted {
 		state, eventType = "given", "given"
 	}
-	validity := "P" + itoa(retention) + "D"
+	validity := "P" + strconv.Itoa(max(retention, 0)) + "D"
 	return map[string]any{
 		"schema_version":   "ISO/IEC TS 27560:2023",
 		"record_id":        r.ID,
@@ -82,16 +83,4 @@ func Receipt(r store.ConsentRecord, m *manifest.Manifest, c Controller, lang, wi
 			"event_state":       state,
 		}},
 	}
-}
-
-func itoa(n int) string {
-	if n <= 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }

@@ -1,8 +1,7 @@
 package gate
 
 import (
-	"strings"
-
+	"github.com/stewardhq/steward/internal/taxonomy"
 	"github.com/stewardhq/steward/internal/tcf"
 )
 
@@ -17,7 +16,7 @@ func tcfGrants(tc *tcf.TCString, purposes []string) map[string]bool {
 	for _, p := range purposes {
 		seen, all := false, true
 		for key, granted := range signals {
-			if key == p || strings.HasPrefix(key, p+".") {
+			if taxonomy.Beneath(key, p) {
 				seen = true
 				all = all && granted
 			}

@@ -2,6 +2,7 @@ package rights_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func TestDeadlines(t *testing.T) {
 			}
 			return t.Format("2006-01-02")
 		}
-		if day(d.Due) != c.due || day(d.ExtendedDue) != c.ext || day(d.Acknowledge) != c.ack || !contains(d.Source, c.source) {
+		if day(d.Due) != c.due || day(d.ExtendedDue) != c.ext || day(d.Acknowledge) != c.ack || !strings.Contains(d.Source, c.source) {
 			t.Errorf("%s %s: due %s ext %s ack %s (%s); want %s %s %s (%s)", c.jur, c.typ, day(d.Due), day(d.ExtendedDue), day(d.Acknowledge), d.Source, c.due, c.ext, c.ack, c.source)
 		}
 	}
@@ -57,15 +58,6 @@ type holidays map[string]bool
 
 func (h holidays) WorkingDay(d time.Time) bool {
 	return rights.Weekdays{}.WorkingDay(d) && !h[d.Format("2006-01-02")]
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }
 
 func TestStateMachine(t *testing.T) {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -84,16 +85,8 @@ func TestPagesLanguagesAndHeaders(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer res.Body.Close()
-		var b strings.Builder
-		buf := make([]byte, 1<<16)
-		for {
-			n, err := res.Body.Read(buf)
-			b.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		return res, b.String()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
 	}
 	res, body := get("/console/", "zh-CN,zh;q=0.9,en;q=0.5", nil)
 	if res.StatusCode != 200 || !strings.Contains(body, "<h1 id=\"title\">Steward 控制台</h1>") || !strings.Contains(body, `lang="zh-CN"`) {
