@@ -47,6 +47,8 @@ var capabilities = []struct {
 	{"privacy_manifest", auth.ScopeManifestRead},
 	{"consent", auth.ScopeConsentRead},
 	{"rights", auth.ScopeRightsRead},
+	{"tags", auth.ScopeTagsRead},
+	{"segments", auth.ScopeSegmentsRead},
 }
 
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {

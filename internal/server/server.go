@@ -33,6 +33,8 @@ type Config struct {
 	Audit Audit
 	// Manifests backs the manifest and taxonomy API; nil answers 503 there.
 	Manifests Manifests
+	// Profiles backs tags, segments and profiles; nil answers 503 there.
+	Profiles Profiles
 	// Subjects backs privacy-center sessions and /api/v1/me; nil answers 503 there.
 	Subjects Subjects
 	// Collect is the ingestion pipeline behind /v1; nil answers 503 there.

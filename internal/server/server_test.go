@@ -65,7 +65,7 @@ func newHarness(t *testing.T) *harness {
 	tok, _ := readFile(filepath.Join(dir, auth.AdminTokenFile))
 	logs := &syncBuffer{}
 	srv, err := server.New(server.Config{Store: st, Auth: svc, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test",
-		Subjects: fakeSubjects{"shopper-1": "sub_1", "shopper-2": "sub_2"}, Manifests: fakeManifests{}, Audit: fakeAudit{}})
+		Subjects: fakeSubjects{"shopper-1": "sub_1", "shopper-2": "sub_2"}, Manifests: fakeManifests{}, Audit: fakeAudit{}, Profiles: fakeProfiles{}})
 	if err != nil {
 		t.Fatal(err)
 	}
