@@ -26,7 +26,9 @@ type Manifest struct {
 	Events            map[string]Event    // event type → schema
 	Recipients        []Recipient
 	Transfers         map[string]Transfer
-	extensions        []taxonomy.Category
+	// Tags are the tags the manifest declares, in file order (issue 8).
+	Tags       []Tag
+	extensions []taxonomy.Category
 }
 
 // Field is one allowed field of an event.
@@ -34,6 +36,9 @@ type Field struct {
 	Path     string   // dotted path: properties.revenue, traits.email, context.ip
 	Category string   // data category key
 	Purposes []string // purposes this field may serve
+	// Type is "number" for numeric values (usable in sum() and trait comparisons with
+	// numbers); empty or "string" otherwise.
+	Type string
 }
 
 // Event is the schema of one event type.

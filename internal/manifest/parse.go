@@ -168,7 +168,7 @@ func (p *parser) strs(n *yaml.Node, what string) ([]string, []*yaml.Node) {
 	return out, nodes
 }
 
-var topKeys = []string{"version", "home", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers"}
+var topKeys = []string{"version", "home", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags"}
 
 // manifest checks the document in two passes: declarations (categories, purposes,
 // transfers) first, then everything that refers to them.
@@ -230,6 +230,9 @@ func (p *parser) manifest(root *yaml.Node) *Manifest {
 	}
 	if n := sections["recipients"]; n != nil {
 		p.recipients(m, n)
+	}
+	if n := sections["tags"]; n != nil {
+		p.tags(m, n)
 	}
 	return m
 }
@@ -383,8 +386,14 @@ func (p *parser) fields(m *Manifest, n *yaml.Node, what string) map[string]Field
 		f := Field{Path: kv.k.Value}
 		var purposesNode *yaml.Node
 		var purposeNodes []*yaml.Node
-		for _, a := range p.mapping(kv.v, what+" field "+f.Path, []string{"category", "purposes"}) {
+		for _, a := range p.mapping(kv.v, what+" field "+f.Path, []string{"category", "purposes", "type"}) {
 			switch a.k.Value {
+			case "type":
+				if t, _ := p.str(a.v, "type"); t == "string" || t == "number" {
+					f.Type = t
+				} else {
+					p.errf(a.v, "%s field %s: type is string or number", what, f.Path)
+				}
 			case "category":
 				f.Category, _ = p.str(a.v, "category")
 				if f.Category != "" {
