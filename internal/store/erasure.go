@@ -30,5 +30,6 @@ var ErasureTables = []struct{ Table, Column string }{
 	{"subject_merges", "into_subject"},
 	{"subject_sessions", "subject_id"},
 	{"subject_keys", "subject_id"},
+	{"tag_suppressions", "subject_id"},
 	{"subjects", "id"},
 }

@@ -32,6 +32,7 @@ type Store interface {
 	Manifests
 	Rights
 	LegalHold
+	Profiles
 }
 
 // Operators keeps staff accounts.

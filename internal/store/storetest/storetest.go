@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Manifests", testManifests},
 		{"Rights", testRights},
 		{"LegalHold", testLegalHold},
+		{"Profiles", testProfiles},
 		{"Ping", testPing},
 	}
 	for _, c := range checks {
