@@ -23,12 +23,13 @@ type Eligibility struct {
 	PersonalisationOff *roaring.Bitmap
 }
 
-// Exclusion reasons, in the order they are applied.
+// Exclusion reasons; Audience applies them in the order personalisation off, objection,
+// minor, no legal basis.
 const (
-	ReasonNotAllowed         = "no_legal_basis"
+	ReasonPersonalisationOff = "personalisation_off"
 	ReasonObjection          = "objection"
 	ReasonMinor              = "minor"
-	ReasonPersonalisationOff = "personalisation_off"
+	ReasonNotAllowed         = "no_legal_basis"
 )
 
 // Exclusion counts the matched people removed for one reason.
@@ -48,10 +49,27 @@ type Result struct {
 
 // Audience computes matches ∩ allowed(purpose) − objections − minors (advertising purposes
 // only) − personalisation off. Each excluded person is counted once, under the first reason
-// that removed them, so the exclusion counts add up to Matches − Audience size.
+// that removed them, so the exclusion counts add up to Matches − Audience size. The person's
+// own signals are attributed first (personalisation off, objection), then age, and only then
+// the missing legal basis: turning personalisation off also withdraws the targeting consents,
+// and the operator should see that it was the person's switch, not a consent never given.
 func Audience(matches *roaring.Bitmap, el Eligibility, purpose string, advertising bool) Result {
 	r := Result{Purpose: purpose, Advertising: advertising, Matches: matches.GetCardinality()}
 	left := matches.Clone()
+	remove := func(reason string, set *roaring.Bitmap) {
+		before := left.GetCardinality()
+		if set != nil {
+			left.AndNot(set)
+		}
+		r.Excluded = append(r.Excluded, Exclusion{reason, before - left.GetCardinality()})
+	}
+	remove(ReasonPersonalisationOff, el.PersonalisationOff)
+	remove(ReasonObjection, el.Objections)
+	if advertising {
+		remove(ReasonMinor, el.Minors)
+	} else {
+		remove(ReasonMinor, nil)
+	}
 	var allowed *roaring.Bitmap
 	if el.Allowed != nil {
 		allowed = el.Allowed(purpose)
@@ -62,20 +80,6 @@ func Audience(matches *roaring.Bitmap, el Eligibility, purpose string, advertisi
 	before := left.GetCardinality()
 	left.And(allowed)
 	r.Excluded = append(r.Excluded, Exclusion{ReasonNotAllowed, before - left.GetCardinality()})
-	remove := func(reason string, set *roaring.Bitmap) {
-		before := left.GetCardinality()
-		if set != nil {
-			left.AndNot(set)
-		}
-		r.Excluded = append(r.Excluded, Exclusion{reason, before - left.GetCardinality()})
-	}
-	remove(ReasonObjection, el.Objections)
-	if advertising {
-		remove(ReasonMinor, el.Minors)
-	} else {
-		remove(ReasonMinor, nil)
-	}
-	remove(ReasonPersonalisationOff, el.PersonalisationOff)
 	r.Audience = left
 	return r
 }

@@ -298,3 +298,9 @@ func matchOne(o *op, idx SubjectIndex, id uint32, now time.Time) bool {
 	}
 	return false
 }
+
+// Match evaluates plan for one subject (per-subject lookups, no set operations); it agrees
+// with Evaluate for every subject in the universe.
+func Match(plan *Plan, idx SubjectIndex, id uint32, now time.Time) bool {
+	return idx.Contains(id) && matchOne(plan.root, idx, id, now)
+}

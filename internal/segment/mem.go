@@ -363,3 +363,26 @@ func (m *MemIndex) LastSeenOf(id uint32, event string, now time.Time) (time.Dura
 	defer m.mu.RUnlock()
 	return lastSeen(m.eventsOf(id, event), now)
 }
+
+// Forget removes everything about id — tags, traits, events — and drops it from the
+// universe, so a reload starts clean and an erased or merged-away person leaves no trace.
+func (m *MemIndex) Forget(id uint32) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.universe.Remove(id)
+	for _, bm := range m.tags {
+		bm.Remove(id)
+	}
+	for _, c := range m.traits {
+		if int(id) < len(c.of) && c.of[id] != 0 {
+			c.sets[c.of[id]-1].Remove(id)
+			c.of[id] = 0
+		}
+	}
+	for _, c := range m.events {
+		if int(id) < len(c.of) && c.of[id] != nil {
+			c.of[id] = nil
+			c.subjects.Remove(id)
+		}
+	}
+}

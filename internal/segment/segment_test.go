@@ -219,7 +219,7 @@ func TestLiveFallbackWithoutSubjectIndex(t *testing.T) {
 func bm(ids ...uint32) *roaring.Bitmap { return roaring.BitmapOf(ids...) }
 
 // TestAudienceExclusions checks each exclusion reason on demo data, in order, each person
-// counted once under the first reason that removed them.
+// counted once under the first reason that removed them (the person's own signals first).
 func TestAudienceExclusions(t *testing.T) {
 	matches := roaring.New()
 	matches.AddRange(0, 100) // 100 matched people
@@ -232,12 +232,12 @@ func TestAudienceExclusions(t *testing.T) {
 			}
 			return nil // unknown purpose: default deny
 		},
-		Objections:         bm(1, 2, 3, 95),      // 95 already excluded: counted under no_legal_basis
-		Minors:             bm(3, 4, 5, 6),       // 3 already excluded by objection
-		PersonalisationOff: bm(6, 7, 8, 200, 99), // 6 is a minor; 200 never matched
+		Objections:         bm(1, 2, 3, 95),      // 95 has no consent either: counted as an objection
+		Minors:             bm(3, 4, 5, 6),       // 3 objected, 6 turned personalisation off
+		PersonalisationOff: bm(6, 7, 8, 200, 99), // 99 has no consent either; 200 never matched
 	}
 	r := Audience(matches, el, "advertising", true)
-	want := []Exclusion{{ReasonNotAllowed, 10}, {ReasonObjection, 3}, {ReasonMinor, 3}, {ReasonPersonalisationOff, 2}}
+	want := []Exclusion{{ReasonPersonalisationOff, 4}, {ReasonObjection, 4}, {ReasonMinor, 2}, {ReasonNotAllowed, 8}}
 	if !slices.Equal(r.Excluded, want) {
 		t.Fatalf("exclusions %v, want %v", r.Excluded, want)
 	}
@@ -252,7 +252,7 @@ func TestAudienceExclusions(t *testing.T) {
 	}
 	// Default deny: no basis recorded for the purpose means nobody.
 	el.Allowed = nil
-	if r3 := Audience(matches, el, "advertising", true); r3.Size() != 0 || r3.Excluded[0].Count != 100 {
+	if r3 := Audience(matches, el, "advertising", true); r3.Size() != 0 || r3.Excluded[3] != (Exclusion{ReasonNotAllowed, 90}) {
 		t.Fatalf("default deny failed: %+v", r3.Preview())
 	}
 	p := r.Preview()
