@@ -21,6 +21,7 @@ import (
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/server"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
@@ -49,6 +50,8 @@ type App struct {
 	audit *auditor
 	// Collector is the ingestion pipeline behind /v1.
 	Collector *collect.Collector
+	// Profiles keeps profiles, tags and segment memberships current (issue 8).
+	Profiles *profile.Engine
 	// Bootstrapped is true when this start created the admin token and write key files.
 	Bootstrapped bool
 }
@@ -125,13 +128,18 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 		st.Close()
 		return nil, err
 	}
+	if a.Profiles, err = a.newProfiles(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	ui, err := newWebUI(cfg, log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: log, Version: Version, Web: ui,
-		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate, Subjects: subjects{a}, Manifests: manifests{a}, Audit: auditAPI{a}})
+		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate, Subjects: subjects{a}, Manifests: manifests{a}, Audit: auditAPI{a},
+		Profiles: profilesAPI{a}})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -148,6 +156,7 @@ func (a *App) WriteKeyPath() string { return filepath.Join(a.Config.DataDir, aut
 // Serve serves on ln until ctx ends, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.audit.cp.Run(ctx, time.Minute) // a signed checkpoint every minute, and on demand
+	go a.runProfiles(ctx)
 	return a.Server.Serve(ctx, ln)
 }
 

@@ -96,6 +96,9 @@ func (a *App) Erase(ctx context.Context, subjectID string) (ErasureReport, error
 	if err := a.Store.EraseSubjects(ctx, fam); err != nil {
 		return ErasureReport{}, err
 	}
+	if a.Profiles != nil {
+		a.Profiles.Forget(fam...) // profiles, tag values and memberships go with the person
+	}
 	if err := a.Record(ctx, audit.ActErasure, subjectID, "system", "", "legal_obligation",
 		map[string]string{"subjects": fmt.Sprint(len(fam)), "held_records": fmt.Sprint(held)}); err != nil {
 		return ErasureReport{}, err

@@ -126,6 +126,9 @@ func (d *accessDecider) Read(ctx context.Context, subjectID, purpose, category s
 		subj = d.pd.Subject(factsOf(sig))
 		d.states[subjectID] = subj
 	}
+	if purpose == purposeProfiling {
+		return d.profilingEffect(subj, category), "", nil
+	}
 	dec := d.pd.Decide(policy.Request{Subject: subj, Purpose: purpose, Categories: []string{category}, Action: policy.Read})
 	switch dec.Effect {
 	case policy.Allow:
@@ -228,6 +231,7 @@ func (s subjects) SetConsent(ctx context.Context, subjectID, purpose string, gra
 	if err != nil {
 		return err
 	}
+	s.a.touchProfile(ctx, subjectID)
 	return s.a.Record(ctx, audit.ActConsentChange, subjectID, "subject", purpose, "consent",
 		map[string]string{"granted": strconv.FormatBool(granted), "method": store.MethodPrivacyCenter})
 }
@@ -236,6 +240,7 @@ func (s subjects) SetPersonalisation(ctx context.Context, subjectID string, on b
 	if err := s.a.Consent.SetPersonalisation(ctx, subjectID, on, consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject"}); err != nil {
 		return err
 	}
+	s.a.touchProfile(ctx, subjectID)
 	return s.a.Record(ctx, audit.ActConsentChange, subjectID, "subject", consent.SignalPersonalisationOff, "consent",
 		map[string]string{"personalisation": strconv.FormatBool(on), "method": store.MethodPrivacyCenter})
 }

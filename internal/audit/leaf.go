@@ -22,6 +22,10 @@ const (
 	ActKeyRotation    Act = "key_rotation"
 	ActManifestChange Act = "manifest_change"
 	ActDPQuery        Act = "dp_query"
+	// ActTagDeleted: a person deleted a tag about themselves.
+	ActTagDeleted Act = "tag_deleted"
+	// ActDefinitionChange: an operator defined or removed a tag or segment.
+	ActDefinitionChange Act = "definition_change"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.

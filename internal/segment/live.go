@@ -98,3 +98,10 @@ func (l *Live) Refresh(ctx context.Context, now time.Time) error {
 	l.mu.Unlock()
 	return nil
 }
+
+// Forget removes id from the members (the person was erased or merged away).
+func (l *Live) Forget(id uint32) {
+	l.mu.Lock()
+	l.members.Remove(id)
+	l.mu.Unlock()
+}
