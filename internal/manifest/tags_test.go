@@ -85,7 +85,9 @@ func TestCheckTagProblems(t *testing.T) {
 		{func(t *manifest.Tag) { t.Expression = `sum("Order Completed", "shipping", 30d) > 1` }, "may not serve personalize.content"},
 		{func(t *manifest.Tag) { t.Expression = `tag("ghost")` }, `unknown tag "ghost"`},
 		{func(t *manifest.Tag) { t.Expression = `tag("viewer")` }, "may not refer to itself"},
-		{func(t *manifest.Tag) { t.Kind, t.Expression, t.Measure, t.Quantile = "statistical", "", `count("Product Viewed", 7d)`, 1.5 }, "quantile"},
+		{func(t *manifest.Tag) {
+			t.Kind, t.Expression, t.Measure, t.Quantile = "statistical", "", `count("Product Viewed", 7d)`, 1.5
+		}, "quantile"},
 		{func(t *manifest.Tag) {
 			t.Kind, t.Expression = "model", ""
 			t.Model = &manifest.Model{Features: []manifest.Feature{{Term: `count("Product Viewed", 7d)`, Weight: 1}}, Threshold: 2}

@@ -219,8 +219,8 @@ func (e *Engine) matches(t *tagState, d uint32, now time.Time) bool {
 	return false
 }
 
-// statCut is the measure's value at the tag's quantile among people with a positive
-// measure (nearest rank), NaN when nobody has one.
+// statCut is the smallest measure in the top (1-quantile) share of people with a positive
+// measure, NaN when nobody has one.
 func (e *Engine) statCut(t *tagState, universe *roaring.Bitmap, now time.Time) float64 {
 	var vals []float64
 	it := universe.Iterator()
@@ -233,7 +233,9 @@ func (e *Engine) statCut(t *tagState, universe *roaring.Bitmap, now time.Time) f
 		return math.NaN()
 	}
 	sort.Float64s(vals)
-	rank := int(math.Ceil(t.def.Quantile*float64(len(vals)))) - 1
+	// The top (1-q) share: with 20 people and q 0.9, the two highest (index 18 on). At
+	// least one person always qualifies when anyone has a positive measure.
+	rank := int(math.Ceil(t.def.Quantile * float64(len(vals))))
 	return vals[min(max(rank, 0), len(vals)-1)]
 }
 
