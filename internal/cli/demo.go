@@ -16,6 +16,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/app"
 	"github.com/stewardhq/steward/internal/demo"
+	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/store"
 )
 
@@ -117,11 +118,51 @@ func seedDemo(ctx context.Context, e *env, a *app.App, base string, dcfg demo.Co
 	}
 	events, _ := st.CountEvents(ctx)
 	people, _ := st.CountSubjects(ctx)
-	if err := st.PutSetting(ctx, demoSeededSetting, time.Now().UTC().Format(time.RFC3339)); err != nil {
-		return err
-	}
 	fmt.Fprintf(e.stdout, "demo: sent %d messages in %d batches in %s; stored %d events for %d subjects (the consent gate keeps only what a purpose allows)\n",
 		sum.Messages, sum.Batches, time.Since(start).Round(time.Millisecond), events, people)
+	if err := defineDemoSegments(ctx, e, a); err != nil {
+		return err
+	}
+	return st.PutSetting(ctx, demoSeededSetting, time.Now().UTC().Format(time.RFC3339))
+}
+
+// demoSegments are the demo shop's segments, one per purpose it activates.
+var demoSegments = []profile.SegmentDef{
+	{Name: "shanghai_big_spenders", Purpose: "personalize.content",
+		Expression:  `tag("high_spender") and trait("city") == "上海" and count("Order Completed", 30d) >= 2`,
+		Description: "Shanghai customers among the top spenders with two orders this month: premium picks on the home page"},
+	{Name: "repeat_buyers", Purpose: "personalize.content", Expression: `tag("repeat_buyer")`,
+		Description: "customers with two or more orders in 90 days: reorder suggestions"},
+	{Name: "cart_abandoners_ads", Purpose: "marketing.advertising.profiling",
+		Expression:  `count("Product Added", 30d) >= 1 and count("Order Completed", 30d) == 0`,
+		Description: "added to cart this month but did not order: retargeting ads"},
+	{Name: "likely_buyers_ads", Purpose: "marketing.advertising.profiling", Expression: `tag("likely_to_buy")`,
+		Description: "people the purchase model scores high: ads for what they viewed"},
+}
+
+// defineDemoSegments waits for the profiles to catch up with the seeded events, then
+// defines the demo's segments and prints their counts (never who).
+func defineDemoSegments(ctx context.Context, e *env, a *app.App) error {
+	for !a.Profiles.Ready() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if _, err := a.Profiles.Sync(ctx); err != nil {
+		return fmt.Errorf("demo: profiles: %w", err)
+	}
+	if err := a.Profiles.Refresh(ctx); err != nil {
+		return fmt.Errorf("demo: profiles: %w", err)
+	}
+	for _, def := range demoSegments {
+		v, err := a.Profiles.DefineSegment(ctx, def, "demo")
+		if err != nil {
+			return fmt.Errorf("demo: segment %s: %w", def.Name, err)
+		}
+		fmt.Fprintf(e.stdout, "demo: segment %s (%s): %d match, %d reachable\n", v.Name, v.Purpose, v.Matches, v.Size)
+	}
 	return nil
 }
 
