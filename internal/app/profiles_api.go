@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/segment"
+	"github.com/stewardhq/steward/internal/segment/expr"
 	"github.com/stewardhq/steward/internal/server"
 	"github.com/stewardhq/steward/internal/store"
 )
@@ -213,17 +215,8 @@ func (p profilesAPI) Profile(ctx context.Context, userID, purpose, actor string)
 	if err != nil {
 		return nil, err
 	}
-	schema := m.SegmentSchema(purpose, nil)
-	var traits, events []string
-	for t := range schema.Traits {
-		traits = append(traits, t)
-	}
-	for ev := range schema.Events {
-		events = append(events, ev)
-	}
-	slices.Sort(traits)
-	slices.Sort(events)
-	person, ok := e.PersonOf(sub, events, traits)
+	traits, specs := profileAttributes(m, purpose)
+	person, ok := e.PersonOf(sub, traits, specs)
 	if !ok {
 		return nil, store.ErrNotFound
 	}
@@ -238,6 +231,45 @@ func (p profilesAPI) Profile(ctx context.Context, userID, purpose, actor string)
 		return nil, err
 	}
 	return map[string]any{"purpose": purpose, "profile": person}, nil
+}
+
+// attributeWindows are the windows computed attributes are reported over.
+var attributeWindows = []expr.Duration{{N: 7, Unit: 'd'}, {N: 30, Unit: 'd'}, {N: 90, Unit: 'd'}}
+
+// profileAttributes lists what a purpose's profile shows: the traits it may read and, per
+// event it may read, counts over 7/30/90 days and days since the last one, and for each
+// numeric property sums over those windows and the last value — each with its categories.
+func profileAttributes(m *manifest.Manifest, purpose string) ([]string, []profile.AttributeSpec) {
+	schema := m.SegmentSchema(purpose, nil)
+	var traits, events []string
+	for t := range schema.Traits {
+		traits = append(traits, t)
+	}
+	for ev := range schema.Events {
+		events = append(events, ev)
+	}
+	slices.Sort(traits)
+	slices.Sort(events)
+	var specs []profile.AttributeSpec
+	add := func(name string, t expr.Term, last bool) {
+		specs = append(specs, profile.AttributeSpec{Name: name, Term: t, Last: last, Categories: m.UseOfTerm(t, purpose).Categories})
+	}
+	for _, ev := range events {
+		for _, w := range attributeWindows {
+			add(fmt.Sprintf("count(%q, %s)", ev, w), expr.Term{Func: expr.Count, Name: ev, Window: w}, false)
+		}
+		add(fmt.Sprintf("days_since(%q)", ev), expr.Term{Func: expr.LastSeen, Name: ev}, false)
+		for _, prop := range schema.Events[ev] {
+			if f, ok := m.FieldFor(ev, "properties."+prop); !ok || f.Type != "number" {
+				continue
+			}
+			for _, w := range attributeWindows[1:] {
+				add(fmt.Sprintf("sum(%q, %q, %s)", ev, prop, w), expr.Term{Func: expr.Sum, Name: ev, Prop: prop, Window: w}, false)
+			}
+			add(fmt.Sprintf("last(%q, %q)", ev, prop), expr.Term{Func: expr.Sum, Name: ev, Prop: prop}, true)
+		}
+	}
+	return traits, specs
 }
 
 func (p profilesAPI) MyTags(ctx context.Context, subjectID, lang string) (any, error) {

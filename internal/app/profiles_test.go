@@ -129,6 +129,21 @@ func TestTagsAndSegmentsFollowEventsAndDeletionSticks(t *testing.T) {
 		}
 	}
 
+	// The operator's profile view for a purpose: traits and computed attributes that purpose
+	// may read, each with its categories; revenue is not for advertising profiling.
+	status, body = r.call(t, "GET", "/api/v1/subjects/buyer-1/profile?purpose=personalize.content", r.admin, "")
+	for _, want := range []string{`"city":"上海"`, `"name":"count(\"Order Completed\", 90d)","value":2,"categories":["user.behavior.purchase_history`,
+		`"name":"sum(\"Order Completed\", \"revenue\", 90d)","value":600`, `"name":"last(\"Order Completed\", \"revenue\")","value":300`,
+		`"tags":["repeat_buyer"]`, `"segments":["shanghai_repeat"]`} {
+		if status != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("profile lacks %s: %d %s", want, status, body)
+		}
+	}
+	status, body = r.call(t, "GET", "/api/v1/subjects/buyer-1/profile?purpose=marketing.advertising.profiling", r.admin, "")
+	if status != 200 || strings.Contains(string(body), "revenue") || !strings.Contains(string(body), `"city":"上海"`) {
+		t.Fatalf("advertising profile: %d %s", status, body)
+	}
+
 	// The person deletes the tag: gone now, after a refresh, and after more orders.
 	if status, body := r.call(t, "DELETE", "/api/v1/me/tags/repeat_buyer", tok, ""); status != 204 {
 		t.Fatalf("delete tag: %d %s", status, body)

@@ -328,20 +328,33 @@ func IsDefinitionError(err error) bool {
 	return errors.As(err, &de)
 }
 
-// Person is a person's profile as a purpose may see it.
-type Person struct {
-	Traits     map[string]any     `json:"traits"`
-	Attributes map[string]float64 `json:"attributes"`
-	Tags       []string           `json:"tags"`
-	Segments   []string           `json:"segments"`
+// Attribute is one computed attribute of a person, with the data categories it comes from.
+type Attribute struct {
+	Name       string   `json:"name"`
+	Value      float64  `json:"value"`
+	Categories []string `json:"categories"`
 }
 
-// Attribute windows reported for every event a person has.
-var attributeWindows = []expr.Duration{{N: 7, Unit: 'd'}, {N: 30, Unit: 'd'}, {N: 90, Unit: 'd'}}
+// AttributeSpec asks for one computed attribute: a count, sum or recency term, or (Last)
+// the last value of a numeric property of an event.
+type AttributeSpec struct {
+	Name       string
+	Term       expr.Term
+	Last       bool
+	Categories []string
+}
 
-// PersonOf returns a person's computed attributes (counts over 7/30/90 days and days since
-// the last event, per event name), traits, tags and segment memberships.
-func (e *Engine) PersonOf(subjectID string, events []string, traits []string) (Person, bool) {
+// Person is a person's profile as a purpose may see it.
+type Person struct {
+	Traits     map[string]any `json:"traits"`
+	Attributes []Attribute    `json:"attributes"`
+	Tags       []string       `json:"tags"`
+	Segments   []string       `json:"segments"`
+}
+
+// PersonOf returns the asked-for traits and computed attributes (those with a value), the
+// tags the person carries and the segments they are in.
+func (e *Engine) PersonOf(subjectID string, traits []string, specs []AttributeSpec) (Person, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	d, ok := e.dense[subjectID]
@@ -349,7 +362,7 @@ func (e *Engine) PersonOf(subjectID string, events []string, traits []string) (P
 		return Person{}, false
 	}
 	now := e.cfg.Now()
-	p := Person{Traits: map[string]any{}, Attributes: map[string]float64{}, Tags: []string{}, Segments: []string{}}
+	p := Person{Traits: map[string]any{}, Attributes: []Attribute{}, Tags: []string{}, Segments: []string{}}
 	for _, name := range traits {
 		if v, ok := e.idx.TraitOf(d, name); ok {
 			if v.Kind == expr.Number {
@@ -359,14 +372,17 @@ func (e *Engine) PersonOf(subjectID string, events []string, traits []string) (P
 			}
 		}
 	}
-	for _, ev := range events {
-		for _, w := range attributeWindows {
-			if n := e.idx.CountOf(d, ev, w.D(), now); n > 0 {
-				p.Attributes[fmt.Sprintf("count(%q, %s)", ev, w)] = float64(n)
-			}
+	for _, sp := range specs {
+		var v float64
+		var ok bool
+		if sp.Last {
+			v, ok = e.idx.LastValueOf(d, sp.Term.Name, sp.Term.Prop, now)
+		} else {
+			v, ok = termValue(e.idx, d, sp.Term, now)
+			ok = ok && v != 0
 		}
-		if age, ok := e.idx.LastSeenOf(d, ev, now); ok {
-			p.Attributes[fmt.Sprintf("days_since(%q)", ev)] = math.Round(age.Hours()/24*10) / 10
+		if ok {
+			p.Attributes = append(p.Attributes, Attribute{Name: sp.Name, Value: math.Round(v*100) / 100, Categories: sp.Categories})
 		}
 	}
 	for _, t := range e.tags {

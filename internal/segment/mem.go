@@ -386,3 +386,20 @@ func (m *MemIndex) Forget(id uint32) {
 		}
 	}
 }
+
+// LastValueOf is the numeric property prop of id's latest such event at or before now.
+func (m *MemIndex) LastValueOf(id uint32, event, prop string, now time.Time) (float64, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	es := m.eventsOf(id, event)
+	t := now.UnixNano()
+	for i := len(es) - 1; i >= 0; i-- {
+		if es[i].at > t {
+			continue
+		}
+		if v, ok := es[i].props[prop]; ok {
+			return v, true
+		}
+	}
+	return 0, false
+}
