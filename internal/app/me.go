@@ -286,7 +286,16 @@ func (s subjects) Export(ctx context.Context, subjectID, lang string) (any, erro
 		map[string]string{"events": strconv.Itoa(len(events))}); err != nil {
 		return nil, err
 	}
+	tags := []map[string]any{}
+	if a.Profiles != nil && a.Profiles.Ready() {
+		for _, as := range a.Profiles.TagsOf(subjectID, lang, false) {
+			tags = append(tags, map[string]any{"name": as.Tag.Name, "label": localized(as.Tag.Label, lang, as.Tag.Name),
+				"explanation": localized(as.Tag.Explain, lang, ""), "purpose": as.Tag.Purpose, "assigned_at": as.AssignedAt,
+				"expires_at": as.ExpiresAt, "evidence": as.Evidence})
+		}
+	}
 	return map[string]any{
+		"tags":        tags,
 		"$schema":     "/api/v1/schemas/export.json",
 		"exported_at": time.Now().UTC().Format(time.RFC3339),
 		"subject":     map[string]any{"id": subjectID},

@@ -1,11 +1,16 @@
 package app_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/stewardhq/steward/internal/server"
 )
 
 // waitReady waits for the profile engine's first load.
@@ -129,6 +134,13 @@ func TestTagsAndSegmentsFollowEventsAndDeletionSticks(t *testing.T) {
 		}
 	}
 
+	// The person's export carries the tag with its explanation, and validates.
+	status, body = r.call(t, "GET", "/api/v1/me/export", tok, "")
+	if status != 200 || !strings.Contains(string(body), `"name":"repeat_buyer"`) {
+		t.Fatalf("export lacks the tag: %d %.300s", status, body)
+	}
+	validateExport(t, body)
+
 	// The operator's profile view for a purpose: traits and computed attributes that purpose
 	// may read, each with its categories; revenue is not for advertising profiling.
 	status, body = r.call(t, "GET", "/api/v1/subjects/buyer-1/profile?purpose=personalize.content", r.admin, "")
@@ -195,5 +207,29 @@ func TestTagAndSegmentDefinitionsAreChecked(t *testing.T) {
 		if status != 200 || !strings.Contains(string(body), `"name":"`+name+`"`) {
 			t.Fatalf("tags list lacks %s: %d %s", name, status, body)
 		}
+	}
+}
+
+func validateExport(t *testing.T, file []byte) {
+	t.Helper()
+	schemaBytes, _ := server.Schema("export.json")
+	c := jsonschema.NewCompiler()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddResource("export.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("export.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("export does not validate against the schema: %v", err)
 	}
 }
