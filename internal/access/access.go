@@ -86,15 +86,35 @@ var ErrDenied = errors.New("access: the purpose may not read this data")
 // category is denied are left out, fields denied are absent, fields allowed masked are
 // masked. A subject whose data key was shredded has nothing to read.
 func (r *Reader) Events(ctx context.Context, req Request) ([]Event, error) {
+	evs, _, err := r.EventsPage(ctx, req)
+	return evs, err
+}
+
+// Page tells a caller paging with EventsPage where the store's page ended.
+type Page struct {
+	// Last is the seq of the last stored event looked at (req.After if none), visible or
+	// not: the next page starts after it.
+	Last int64
+	// More is true when the store had a full page, so there may be more.
+	More bool
+}
+
+// EventsPage is Events with where the page ended, so a caller can page through a person's
+// events without re-reading the ones its purpose may not see.
+func (r *Reader) EventsPage(ctx context.Context, req Request) ([]Event, Page, error) {
+	pg := Page{Last: req.After}
 	if req.Purpose == "" {
-		return nil, fmt.Errorf("%w: a read names its purpose", ErrDenied)
+		return nil, pg, fmt.Errorf("%w: a read names its purpose", ErrDenied)
 	}
 	if req.Limit <= 0 || req.Limit > 1000 {
 		req.Limit = 1000
 	}
 	raw, err := r.st.RawSubjectEvents(ctx, req.SubjectID, req.After, req.Limit)
 	if err != nil {
-		return nil, err
+		return nil, pg, err
+	}
+	if len(raw) > 0 {
+		pg.Last, pg.More = raw[len(raw)-1].Seq, len(raw) == req.Limit
 	}
 	memo := map[string]Effect{}
 	effect := func(cat string) (Effect, error) {
@@ -115,7 +135,7 @@ func (r *Reader) Events(ctx context.Context, req Request) ([]Event, error) {
 		for _, cat := range r.rules.EventCategories(et) {
 			e, err := effect(cat)
 			if err != nil {
-				return nil, err
+				return nil, pg, err
 			}
 			if e != Deny {
 				visible = true
@@ -134,22 +154,22 @@ func (r *Reader) Events(ctx context.Context, req Request) ([]Event, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, pg, err
 		}
 		var body map[string]any
 		if err := json.Unmarshal(pt, &body); err != nil {
-			return nil, fmt.Errorf("access: stored event %d is not JSON: %w", ev.Seq, err)
+			return nil, pg, fmt.Errorf("access: stored event %d is not JSON: %w", ev.Seq, err)
 		}
 		e := Event{Seq: ev.Seq, Type: ev.Type, Name: ev.Name, OccurredAt: ev.OccurredAt, Fields: map[string]any{}, Withheld: map[string]int{}}
 		if err := r.filter(et, "", body, e.Fields, e.Withheld, effect); err != nil {
-			return nil, err
+			return nil, pg, err
 		}
 		if len(e.Withheld) == 0 {
 			e.Withheld = nil
 		}
 		out = append(out, e)
 	}
-	return out, nil
+	return out, pg, nil
 }
 
 // filter copies what the purpose may see of obj into out, walking like collect.Minimise:

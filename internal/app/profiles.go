@@ -71,33 +71,18 @@ func (s profileSource) Facts(ctx context.Context, subjectID string, after int64)
 	f := profile.Facts{Traits: map[string]expr.Value{}, LastSeq: after, Family: fam}
 	r := s.a.reader()
 	for {
-		evs, err := r.Events(ctx, access.Request{Actor: "system", Purpose: purposeProfiling, SubjectID: subjectID, After: f.LastSeq, Limit: 1000})
+		evs, pg, err := r.EventsPage(ctx, access.Request{Actor: "system", Purpose: purposeProfiling, SubjectID: subjectID, After: f.LastSeq, Limit: 1000})
 		if err != nil {
 			return profile.Facts{}, false, err
 		}
 		for _, ev := range evs {
 			s.add(&f, ev)
 		}
-		// The reader skips events a purpose may not see, so page by what the store had.
-		last, more, err := s.lastSeq(ctx, subjectID, f.LastSeq)
-		if err != nil {
-			return profile.Facts{}, false, err
-		}
-		f.LastSeq = last
-		if !more {
+		f.LastSeq = pg.Last
+		if !pg.More {
 			return f, true, nil
 		}
 	}
-}
-
-// lastSeq returns the highest seq among the next page of the subject's events after seq,
-// and whether a full page was there (there may be more).
-func (s profileSource) lastSeq(ctx context.Context, subjectID string, after int64) (int64, bool, error) {
-	raw, err := s.a.Store.RawSubjectEvents(ctx, subjectID, after, 1000)
-	if err != nil || len(raw) == 0 {
-		return after, false, err
-	}
-	return raw[len(raw)-1].Seq, len(raw) == 1000, nil
 }
 
 // add folds one readable event into the facts: identify traits (flattened below traits.),
