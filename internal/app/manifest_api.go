@@ -93,6 +93,12 @@ func (m manifests) Publish(ctx context.Context, yaml []byte, actor string) (any,
 	if err != nil {
 		return nil, err
 	}
+	// The new manifest's tags (added, changed, removed) take effect at once.
+	if m.a.Profiles != nil && m.a.Profiles.Ready() {
+		if err := m.a.Profiles.Reconfigure(ctx); err != nil {
+			return nil, fmt.Errorf("manifest published, but recomputing tags failed: %w", err)
+		}
+	}
 	return m.summary(seq, mf), nil
 }
 

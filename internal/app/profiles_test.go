@@ -10,6 +10,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/server"
 )
 
@@ -231,5 +232,45 @@ func validateExport(t *testing.T, file []byte) {
 	}
 	if err := sch.Validate(inst); err != nil {
 		t.Fatalf("export does not validate against the schema: %v", err)
+	}
+}
+
+// Tags declared in a newly published manifest version take effect at once; a sensitive one
+// is refused with its location and nothing changes.
+func TestManifestTagsTakeEffectOnPublish(t *testing.T) {
+	r := startApp(t)
+	r.waitProfiles(t)
+	base := strings.Replace(string(manifest.DefaultYAML()), "version: 1\n", "version: 2\n", 1)
+	bad := base + `  pregnant:
+    kind: rule
+    expression: count("Order Completed", 90d) >= 1
+    categories: [user.behavior.purchase_history.baby, user.health_and_medical.pregnancy]
+    purpose: personalize.content
+    ttl: 30d
+    refresh: 1d
+`
+	if status, body := r.putYAML(t, bad); status != 400 || !strings.Contains(string(body), "sensitive category user.health_and_medical.pregnancy") ||
+		!strings.Contains(string(body), `"line"`) {
+		t.Fatalf("sensitive manifest tag: %d %s", status, body)
+	}
+	good := base + `  browser:
+    kind: rule
+    expression: count("Product Viewed", 7d) >= 3
+    categories: [user.behavior.browsing_history]
+    purpose: personalize.content
+    ttl: 7d
+    refresh: 1h
+    user_visible: true
+    deletable: true
+`
+	if status, body := r.putYAML(t, good); status != 201 && status != 200 {
+		t.Fatalf("publish: %d %s", status, body)
+	}
+	status, body := r.call(t, "GET", "/api/v1/tags/browser", r.admin, "")
+	if status != 200 || !strings.Contains(string(body), `"origin":"manifest"`) {
+		t.Fatalf("published tag not in force: %d %s", status, body)
+	}
+	if status, _ := r.call(t, "GET", "/api/v1/tags/pregnant", r.admin, ""); status != 404 {
+		t.Fatalf("refused tag is known: %d", status)
 	}
 }
