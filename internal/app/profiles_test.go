@@ -176,6 +176,21 @@ func TestTagsAndSegmentsFollowEventsAndDeletionSticks(t *testing.T) {
 	if v := r.segment(t, "shanghai_repeat"); v.Matches != 0 {
 		t.Fatalf("segment still built on the deleted tag: %+v", v)
 	}
+
+	// Erasure takes the profile with it.
+	sub, err := r.app.SubjectsAPI().SubjectForUserID(t.Context(), "buyer-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.app.Profiles.PersonOf(sub, nil, nil); !ok {
+		t.Fatal("no profile before erasure")
+	}
+	if status, body := r.call(t, "DELETE", "/api/v1/me", tok, ""); status != 200 {
+		t.Fatalf("erase: %d %s", status, body)
+	}
+	if _, ok := r.app.Profiles.PersonOf(sub, nil, nil); ok || len(r.app.Profiles.TagsOf(sub, "en", false)) != 0 {
+		t.Fatal("profile survived erasure")
+	}
 }
 
 // Validation through the API: a marketing tag on a sensitive category is refused, naming
