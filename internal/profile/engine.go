@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/segment"
@@ -144,21 +146,39 @@ func (e *Engine) Load(ctx context.Context) error {
 	e.mu.Lock()
 	e.cursor = cursor
 	e.mu.Unlock()
-	after := ""
-	for {
-		ids, err := e.cfg.Store.LiveSubjects(ctx, after, 1000)
-		if err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			break
-		}
-		for _, id := range ids {
-			if err := e.reload(ctx, id, false); err != nil {
+	// Reading people is decryption and JSON parsing: spread it over the cores.
+	work := make(chan string, 256)
+	g, gctx := errgroup.WithContext(ctx)
+	for range runtime.GOMAXPROCS(0) {
+		g.Go(func() error {
+			for id := range work {
+				if err := e.reload(gctx, id, false); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(work)
+		after := ""
+		for {
+			ids, err := e.cfg.Store.LiveSubjects(gctx, after, 1000)
+			if err != nil || len(ids) == 0 {
 				return err
 			}
+			for _, id := range ids {
+				select {
+				case work <- id:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+			after = ids[len(ids)-1]
 		}
-		after = ids[len(ids)-1]
+	})
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if err := e.refresh(ctx, nil); err != nil {
 		return err

@@ -15,3 +15,6 @@ CREATE TABLE tag_suppressions (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (subject_id, tag)
 );
+-- Finding everyone merged into a person (profiles reload a person's family, erasure takes
+-- it) walks merged_into; without an index every step scans all subjects.
+CREATE INDEX subjects_merged_into ON subjects(merged_into);
