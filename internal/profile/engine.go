@@ -122,8 +122,11 @@ func (e *Engine) purposes() []string {
 	return slices.Compact(out)
 }
 
-// Load reads definitions and suppressions from the store, then every live person, then
-// computes every tag and segment.
+// Load reads definitions and suppressions from the store, then every live person in full,
+// then computes every tag and segment. Run calls it again every RebuildEvery: a rebuild
+// repairs what polling by seq cannot see — on PostgreSQL a transaction may commit after a
+// later one (a lower seq appearing behind the cursor), and another node may have erased a
+// person or recorded a consent change.
 func (e *Engine) Load(ctx context.Context) error {
 	e.load.Lock()
 	defer e.load.Unlock()
@@ -147,12 +150,14 @@ func (e *Engine) Load(ctx context.Context) error {
 	e.cursor = cursor
 	e.mu.Unlock()
 	// Reading people is decryption and JSON parsing: spread it over the cores.
+	var seenMu sync.Mutex
+	seen := map[string]bool{}
 	work := make(chan string, 256)
 	g, gctx := errgroup.WithContext(ctx)
 	for range runtime.GOMAXPROCS(0) {
 		g.Go(func() error {
 			for id := range work {
-				if err := e.reload(gctx, id, false); err != nil {
+				if err := e.reload(gctx, id, false, true); err != nil {
 					return err
 				}
 			}
@@ -168,6 +173,9 @@ func (e *Engine) Load(ctx context.Context) error {
 				return err
 			}
 			for _, id := range ids {
+				seenMu.Lock()
+				seen[id] = true
+				seenMu.Unlock()
 				select {
 				case work <- id:
 				case <-gctx.Done():
@@ -180,6 +188,14 @@ func (e *Engine) Load(ctx context.Context) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
+	// A rebuild also drops people who are gone (erased or merged through another node).
+	e.mu.Lock()
+	for id, d := range e.dense {
+		if e.people[d].live && !seen[id] {
+			e.forget(d)
+		}
+	}
+	e.mu.Unlock()
 	if err := e.refresh(ctx, nil); err != nil {
 		return err
 	}
@@ -207,7 +223,7 @@ func (e *Engine) Sync(ctx context.Context) (int, error) {
 			return touched, nil
 		}
 		for _, id := range ids {
-			if err := e.reload(ctx, id, true); err != nil {
+			if err := e.reload(ctx, id, true, false); err != nil {
 				return touched, err
 			}
 		}
@@ -223,7 +239,7 @@ func (e *Engine) Sync(ctx context.Context) (int, error) {
 func (e *Engine) Touch(ctx context.Context, subjectID string) error {
 	e.load.Lock()
 	defer e.load.Unlock()
-	return e.reload(ctx, subjectID, true)
+	return e.reload(ctx, subjectID, true, false)
 }
 
 // Forget drops people from every profile, tag and segment (erasure).
@@ -258,7 +274,7 @@ func (e *Engine) forget(d uint32) {
 
 // reload reads one person's facts (incrementally when allowed and nothing was merged) and
 // standing, applies them and recomputes their tags and memberships.
-func (e *Engine) reload(ctx context.Context, subjectID string, compute bool) error {
+func (e *Engine) reload(ctx context.Context, subjectID string, compute, full bool) error {
 	e.mu.RLock()
 	d, known := e.dense[subjectID]
 	var prev person
@@ -268,7 +284,7 @@ func (e *Engine) reload(ctx context.Context, subjectID string, compute bool) err
 	purposes := e.purposes()
 	e.mu.RUnlock()
 	after := int64(0)
-	if prev.live {
+	if prev.live && !full {
 		after = prev.lastSeq
 	}
 	f, ok, err := e.cfg.Source.Facts(ctx, subjectID, after)
@@ -453,12 +469,15 @@ func (e *Engine) Expire(now time.Time) int {
 	return n
 }
 
+// RebuildEvery is how often Run reloads everyone in full (see Load).
+var RebuildEvery = time.Hour
+
 // Run keeps the engine current until ctx ends: Sync every tick, the retention job and due
 // refreshes every minute. Errors are logged (without personal data) and retried.
 func (e *Engine) Run(ctx context.Context, tick time.Duration) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
-	lastHousekeeping := time.Time{}
+	lastHousekeeping, lastRebuild := time.Time{}, time.Now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -467,6 +486,12 @@ func (e *Engine) Run(ctx context.Context, tick time.Duration) {
 		}
 		if _, err := e.Sync(ctx); err != nil && ctx.Err() == nil {
 			e.cfg.Log.Warn("profile sync failed", "err", err)
+		}
+		if time.Since(lastRebuild) >= RebuildEvery {
+			lastRebuild = time.Now()
+			if err := e.Load(ctx); err != nil && ctx.Err() == nil {
+				e.cfg.Log.Warn("profile rebuild failed", "err", err)
+			}
 		}
 		if now := e.cfg.Now(); now.Sub(lastHousekeeping) >= time.Minute {
 			lastHousekeeping = now

@@ -269,6 +269,19 @@ func TestSuppressionSurvivesRestart(t *testing.T) {
 			t.Fatalf("tag view %+v", v)
 		}
 	}
+	// Erased elsewhere (another node): the periodic rebuild drops the person.
+	f.src.mu.Lock()
+	delete(f.src.people, "s2")
+	f.src.mu.Unlock()
+	if err := f.st.EraseSubjects(context.Background(), []string{"s2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.PersonOf("s2", nil, nil); ok || carries(e, "s2", "repeat_buyer") {
+		t.Fatal("rebuild kept an erased person")
+	}
 }
 
 // Segments: matches and the audience for a purpose, with exclusions counted per reason.
