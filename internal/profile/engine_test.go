@@ -311,6 +311,20 @@ func TestSegmentAudienceExclusions(t *testing.T) {
 			t.Fatalf("exclusions %+v", v.Excluded)
 		}
 	}
+	// The same people for personalisation: minors stay, objectors to direct marketing too
+	// (personalising the shop is not marketing); personalisation off still excludes.
+	found := false
+	for _, bp := range v.ByPurpose {
+		if bp.Purpose == "personalize.content" {
+			found = true
+			if bp.Size != 4 || bp.Matches != 6 {
+				t.Fatalf("personalize.content eligibility %+v", bp)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no personalize.content in %+v", v.ByPurpose)
+	}
 	if _, _, err := e.Export("viewers", 0); err == nil {
 		t.Fatal("exported 2 people under the minimum of 50")
 	}

@@ -77,19 +77,28 @@ func (e *Engine) loadSegments(defs []store.Definition) error {
 	return nil
 }
 
-// eligibility is the audience filter over the engine's bitmaps. Caller holds e.mu (read).
-func (e *Engine) eligibility() segment.Eligibility {
-	return segment.Eligibility{
+// eligibility is the audience filter for a purpose over the engine's bitmaps: an objection
+// to direct marketing removes people from marketing purposes (GDPR Art. 21(3), PIPL Art. 24),
+// personalisation switched off from targeting ones, minors from advertising (Audience
+// applies that). Caller holds e.mu (read).
+func (e *Engine) eligibility(purpose string) segment.Eligibility {
+	el := segment.Eligibility{
 		Allowed: func(purpose string) *roaring.Bitmap {
 			if bm := e.basis[purpose]; bm != nil {
 				return bm
 			}
 			return nil
 		},
-		Objections:         e.objections,
-		Minors:             e.minors,
-		PersonalisationOff: e.persOff,
+		Minors: e.minors,
 	}
+	p, ok := e.cfg.Manifest().Taxonomy.Purpose(purpose)
+	if !ok || p.Marketing {
+		el.Objections = e.objections
+	}
+	if !ok || p.Targeting {
+		el.PersonalisationOff = e.persOff
+	}
+	return el
 }
 
 // SegmentView is a segment with its counts: never who, only how many.
@@ -102,13 +111,24 @@ type SegmentView struct {
 	MinAudience int                 `json:"min_audience"`
 	Exportable  bool                `json:"exportable"`
 	EvaluatedAt time.Time           `json:"evaluated_at"`
+	// ByPurpose is the audience the same matches would give for each marketing or
+	// targeting purpose, so an operator sees which activation the people are eligible for.
+	ByPurpose []segment.Preview `json:"by_purpose"`
 }
 
 func (e *Engine) viewOf(s *segState) SegmentView {
 	adv := e.cfg.Advertising(s.def.Purpose)
-	r := segment.Audience(s.live.Members(), e.eligibility(), s.def.Purpose, adv)
-	return SegmentView{SegmentDef: s.def, Advertising: adv, Matches: r.Matches, Size: r.Size(), Excluded: r.Excluded,
-		MinAudience: segment.DefaultMinAudience, Exportable: r.Size() >= segment.DefaultMinAudience, EvaluatedAt: e.cfg.Now().UTC()}
+	r := segment.Audience(s.live.Members(), e.eligibility(s.def.Purpose), s.def.Purpose, adv)
+	v := SegmentView{SegmentDef: s.def, Advertising: adv, Matches: r.Matches, Size: r.Size(), Excluded: r.Excluded,
+		MinAudience: segment.DefaultMinAudience, Exportable: r.Size() >= segment.DefaultMinAudience, EvaluatedAt: e.cfg.Now().UTC(),
+		ByPurpose: []segment.Preview{}}
+	members := s.live.Members()
+	for _, p := range e.cfg.Manifest().Taxonomy.Purposes() {
+		if p.Marketing || p.Targeting {
+			v.ByPurpose = append(v.ByPurpose, segment.Audience(members, e.eligibility(p.Key), p.Key, e.cfg.Advertising(p.Key)).Preview())
+		}
+	}
+	return v
 }
 
 // Segments lists every segment with its counts, by name.
@@ -153,7 +173,7 @@ func (e *Engine) Preview(ctx context.Context, plan *segment.Plan, purpose string
 	if err != nil {
 		return segment.Preview{}, err
 	}
-	return segment.Audience(bm, e.eligibility(), purpose, e.cfg.Advertising(purpose)).Preview(), nil
+	return segment.Audience(bm, e.eligibility(purpose), purpose, e.cfg.Advertising(purpose)).Preview(), nil
 }
 
 // Export releases a segment's audience as subject ids when it has at least k people.
@@ -165,7 +185,7 @@ func (e *Engine) Export(name string, k int) ([]string, SegmentView, error) {
 		return nil, SegmentView{}, ErrNoSuchSegment
 	}
 	v := e.viewOf(s)
-	r := segment.Audience(s.live.Members(), e.eligibility(), s.def.Purpose, v.Advertising)
+	r := segment.Audience(s.live.Members(), e.eligibility(s.def.Purpose), s.def.Purpose, v.Advertising)
 	dense, err := r.Export(k)
 	if err != nil {
 		return nil, v, err
