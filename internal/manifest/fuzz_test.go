@@ -1,6 +1,7 @@
 package manifest_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"testing"
@@ -34,6 +35,37 @@ func FuzzParse(f *testing.F) {
 			if e.Line < 1 || e.Col < 1 || e.Msg == "" {
 				t.Fatalf("unlocated error %+v", e)
 			}
+		}
+	})
+}
+
+// FuzzCheckTag: any tag definition arriving as JSON through the API is accepted or refused
+// with reasons, never a panic; an accepted one compiles its terms.
+func FuzzCheckTag(f *testing.F) {
+	m := manifest.Default()
+	f.Add(`{"name":"viewer","kind":"rule","expression":"count(\"Product Viewed\", 7d) >= 1","categories":["user.behavior"],"purpose":"personalize.content","ttl":"7d","refresh":"1h"}`)
+	f.Add(`{"name":"top","kind":"statistical","measure":"sum(\"Order Completed\", \"revenue\", 90d)","quantile":0.9,"categories":["user.behavior"],"purpose":"personalize.content","ttl":"7d","refresh":"1h"}`)
+	f.Add(`{"name":"m","kind":"model","model":{"features":[{"term":"count(\"Product Added\", 30d)","weight":1e308}],"intercept":-1,"threshold":0.5},"categories":["user.behavior"],"purpose":"marketing.advertising.profiling","ttl":"7d","refresh":"1h"}`)
+	f.Add(`{"name":"p","kind":"rule","expression":"tag(\"p\") or not (","categories":["user.health_and_medical"],"purpose":"marketing.advertising.profiling","ttl":"0d","refresh":"-1h"}`)
+	f.Add(`{"kind":"statistical","measure":"trait(\"city\")","quantile":1}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		var tag manifest.Tag
+		if json.Unmarshal([]byte(data), &tag) != nil {
+			return
+		}
+		err := m.CheckTag(tag, []string{"repeat_buyer"})
+		if err != nil {
+			var te *manifest.TagError
+			if !errors.As(err, &te) || len(te.Problems) == 0 || err.Error() == "" {
+				t.Fatalf("refusal without reasons: %v", err)
+			}
+			return
+		}
+		if _, _, err := tag.Terms(); err != nil {
+			t.Fatalf("accepted tag whose terms do not parse: %v", err)
+		}
+		if _, err := manifest.ParsePeriod(tag.TTL); err != nil {
+			t.Fatalf("accepted tag with bad ttl: %v", err)
 		}
 	})
 }
