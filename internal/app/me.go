@@ -78,16 +78,17 @@ func (a *App) me(ctx context.Context, subjectID, lang string) (any, error) {
 	for _, r := range rs {
 		reqs = append(reqs, requestJSON(r, time.Now()))
 	}
-	return map[string]any{
-		"subject": map[string]any{"id": subjectID},
-		"sections": []any{
-			map[string]any{"id": "personalisation", "on": !st.Granted(consent.SignalPersonalisationOff)},
-			map[string]any{"id": "consent", "purposes": purposes},
-			map[string]any{"id": "data", "categories": cats},
-			map[string]any{"id": "requests", "requests": reqs},
-			map[string]any{"id": "report"},
-		},
-	}, nil
+	sections := []any{
+		map[string]any{"id": "personalisation", "on": !st.Granted(consent.SignalPersonalisationOff)},
+		map[string]any{"id": "consent", "purposes": purposes},
+		map[string]any{"id": "data", "categories": cats},
+	}
+	if a.Profiles != nil {
+		// The page fetches GET /api/v1/me/tags itself, so deleting one redraws only that list.
+		sections = append(sections, map[string]any{"id": "tags", "href": "/api/v1/me/tags"})
+	}
+	sections = append(sections, map[string]any{"id": "requests", "requests": reqs}, map[string]any{"id": "report"})
+	return map[string]any{"subject": map[string]any{"id": subjectID}, "sections": sections}, nil
 }
 
 // reader returns the purpose-scoped reader.

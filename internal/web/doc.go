@@ -19,10 +19,14 @@
 //	   {"id": "personalisation", "on": true},
 //	   {"id": "consent", "purposes": [{"key", "name", "statement", "basis", "granted", "needs_consent"}]},
 //	   {"id": "data", "categories": [{"key", "name", "grade", "purposes": [...], "retention_days", "count"}]},
-//	   {"id": "tags", "tags": [{"key", "name", "why", "deletable"}]},
+//	   {"id": "tags", "href": "/api/v1/me/tags"},  (only when the profile engine runs)
 //	   {"id": "requests", "requests": [{"id", "type", "state", "deadline"}]}]}
 //
-// Sections the server does not send are not shown. Consent toggles POST
+// Sections the server does not send are not shown. The tags section fetches GET
+// /api/v1/me/tags ({"tags": [{"name", "label", "explanation", "evidence": [{"what", "value"}],
+// "purpose_name", "expires_at", "deletable"}], "deleted": [{"name", "label", "deleted_at"}]})
+// and deletes with DELETE /api/v1/me/tags/{name}; a deleted tag is listed as deleted and is
+// not computed for the person again. Consent toggles POST
 // /api/v1/me/consents {"purpose", "granted"}; "turn off personalisation" POSTs
 // /api/v1/me/personalisation {"on": false}.
 package web

@@ -162,6 +162,159 @@
         b("#step-start", "in_progress"); b("#step-done", "done"); b("#step-refuse", "refused");
       }
     },
+    // Tags: every definition with its coverage, how many people deleted it, when the next
+    // value expires; define one from JSON (refusals are shown as the server words them,
+    // e.g. a marketing tag on a sensitive category); recompute everything now.
+    tags: async (root, token, me) => {
+      root.append(el("h2", { text: t("console.tags.heading") }));
+      const data = await api("GET", "/api/v1/tags", token);
+      const canWrite = me.scopes.includes("tags:write");
+      const status = el("p", { id: "tags-status", role: "status" });
+      if (canWrite) {
+        const refresh = el("button", { type: "button", id: "tags-refresh", text: t("console.tags.refresh") });
+        refresh.onclick = async () => {
+          try {
+            const r = await api("POST", "/api/v1/profiles/refresh", token);
+            await show("tags", token, me);
+            document.getElementById("tags-status").textContent = t("console.tags.refreshed") + " " + r.took_ms + " ms";
+          } catch (e) { status.textContent = t("console.error.generic") + " " + e.message; }
+        };
+        root.append(el("p", {}, refresh), status);
+      }
+      const tb = el("tbody");
+      const when = (v) => (v ? String(v).slice(0, 16).replace("T", " ") : "—");
+      for (const g of data.tags) {
+        const def = g.kind === "rule" ? g.expression : (g.kind === "statistical" ? g.measure + " ≥ p" + Math.round((g.quantile || 0) * 100) : t("console.tags.model"));
+        const row = el("tr", { "data-tag": g.name }, el("td", {}, el("strong", { text: g.name }), el("br"), el("code", { text: def })),
+          el("td", { text: g.kind }), el("td", { text: g.purpose }), el("td", { text: (g.categories || []).join(", ") }),
+          el("td", { class: "num", text: String(g.coverage) }), el("td", { class: "num", text: String(g.deleted_by) }),
+          el("td", { text: g.ttl + " / " + g.refresh }), el("td", { text: when(g.next_expiry) }), el("td", { text: when(g.last_refresh) }),
+          el("td", { text: t(g.user_visible ? "console.tags.visible" : "console.tags.hidden") + (g.deletable ? " · " + t("console.tags.deletable") : "") }),
+          el("td", { text: g.origin }));
+        if (canWrite && g.origin === "api") {
+          const del = el("button", { type: "button", "data-delete-tag": g.name, text: t("console.tags.remove") });
+          del.onclick = async () => {
+            try { await api("DELETE", "/api/v1/tags/" + encodeURIComponent(g.name), token); await show("tags", token, me); }
+            catch (e) { status.textContent = t("console.error.generic") + " " + e.message; }
+          };
+          row.lastChild.append(" ", del);
+        }
+        tb.append(row);
+      }
+      const th = (k) => el("th", { scope: "col", text: t(k) });
+      root.append(el("div", { class: "scroll" }, el("table", { id: "tags-table" }, el("thead", {}, el("tr", {}, th("console.tags.name"), th("console.tags.kind"),
+        th("console.tags.purpose"), th("console.tags.categories"), th("console.tags.coverage"), th("console.tags.deletedby"),
+        th("console.tags.ttl"), th("console.tags.nextexpiry"), th("console.tags.lastrefresh"), th("console.tags.people"), th("console.tags.origin"))), tb)));
+      if (!canWrite) return;
+      const example = { name: "weekend_browser", kind: "rule", expression: "count(\"Product Viewed\", 30d) >= 3", categories: ["user.behavior.browsing_history"],
+        purpose: "personalize.content", ttl: "30d", refresh: "1h", user_visible: true, deletable: true,
+        label: { en: "Browses often", "zh-CN": "经常浏览" }, explain: { en: "You viewed at least three products in 30 days.", "zh-CN": "您在 30 天内浏览了至少三件商品。" } };
+      const text = el("textarea", { id: "tag-definition", rows: "14", spellcheck: "false", "aria-describedby": "tag-definition-help" });
+      text.value = JSON.stringify(example, null, 2);
+      const out = el("div", { id: "tag-define-out", "aria-live": "polite" });
+      const form = el("form", { id: "tag-form" }, el("label", { for: "tag-definition", text: t("console.tags.definition") }),
+        el("p", { id: "tag-definition-help", class: "help", text: t("console.tags.definitionhelp") }), text,
+        el("button", { type: "submit", id: "tag-define", text: t("console.tags.define") }));
+      form.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        let def;
+        try { def = JSON.parse(text.value); } catch (e) { out.replaceChildren(el("p", { class: "error", role: "alert", text: t("console.tags.badjson") + " " + e.message })); return; }
+        try {
+          const v = await api("POST", "/api/v1/tags", token, def);
+          await show("tags", token, me);
+          document.getElementById("tags-status").textContent = t("console.tags.defined") + " " + v.name;
+        } catch (e) { out.replaceChildren(el("p", { class: "error", role: "alert", id: "tag-refusal", text: e.message })); }
+      });
+      root.append(el("h3", { text: t("console.tags.new") }), form, out);
+    },
+    // Segments: size, what was excluded and why (counts only, never who), the size each
+    // marketing purpose would give, a preview and a define form with located errors.
+    segments: async (root, token, me) => {
+      root.append(el("h2", { text: t("console.segments.heading") }));
+      const [data, tax] = await Promise.all([api("GET", "/api/v1/segments", token), api("GET", "/api/v1/taxonomy", token)]);
+      const canWrite = me.scopes.includes("segments:write");
+      const status = el("p", { id: "segments-status", role: "status" });
+      root.append(status);
+      const reasons = (excluded, matches) => {
+        const ul = el("ul", { class: "bars" });
+        for (const x of excluded || []) {
+          const pct = matches ? Math.round((x.count / matches) * 100) : 0;
+          const bar = el("span", { class: "bar-fill" });
+          bar.style.width = pct + "%";
+          ul.append(el("li", { "data-reason": x.reason }, el("span", { class: "reason", text: t("console.segments.reason." + x.reason) }),
+            el("span", { class: "bar-track", role: "img", "aria-label": x.count + " / " + matches }, bar), el("span", { class: "num", text: String(x.count) })));
+        }
+        return ul;
+      };
+      if (!data.segments.length) root.append(el("p", { id: "segments-none", text: t("console.segments.none") }));
+      const list = el("div", { id: "segments-list" });
+      for (const sg of data.segments) {
+        const card = el("article", { class: "segment", "data-segment": sg.name },
+          el("h3", { text: sg.name }), el("p", {}, el("code", { text: sg.expression })),
+          el("dl", {},
+            el("dt", { text: t("console.segments.purpose") }), el("dd", { text: sg.purpose + (sg.advertising ? " (" + t("console.segments.advertising") + ")" : "") }),
+            el("dt", { text: t("console.segments.matches") }), el("dd", { class: "matches", text: String(sg.matches) }),
+            el("dt", { text: t("console.segments.size") }), el("dd", { class: "size", text: String(sg.size) }),
+            el("dt", { text: t("console.segments.exportable") }), el("dd", { text: t(sg.exportable ? "console.segments.yes" : "console.segments.no") + " (k = " + sg.min_audience + ")" })),
+          el("h4", { text: t("console.segments.excluded") }), reasons(sg.excluded, sg.matches));
+        const bt = el("tbody");
+        for (const b of sg.by_purpose || []) {
+          bt.append(el("tr", { "data-purpose": b.purpose }, el("td", { text: b.purpose }), el("td", { class: "num", text: String(b.size) }),
+            el("td", { text: (b.excluded || []).filter((x) => x.count).map((x) => t("console.segments.reason." + x.reason) + " " + x.count).join(" · ") || "—" })));
+        }
+        card.append(el("h4", { text: t("console.segments.bypurpose") }), el("table", { class: "by-purpose" }, el("thead", {}, el("tr", {},
+          el("th", { scope: "col", text: t("console.segments.purpose") }), el("th", { scope: "col", text: t("console.segments.size") }),
+          el("th", { scope: "col", text: t("console.segments.excluded") }))), bt));
+        if (canWrite) {
+          const del = el("button", { type: "button", "data-delete-segment": sg.name, text: t("console.segments.remove") });
+          del.onclick = async () => {
+            try { await api("DELETE", "/api/v1/segments/" + encodeURIComponent(sg.name), token); await show("segments", token, me); }
+            catch (e) { status.textContent = t("console.error.generic") + " " + e.message; }
+          };
+          card.append(el("p", {}, del));
+        }
+        list.append(card);
+      }
+      root.append(list);
+
+      // Marketing and targeting purposes first: those are what segments are activated for.
+      const ordered = [...tax.purposes].sort((a, b) => Number(b.marketing || b.targeting) - Number(a.marketing || a.targeting));
+      const purposeSelect = (id) => {
+        const s = el("select", { id });
+        for (const p of ordered) s.append(el("option", { value: p.key, text: p.name.replace(/ /g, "_") === p.key ? p.key : p.name + " (" + p.key + ")" }));
+        return s;
+      };
+      const expr = el("textarea", { id: "segment-expression", rows: "3", spellcheck: "false", required: "" });
+      expr.value = 'tag("repeat_buyer") and count("Product Viewed", 30d) >= 2';
+      const purpose = purposeSelect("segment-purpose");
+      const name = el("input", { id: "segment-name", maxlength: "64", pattern: "[a-z][a-z0-9_]*" });
+      const out = el("div", { id: "segment-out", "aria-live": "polite" });
+      const err = (e) => out.replaceChildren(el("p", { class: "error", role: "alert", id: "segment-error", text: e.message }));
+      const preview = el("button", { type: "button", id: "segment-preview", text: t("console.segments.preview") });
+      preview.onclick = async () => {
+        try {
+          const p = await api("POST", "/api/v1/segments/preview", token, { expression: expr.value, purpose: purpose.value });
+          out.replaceChildren(el("p", { id: "preview-counts", text: t("console.segments.matches") + " " + p.matches + " · " + t("console.segments.size") + " " + p.size }),
+            reasons(p.excluded, p.matches));
+        } catch (e) { err(e); }
+      };
+      const form = el("form", { id: "segment-form" },
+        el("label", { for: "segment-expression", text: t("console.segments.expression") }),
+        el("p", { class: "help", text: t("console.segments.expressionhelp") }), expr,
+        el("label", { for: "segment-purpose", text: t("console.segments.purpose") }), purpose,
+        el("label", { for: "segment-name", text: t("console.segments.name") }), name,
+        el("p", {}, preview, " ", canWrite ? el("button", { type: "submit", id: "segment-define", text: t("console.segments.define") }) : null));
+      form.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        if (!canWrite) return;
+        try {
+          await api("POST", "/api/v1/segments", token, { name: name.value, expression: expr.value, purpose: purpose.value });
+          await show("segments", token, me);
+          document.getElementById("segments-status").textContent = t("console.segments.defined") + " " + name.value;
+        } catch (e) { err(e); }
+      });
+      root.append(el("h3", { text: t("console.segments.new") }), form, out);
+    },
   };
 
   async function show(name, token, me) {

@@ -49,19 +49,46 @@
           el("td", { text: c.retention_days ? c.retention_days + " " + t("privacy.data.days") : "" })));
       }
     },
-    tags(s) {
+    // Tags are fetched on their own (the section carries only where to find them), so a
+    // deletion redraws this list without reloading the page.
+    async tags(s) {
+      let d;
+      try { d = await api("GET", s.href || "/api/v1/me/tags", token); } catch (e) { fail(e); return; }
       const ul = document.getElementById("tags-list");
       ul.replaceChildren();
-      if (!s.tags.length) ul.append(el("li", { text: t("privacy.tags.none") }));
-      for (const g of s.tags) {
-        const li = el("li", { "data-tag": g.key }, el("div", {}, el("strong", { text: g.name }), el("p", { text: g.why })));
+      if (!d.tags.length) ul.append(el("li", { id: "tags-none", text: t("privacy.tags.none") }));
+      for (const g of d.tags) {
+        const why = el("div", { class: "why" }, el("strong", { text: g.label }));
+        if (g.explanation) why.append(el("p", { text: g.explanation }));
+        if (g.evidence && g.evidence.length) {
+          const ev = el("ul", { class: "evidence", "aria-label": t("privacy.tags.because") });
+          for (const x of g.evidence) ev.append(el("li", { text: x.what + (x.value ? ": " + x.value : "") }));
+          why.append(el("p", { text: t("privacy.tags.because") }), ev);
+        }
+        why.append(el("p", { class: "meta", text: t("privacy.tags.purpose") + " " + g.purpose_name +
+          (g.expires_at ? " · " + t("privacy.tags.expires") + " " + g.expires_at.slice(0, 10) : "") }));
+        const li = el("li", { "data-tag": g.name }, why);
         if (g.deletable) {
-          const b = el("button", { type: "button", "aria-label": t("privacy.tags.delete") + ": " + g.name, text: t("privacy.tags.delete") });
-          b.onclick = () => act("DELETE", "/api/v1/me/tags/" + encodeURIComponent(g.key));
+          const b = el("button", { type: "button", id: "tag-delete-" + g.name.replace(/\W/g, "-"),
+            "aria-label": t("privacy.tags.delete") + ": " + g.label, text: t("privacy.tags.delete") });
+          b.onclick = async () => {
+            try { await api("DELETE", "/api/v1/me/tags/" + encodeURIComponent(g.name), token); } catch (e) { fail(e); return; }
+            await render.tags(s);
+            document.getElementById("tags-status").textContent = t("privacy.tags.deleted") + " " + g.label;
+          };
           li.append(b);
+        } else {
+          li.append(el("span", { class: "state", text: t("privacy.tags.kept") }));
         }
         ul.append(li);
       }
+      const gone = document.getElementById("tags-deleted");
+      gone.replaceChildren();
+      for (const g of d.deleted || []) {
+        gone.append(el("li", { "data-deleted-tag": g.name }, el("span", { text: g.label }),
+          el("span", { class: "state", text: t("privacy.tags.deletedon") + " " + String(g.deleted_at).slice(0, 10) })));
+      }
+      document.getElementById("tags-deleted-block").hidden = !(d.deleted || []).length;
     },
     requests(s) {
       const ul = document.getElementById("requests-list");
