@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stewardhq/steward/internal/segment"
 	"github.com/stewardhq/steward/internal/web"
 )
 
@@ -123,5 +124,25 @@ func TestPagesLanguagesAndHeaders(t *testing.T) {
 	}
 	if res, _ := get("/static/", "", nil); res.StatusCode != 404 {
 		t.Fatalf("static listing: %d", res.StatusCode)
+	}
+}
+
+// The console builds some keys from the server's vocabulary (exclusion reasons); each must
+// be in both catalogues, or the page would show a raw key.
+func TestServerVocabularyIsTranslated(t *testing.T) {
+	for _, l := range web.Languages {
+		b, err := os.ReadFile("i18n/" + l + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []string{segment.ReasonPersonalisationOff, segment.ReasonObjection, segment.ReasonMinor, segment.ReasonNotAllowed} {
+			if m["console.segments.reason."+r] == "" {
+				t.Errorf("%s: no text for exclusion reason %q", l, r)
+			}
+		}
 	}
 }
