@@ -44,6 +44,9 @@ func (a *App) purposeName(p taxonomy.Purpose, lang string) string {
 		}
 		return p.Key
 	}
+	if n, ok := purposeEN[p.Key]; ok {
+		return n
+	}
 	return strings.ReplaceAll(p.Key, "_", " ")
 }
 

@@ -41,7 +41,25 @@ var purposeZH = map[string]string{
 	"marketing.advertising.profiling":            "广告画像",
 	"marketing.advertising.first_party":          "本店广告",
 	"marketing.advertising.third_party.targeted": "第三方定向广告",
+	"marketing.communications":                   "营销信息",
 	"marketing.communications.email":             "营销邮件",
 	"third_party_sharing":                        "向第三方提供",
 	"cross_border_transfer":                      "跨境传输",
+}
+
+// purposeEN names the built-in purposes for people reading English: the keys are for
+// machines (fideslang), and "personalize.content" is not how a shopper would put it.
+var purposeEN = map[string]string{
+	"essential.service":                          "Running the shop and your orders",
+	"essential.order_delivery":                   "Delivering your orders",
+	"essential.fraud_detection":                  "Preventing fraud",
+	"analytics.reporting":                        "Statistics about the shop",
+	"personalize.content":                        "Personalised recommendations",
+	"marketing.advertising.profiling":            "Advertising profile",
+	"marketing.advertising.first_party":          "The shop's own advertising",
+	"marketing.advertising.third_party.targeted": "Targeted advertising by others",
+	"marketing.communications":                   "Marketing messages",
+	"marketing.communications.email":             "Marketing emails",
+	"third_party_sharing":                        "Sharing with other companies",
+	"cross_border_transfer":                      "Transfer abroad",
 }

@@ -44,7 +44,7 @@ func TestPrivacyCenterDeletesTagForGood(t *testing.T) {
 	p.do(chromedp.Navigate(r.base+"/privacy/?lang=en#token="+tok),
 		chromedp.WaitVisible(css(`#tags-list li[data-tag="repeat_buyer"]`)))
 	shown := p.text(`#tags-list li[data-tag="repeat_buyer"]`)
-	for _, want := range []string{"Repeat buyer", "at least two orders", "Used for:", "Delete this tag"} {
+	for _, want := range []string{"Repeat buyer", "at least two orders", "Used for: Personalised recommendations", "Delete this tag"} {
 		if !strings.Contains(shown, want) {
 			t.Fatalf("tag row lacks %q: %q", want, shown)
 		}
