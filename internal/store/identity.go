@@ -65,6 +65,10 @@ type Tx interface {
 // identifier first).
 type Transactor interface {
 	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// LookupIdentities is Tx.LookupIdentities outside a transaction: what was committed
+	// when it ran. Ingestion resolves identities with it before taking the writer, then
+	// checks the answer again inside the transaction.
+	LookupIdentities(ctx context.Context, keys []IdentityKey) (map[IdentityKey]string, error)
 	// Subject reads a subject record (no personal data: ids and times only).
 	Subject(ctx context.Context, id string) (Subject, error)
 	// UnmergeSubject reverses every merge of from: its identities and events return to it.

@@ -29,6 +29,19 @@ func (t tx) InsertEvents(ctx context.Context, events []store.Event) (int, error)
 }
 
 func (t tx) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {
+	return lookupIdentities(ctx, t.q, keys)
+}
+
+// LookupIdentities implements store.Store: the same lookup outside any transaction.
+func (s *Store) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {
+	return lookupIdentities(ctx, s.pool, keys)
+}
+
+type rowsQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func lookupIdentities(ctx context.Context, q rowsQuerier, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {
 	out := make(map[store.IdentityKey]string, len(keys))
 	if len(keys) == 0 {
 		return out, nil
@@ -38,7 +51,7 @@ func (t tx) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map
 	for i, k := range keys {
 		kinds[i], hashes[i] = k.Kind, []byte(k.Hash)
 	}
-	rows, err := t.q.Query(ctx, `SELECT i.kind, i.hash, i.subject_id FROM identities i
+	rows, err := q.Query(ctx, `SELECT i.kind, i.hash, i.subject_id FROM identities i
 		JOIN unnest($1::text[], $2::bytea[]) AS k(kind, hash) ON i.kind = k.kind AND i.hash = k.hash`, kinds, hashes)
 	if err != nil {
 		return nil, fmt.Errorf("lookup identities: %w", mapErr(err))

@@ -42,7 +42,7 @@ func (s *Store) AppendLeaves(ctx context.Context, exp uint64, leaves, hashes [][
 
 // ReadLeaves implements audit.Store, in stored row order.
 func (s *Store) ReadLeaves(ctx context.Context, from, to uint64) ([][]byte, [][]byte, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT leaf, leaf_hash FROM audit_leaves ORDER BY idx LIMIT ? OFFSET ?", int64(to-min(from, to)), int64(from))
+	rows, err := s.rc.QueryContext(ctx, "SELECT leaf, leaf_hash FROM audit_leaves ORDER BY idx LIMIT ? OFFSET ?", int64(to-min(from, to)), int64(from))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read audit leaves: %w", err)
 	}
@@ -61,19 +61,19 @@ func (s *Store) ReadLeaves(ctx context.Context, from, to uint64) ([][]byte, [][]
 // Size implements audit.Store.
 func (s *Store) Size(ctx context.Context) (uint64, error) {
 	var n uint64
-	err := s.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_leaves").Scan(&n)
+	err := s.rc.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_leaves").Scan(&n)
 	return n, err
 }
 
 // PutCheckpoint implements audit.Store.
 func (s *Store) PutCheckpoint(ctx context.Context, size uint64, note []byte) error {
-	_, err := s.w.ExecContext(ctx, "INSERT INTO audit_checkpoints(tree_size, note) VALUES (?, ?)", int64(size), note)
+	_, err := s.wc.ExecContext(ctx, "INSERT INTO audit_checkpoints(tree_size, note) VALUES (?, ?)", int64(size), note)
 	return err
 }
 
 // Checkpoints implements audit.Store, oldest first.
 func (s *Store) Checkpoints(ctx context.Context) ([][]byte, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT note FROM audit_checkpoints ORDER BY id")
+	rows, err := s.rc.QueryContext(ctx, "SELECT note FROM audit_checkpoints ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Store) Checkpoints(ctx context.Context) ([][]byte, error) {
 // LatestCheckpoint implements audit.Store (nil when none).
 func (s *Store) LatestCheckpoint(ctx context.Context) ([]byte, error) {
 	var b []byte
-	err := s.r.QueryRowContext(ctx, "SELECT note FROM audit_checkpoints ORDER BY id DESC LIMIT 1").Scan(&b)
+	err := s.rc.QueryRowContext(ctx, "SELECT note FROM audit_checkpoints ORDER BY id DESC LIMIT 1").Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -92,7 +92,7 @@ func (s *Store) ConsentHistories(ctx context.Context, subjectIDs []string) (map[
 	for i, id := range subjectIDs {
 		args[i] = id
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT "+consentCols+" FROM consent_records WHERE subject_id IN (?"+strings.Repeat(",?", len(subjectIDs)-1)+") ORDER BY at, seq", args...)
+	rows, err := s.rc.QueryContext(ctx, "SELECT "+consentCols+" FROM consent_records WHERE subject_id IN (?"+strings.Repeat(",?", len(subjectIDs)-1)+") ORDER BY at, seq", args...)
 	if err != nil {
 		return nil, fmt.Errorf("consent history: %w", mapErr(err))
 	}
@@ -112,7 +112,7 @@ func (s *Store) ConsentHistories(ctx context.Context, subjectIDs []string) (map[
 
 // ConsentCounts implements store.Store.
 func (s *Store) ConsentCounts(ctx context.Context, from, to time.Time) ([]store.ConsentCount, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT purpose, strftime('%Y-%m-%d', at / 1000000, 'unixepoch') AS day,
+	rows, err := s.rc.QueryContext(ctx, `SELECT purpose, strftime('%Y-%m-%d', at / 1000000, 'unixepoch') AS day,
 		SUM(granted), SUM(1 - granted) FROM consent_records WHERE at >= ? AND at < ? GROUP BY purpose, day ORDER BY purpose, day`,
 		toMicros(from), toMicros(to))
 	if err != nil {

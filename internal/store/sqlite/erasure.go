@@ -9,7 +9,7 @@ import (
 
 // SubjectFamily implements store.Store.
 func (s *Store) SubjectFamily(ctx context.Context, subjectID string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `WITH RECURSIVE fam(id) AS (
+	rows, err := s.rc.QueryContext(ctx, `WITH RECURSIVE fam(id) AS (
 		SELECT ? UNION SELECT s.id FROM subjects s JOIN fam ON s.merged_into = fam.id)
 		SELECT id FROM fam`, subjectID)
 	if err != nil {
@@ -52,7 +52,7 @@ func (s *Store) SubjectFootprint(ctx context.Context, subjectID string) (map[str
 	out := map[string]int64{}
 	for _, tc := range store.ErasureTables {
 		var n int64
-		if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+tc.Table+" WHERE "+tc.Column+" = ?", subjectID).Scan(&n); err != nil {
+		if err := s.rc.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+tc.Table+" WHERE "+tc.Column+" = ?", subjectID).Scan(&n); err != nil {
 			return nil, fmt.Errorf("footprint %s: %w", tc.Table, mapErr(err))
 		}
 		out[tc.Table+"."+tc.Column] = n

@@ -92,7 +92,7 @@ func insertEventsSQL(n int) string { return insertSQLCache[n] }
 // CountEvents implements store.Store.
 func (s *Store) CountEvents(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM events").Scan(&n); err != nil {
+	if err := s.rc.QueryRowContext(ctx, "SELECT COUNT(*) FROM events").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count events: %w", mapErr(err))
 	}
 	return n, nil
@@ -100,7 +100,7 @@ func (s *Store) CountEvents(ctx context.Context) (int64, error) {
 
 // RawSubjectEvents implements store.Store.
 func (s *Store) RawSubjectEvents(ctx context.Context, subjectID string, after int64, limit int) ([]store.Event, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, source_id, message_id, subject_id, origin_subject_id, type, name, occurred_at, received_at, body
+	rows, err := s.rc.QueryContext(ctx, `SELECT seq, source_id, message_id, subject_id, origin_subject_id, type, name, occurred_at, received_at, body
 		FROM events WHERE subject_id = ? AND seq > ? ORDER BY seq LIMIT ?`, subjectID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("subject events: %w", mapErr(err))

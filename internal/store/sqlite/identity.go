@@ -12,7 +12,7 @@ import (
 
 // tx is a write transaction on the single writer connection, so transactions are
 // serialised: identity resolution inside one cannot race another.
-type tx struct{ q *sql.Tx }
+type tx struct{ q *cachedTx }
 
 var _ store.Tx = tx{}
 
@@ -22,8 +22,10 @@ func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapErr(err))
 	}
+	ct := &cachedTx{Tx: t, c: s.wc}
+	defer ct.warm(ctx)
 	defer t.Rollback()
-	if err := fn(tx{t}); err != nil {
+	if err := fn(tx{ct}); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {
@@ -37,6 +39,16 @@ func (t tx) InsertEvents(ctx context.Context, events []store.Event) (int, error)
 }
 
 func (t tx) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {
+	return lookupIdentities(ctx, t.q, keys)
+}
+
+// LookupIdentities implements store.Store: the same lookup on the read pool, outside any
+// transaction (what was committed when it ran).
+func (s *Store) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {
+	return lookupIdentities(ctx, s.rc, keys)
+}
+
+func lookupIdentities(ctx context.Context, q querier, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {
 	out := make(map[store.IdentityKey]string, len(keys))
 	// Group by kind so each query is one IN list over the primary key.
 	byKind := map[string][]any{}
@@ -46,8 +58,8 @@ func (t tx) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map
 	for kind, hashes := range byKind {
 		for start := 0; start < len(hashes); start += 500 {
 			chunk := hashes[start:min(start+500, len(hashes))]
-			q := "SELECT hash, subject_id FROM identities WHERE kind = ? AND hash IN (?" + strings.Repeat(",?", len(chunk)-1) + ")"
-			rows, err := t.q.QueryContext(ctx, q, append([]any{kind}, chunk...)...)
+			sqlText := "SELECT hash, subject_id FROM identities WHERE kind = ? AND hash IN (?" + strings.Repeat(",?", len(chunk)-1) + ")"
+			rows, err := q.QueryContext(ctx, sqlText, append([]any{kind}, chunk...)...)
 			if err != nil {
 				return nil, fmt.Errorf("lookup identities: %w", mapErr(err))
 			}
@@ -116,7 +128,7 @@ func (s *Store) Subject(ctx context.Context, id string) (store.Subject, error) {
 	var sub store.Subject
 	var created int64
 	var merged sql.NullString
-	err := s.r.QueryRowContext(ctx, "SELECT id, source_id, created_at, merged_into FROM subjects WHERE id = ?", id).
+	err := s.rc.QueryRowContext(ctx, "SELECT id, source_id, created_at, merged_into FROM subjects WHERE id = ?", id).
 		Scan(&sub.ID, &sub.SourceID, &created, &merged)
 	if err != nil {
 		return sub, fmt.Errorf("subject: %w", mapErr(err))
@@ -150,7 +162,7 @@ func (s *Store) UnmergeSubject(ctx context.Context, from string) error {
 // CountSubjects implements store.Store.
 func (s *Store) CountSubjects(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM subjects WHERE merged_into IS NULL").Scan(&n); err != nil {
+	if err := s.rc.QueryRowContext(ctx, "SELECT COUNT(*) FROM subjects WHERE merged_into IS NULL").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count subjects: %w", mapErr(err))
 	}
 	return n, nil

@@ -46,7 +46,7 @@ func getKey(ctx context.Context, q querier, subjectID string) (store.SubjectKey,
 
 // DeleteSubjectKey implements store.Store.
 func (s *Store) DeleteSubjectKey(ctx context.Context, subjectID string) error {
-	if _, err := s.w.ExecContext(ctx, "DELETE FROM subject_keys WHERE subject_id = ?", subjectID); err != nil {
+	if _, err := s.wc.ExecContext(ctx, "DELETE FROM subject_keys WHERE subject_id = ?", subjectID); err != nil {
 		return fmt.Errorf("delete subject key: %w", mapErr(err))
 	}
 	return nil
@@ -54,7 +54,7 @@ func (s *Store) DeleteSubjectKey(ctx context.Context, subjectID string) error {
 
 // ListSubjectKeys implements store.Store.
 func (s *Store) ListSubjectKeys(ctx context.Context, exceptKEK, after string, limit int) ([]store.SubjectKey, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT subject_id, kek_id, wrapped, created_at FROM subject_keys
+	rows, err := s.rc.QueryContext(ctx, `SELECT subject_id, kek_id, wrapped, created_at FROM subject_keys
 		WHERE kek_id <> ? AND subject_id > ? ORDER BY subject_id LIMIT ?`, exceptKEK, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list subject keys: %w", mapErr(err))
@@ -75,7 +75,7 @@ func (s *Store) ListSubjectKeys(ctx context.Context, exceptKEK, after string, li
 
 // RewrapSubjectKey implements store.Store.
 func (s *Store) RewrapSubjectKey(ctx context.Context, k store.SubjectKey, fromKEK string) (bool, error) {
-	res, err := s.w.ExecContext(ctx, "UPDATE subject_keys SET kek_id = ?, wrapped = ? WHERE subject_id = ? AND kek_id = ?",
+	res, err := s.wc.ExecContext(ctx, "UPDATE subject_keys SET kek_id = ?, wrapped = ? WHERE subject_id = ? AND kek_id = ?",
 		k.KEKID, k.Wrapped, k.SubjectID, fromKEK)
 	if err != nil {
 		return false, fmt.Errorf("rewrap subject key: %w", mapErr(err))

@@ -25,7 +25,7 @@ func (s *Store) HoldRecords(ctx context.Context, recs []store.HeldRecord) error 
 
 // HeldRecords implements store.Store.
 func (s *Store) HeldRecords(ctx context.Context, pseudonym string) ([]store.HeldRecord, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT pseudonym, kind, occurred_at, kept_until, basis, record FROM legal_hold WHERE pseudonym = ? ORDER BY seq", pseudonym)
+	rows, err := s.rc.QueryContext(ctx, "SELECT pseudonym, kind, occurred_at, kept_until, basis, record FROM legal_hold WHERE pseudonym = ? ORDER BY seq", pseudonym)
 	if err != nil {
 		return nil, fmt.Errorf("held records: %w", mapErr(err))
 	}

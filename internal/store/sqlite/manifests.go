@@ -9,7 +9,7 @@ import (
 
 // AddManifestVersion implements store.Store.
 func (s *Store) AddManifestVersion(ctx context.Context, v store.ManifestVersion) (int64, error) {
-	res, err := s.w.ExecContext(ctx, "INSERT INTO manifest_versions(hash, yaml, actor, created_at) VALUES (?, ?, ?, ?)",
+	res, err := s.wc.ExecContext(ctx, "INSERT INTO manifest_versions(hash, yaml, actor, created_at) VALUES (?, ?, ?, ?)",
 		v.Hash, v.YAML, v.Actor, toMicros(v.CreatedAt))
 	if err != nil {
 		return 0, fmt.Errorf("add manifest version: %w", mapErr(err))
@@ -19,7 +19,7 @@ func (s *Store) AddManifestVersion(ctx context.Context, v store.ManifestVersion)
 
 // ManifestVersions implements store.Store.
 func (s *Store) ManifestVersions(ctx context.Context) ([]store.ManifestVersion, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT seq, hash, actor, created_at FROM manifest_versions ORDER BY seq DESC")
+	rows, err := s.rc.QueryContext(ctx, "SELECT seq, hash, actor, created_at FROM manifest_versions ORDER BY seq DESC")
 	if err != nil {
 		return nil, fmt.Errorf("manifest versions: %w", mapErr(err))
 	}
@@ -40,7 +40,7 @@ func (s *Store) ManifestVersions(ctx context.Context) ([]store.ManifestVersion, 
 func (s *Store) manifestWhere(ctx context.Context, where string, args ...any) (store.ManifestVersion, error) {
 	var v store.ManifestVersion
 	var at int64
-	err := s.r.QueryRowContext(ctx, "SELECT seq, hash, yaml, actor, created_at FROM manifest_versions "+where, args...).
+	err := s.rc.QueryRowContext(ctx, "SELECT seq, hash, yaml, actor, created_at FROM manifest_versions "+where, args...).
 		Scan(&v.Seq, &v.Hash, &v.YAML, &v.Actor, &at)
 	if err != nil {
 		return v, fmt.Errorf("manifest version: %w", mapErr(err))

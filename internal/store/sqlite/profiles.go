@@ -9,7 +9,7 @@ import (
 
 // PutDefinition implements store.Store.
 func (s *Store) PutDefinition(ctx context.Context, d store.Definition) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO definitions(kind, name, spec, actor, updated_at) VALUES (?, ?, ?, ?, ?)
+	_, err := s.wc.ExecContext(ctx, `INSERT INTO definitions(kind, name, spec, actor, updated_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT(kind, name) DO UPDATE SET spec = excluded.spec, actor = excluded.actor, updated_at = excluded.updated_at`,
 		d.Kind, d.Name, d.Spec, d.Actor, toMicros(d.UpdatedAt))
 	if err != nil {
@@ -20,7 +20,7 @@ func (s *Store) PutDefinition(ctx context.Context, d store.Definition) error {
 
 // DeleteDefinition implements store.Store.
 func (s *Store) DeleteDefinition(ctx context.Context, kind, name string) error {
-	res, err := s.w.ExecContext(ctx, "DELETE FROM definitions WHERE kind = ? AND name = ?", kind, name)
+	res, err := s.wc.ExecContext(ctx, "DELETE FROM definitions WHERE kind = ? AND name = ?", kind, name)
 	if err != nil {
 		return fmt.Errorf("delete definition: %w", mapErr(err))
 	}
@@ -32,7 +32,7 @@ func (s *Store) DeleteDefinition(ctx context.Context, kind, name string) error {
 
 // Definitions implements store.Store.
 func (s *Store) Definitions(ctx context.Context, kind string) ([]store.Definition, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT kind, name, spec, actor, updated_at FROM definitions WHERE kind = ? ORDER BY name", kind)
+	rows, err := s.rc.QueryContext(ctx, "SELECT kind, name, spec, actor, updated_at FROM definitions WHERE kind = ? ORDER BY name", kind)
 	if err != nil {
 		return nil, fmt.Errorf("definitions: %w", mapErr(err))
 	}
@@ -52,7 +52,7 @@ func (s *Store) Definitions(ctx context.Context, kind string) ([]store.Definitio
 
 // SuppressTag implements store.Store.
 func (s *Store) SuppressTag(ctx context.Context, t store.TagSuppression) error {
-	_, err := s.w.ExecContext(ctx, "INSERT INTO tag_suppressions(subject_id, tag, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+	_, err := s.wc.ExecContext(ctx, "INSERT INTO tag_suppressions(subject_id, tag, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 		t.SubjectID, t.Tag, toMicros(t.At))
 	if err != nil {
 		return fmt.Errorf("suppress tag: %w", mapErr(err))
@@ -62,7 +62,7 @@ func (s *Store) SuppressTag(ctx context.Context, t store.TagSuppression) error {
 
 // TagSuppressions implements store.Store.
 func (s *Store) TagSuppressions(ctx context.Context) ([]store.TagSuppression, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT subject_id, tag, created_at FROM tag_suppressions ORDER BY subject_id, tag")
+	rows, err := s.rc.QueryContext(ctx, "SELECT subject_id, tag, created_at FROM tag_suppressions ORDER BY subject_id, tag")
 	if err != nil {
 		return nil, fmt.Errorf("tag suppressions: %w", mapErr(err))
 	}
@@ -82,7 +82,7 @@ func (s *Store) TagSuppressions(ctx context.Context) ([]store.TagSuppression, er
 
 // LiveSubjects implements store.Store.
 func (s *Store) LiveSubjects(ctx context.Context, after string, limit int) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT id FROM subjects WHERE merged_into IS NULL AND id > ? ORDER BY id LIMIT ?", after, limit)
+	rows, err := s.rc.QueryContext(ctx, "SELECT id FROM subjects WHERE merged_into IS NULL AND id > ? ORDER BY id LIMIT ?", after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("live subjects: %w", mapErr(err))
 	}
@@ -100,7 +100,7 @@ func (s *Store) LiveSubjects(ctx context.Context, after string, limit int) ([]st
 
 // ChangedSubjects implements store.Store.
 func (s *Store) ChangedSubjects(ctx context.Context, seq int64, limit int) ([]string, int64, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT seq, subject_id FROM events WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
+	rows, err := s.rc.QueryContext(ctx, "SELECT seq, subject_id FROM events WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
 	if err != nil {
 		return nil, seq, fmt.Errorf("changed subjects: %w", mapErr(err))
 	}

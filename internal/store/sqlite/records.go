@@ -12,7 +12,7 @@ import (
 
 // CreateOperator implements store.Store.
 func (s *Store) CreateOperator(ctx context.Context, op store.Operator) error {
-	_, err := s.w.ExecContext(ctx, "INSERT INTO operators(id, name, role, created_at) VALUES (?, ?, ?, ?)",
+	_, err := s.wc.ExecContext(ctx, "INSERT INTO operators(id, name, role, created_at) VALUES (?, ?, ?, ?)",
 		op.ID, op.Name, op.Role, toMicros(op.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("create operator: %w", mapErr(err))
@@ -24,7 +24,7 @@ func (s *Store) CreateOperator(ctx context.Context, op store.Operator) error {
 func (s *Store) GetOperator(ctx context.Context, id string) (store.Operator, error) {
 	var op store.Operator
 	var created int64
-	err := s.r.QueryRowContext(ctx, "SELECT id, name, role, created_at FROM operators WHERE id = ?", id).
+	err := s.rc.QueryRowContext(ctx, "SELECT id, name, role, created_at FROM operators WHERE id = ?", id).
 		Scan(&op.ID, &op.Name, &op.Role, &created)
 	if err != nil {
 		return op, fmt.Errorf("get operator: %w", mapErr(err))
@@ -35,7 +35,7 @@ func (s *Store) GetOperator(ctx context.Context, id string) (store.Operator, err
 
 // ListOperators implements store.Store.
 func (s *Store) ListOperators(ctx context.Context) ([]store.Operator, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT id, name, role, created_at FROM operators ORDER BY created_at, id")
+	rows, err := s.rc.QueryContext(ctx, "SELECT id, name, role, created_at FROM operators ORDER BY created_at, id")
 	if err != nil {
 		return nil, fmt.Errorf("list operators: %w", mapErr(err))
 	}
@@ -55,7 +55,7 @@ func (s *Store) ListOperators(ctx context.Context) ([]store.Operator, error) {
 
 // CreateToken implements store.Store.
 func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO tokens(id, operator_id, name, hash, scopes, created_at, expires_at, revoked_at)
+	_, err := s.wc.ExecContext(ctx, `INSERT INTO tokens(id, operator_id, name, hash, scopes, created_at, expires_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.OperatorID, t.Name, t.Hash, strings.Join(t.Scopes, " "), toMicros(t.CreatedAt),
 		nullMicros(t.ExpiresAt), nullMicros(t.RevokedAt))
@@ -84,7 +84,7 @@ func scanToken(sc interface{ Scan(...any) error }) (store.Token, error) {
 
 // TokenByHash implements store.Store.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (store.Token, error) {
-	t, err := scanToken(s.r.QueryRowContext(ctx, "SELECT "+tokenCols+" FROM tokens WHERE hash = ?", hash))
+	t, err := scanToken(s.rc.QueryRowContext(ctx, "SELECT "+tokenCols+" FROM tokens WHERE hash = ?", hash))
 	if err != nil {
 		return t, fmt.Errorf("token by hash: %w", mapErr(err))
 	}
@@ -99,7 +99,7 @@ func (s *Store) ListTokens(ctx context.Context, operatorID string) ([]store.Toke
 		q += " WHERE operator_id = ?"
 		args = append(args, operatorID)
 	}
-	rows, err := s.r.QueryContext(ctx, q+" ORDER BY created_at, id", args...)
+	rows, err := s.rc.QueryContext(ctx, q+" ORDER BY created_at, id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", mapErr(err))
 	}
@@ -117,7 +117,7 @@ func (s *Store) ListTokens(ctx context.Context, operatorID string) ([]store.Toke
 
 // RevokeToken implements store.Store.
 func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, "UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", toMicros(at), id)
+	res, err := s.wc.ExecContext(ctx, "UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", toMicros(at), id)
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", mapErr(err))
 	}
@@ -129,7 +129,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 
 // CreateSource implements store.Store.
 func (s *Store) CreateSource(ctx context.Context, src store.Source) error {
-	_, err := s.w.ExecContext(ctx, "INSERT INTO sources(id, name, key_hash, created_at) VALUES (?, ?, ?, ?)",
+	_, err := s.wc.ExecContext(ctx, "INSERT INTO sources(id, name, key_hash, created_at) VALUES (?, ?, ?, ?)",
 		src.ID, src.Name, src.KeyHash, toMicros(src.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("create source: %w", mapErr(err))
@@ -141,7 +141,7 @@ func (s *Store) CreateSource(ctx context.Context, src store.Source) error {
 func (s *Store) SourceByKeyHash(ctx context.Context, hash []byte) (store.Source, error) {
 	var src store.Source
 	var created int64
-	err := s.r.QueryRowContext(ctx, "SELECT id, name, key_hash, created_at FROM sources WHERE key_hash = ?", hash).
+	err := s.rc.QueryRowContext(ctx, "SELECT id, name, key_hash, created_at FROM sources WHERE key_hash = ?", hash).
 		Scan(&src.ID, &src.Name, &src.KeyHash, &created)
 	if err != nil {
 		return src, fmt.Errorf("source by key: %w", mapErr(err))
@@ -152,7 +152,7 @@ func (s *Store) SourceByKeyHash(ctx context.Context, hash []byte) (store.Source,
 
 // ListSources implements store.Store.
 func (s *Store) ListSources(ctx context.Context) ([]store.Source, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT id, name, key_hash, created_at FROM sources ORDER BY created_at, id")
+	rows, err := s.rc.QueryContext(ctx, "SELECT id, name, key_hash, created_at FROM sources ORDER BY created_at, id")
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", mapErr(err))
 	}
@@ -173,7 +173,7 @@ func (s *Store) ListSources(ctx context.Context) ([]store.Source, error) {
 // GetSetting implements store.Store.
 func (s *Store) GetSetting(ctx context.Context, name string) (string, error) {
 	var v string
-	if err := s.r.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&v); err != nil {
+	if err := s.rc.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&v); err != nil {
 		return "", fmt.Errorf("get setting: %w", mapErr(err))
 	}
 	return v, nil
@@ -181,7 +181,7 @@ func (s *Store) GetSetting(ctx context.Context, name string) (string, error) {
 
 // PutSetting implements store.Store.
 func (s *Store) PutSetting(ctx context.Context, name, value string) error {
-	_, err := s.w.ExecContext(ctx, "INSERT INTO settings(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value)
+	_, err := s.wc.ExecContext(ctx, "INSERT INTO settings(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value)
 	if err != nil {
 		return fmt.Errorf("put setting: %w", mapErr(err))
 	}

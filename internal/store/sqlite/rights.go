@@ -61,11 +61,11 @@ func scanRights(sc interface{ Scan(...any) error }) (store.RightsRequest, error)
 
 // RightsRequest implements store.Store.
 func (s *Store) RightsRequest(ctx context.Context, id string) (store.RightsRequest, error) {
-	r, err := scanRights(s.r.QueryRowContext(ctx, "SELECT "+rightsCols+" FROM rights_requests WHERE id = ?", id))
+	r, err := scanRights(s.rc.QueryRowContext(ctx, "SELECT "+rightsCols+" FROM rights_requests WHERE id = ?", id))
 	if err != nil {
 		return r, fmt.Errorf("rights request: %w", mapErr(err))
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT state, actor, note, at FROM rights_steps WHERE request_id = ? ORDER BY seq", id)
+	rows, err := s.rc.QueryContext(ctx, "SELECT state, actor, note, at FROM rights_steps WHERE request_id = ? ORDER BY seq", id)
 	if err != nil {
 		return r, fmt.Errorf("rights request: %w", mapErr(err))
 	}
@@ -91,7 +91,7 @@ func (s *Store) ListRightsRequests(ctx context.Context, subjectID string) ([]sto
 		args = append(args, subjectID)
 	}
 	q += " ORDER BY CASE WHEN state IN ('done', 'refused') THEN 1 ELSE 0 END, due_at"
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.rc.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("rights requests: %w", mapErr(err))
 	}

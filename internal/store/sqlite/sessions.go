@@ -11,7 +11,7 @@ import (
 
 // CreateSession implements store.Store.
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
-	_, err := s.w.ExecContext(ctx, "INSERT INTO subject_sessions(id, digest, subject_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+	_, err := s.wc.ExecContext(ctx, "INSERT INTO subject_sessions(id, digest, subject_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
 		ss.ID, ss.Digest, ss.SubjectID, toMicros(ss.CreatedAt), toMicros(ss.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create session: %w", mapErr(err))
@@ -24,7 +24,7 @@ func (s *Store) SessionByDigest(ctx context.Context, digest []byte) (store.Sessi
 	var ss store.Session
 	var created, expires int64
 	var revoked sql.NullInt64
-	err := s.r.QueryRowContext(ctx, "SELECT id, digest, subject_id, created_at, expires_at, revoked_at FROM subject_sessions WHERE digest = ?", digest).
+	err := s.rc.QueryRowContext(ctx, "SELECT id, digest, subject_id, created_at, expires_at, revoked_at FROM subject_sessions WHERE digest = ?", digest).
 		Scan(&ss.ID, &ss.Digest, &ss.SubjectID, &created, &expires, &revoked)
 	if err != nil {
 		return ss, fmt.Errorf("session: %w", mapErr(err))
@@ -39,7 +39,7 @@ func (s *Store) SessionByDigest(ctx context.Context, digest []byte) (store.Sessi
 
 // RevokeSessions implements store.Store.
 func (s *Store) RevokeSessions(ctx context.Context, subjectID string, at time.Time) error {
-	_, err := s.w.ExecContext(ctx, "UPDATE subject_sessions SET revoked_at = ? WHERE subject_id = ? AND revoked_at IS NULL", toMicros(at), subjectID)
+	_, err := s.wc.ExecContext(ctx, "UPDATE subject_sessions SET revoked_at = ? WHERE subject_id = ? AND revoked_at IS NULL", toMicros(at), subjectID)
 	if err != nil {
 		return fmt.Errorf("revoke sessions: %w", mapErr(err))
 	}

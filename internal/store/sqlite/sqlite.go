@@ -23,8 +23,10 @@ var migrationFS embed.FS
 
 // Store is the SQLite backend.
 type Store struct {
-	w *sql.DB // the single writer
-	r *sql.DB // read-only pool
+	w  *sql.DB // the single writer
+	r  *sql.DB // read-only pool
+	wc *stmtCache
+	rc *stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -71,7 +73,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	r.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
-	s := &Store{w: w, r: r}
+	s := &Store{w: w, r: r, wc: newStmtCache(w), rc: newStmtCache(r)}
 	// Touch the writer so journal_mode=WAL is set before any reader opens the file.
 	if err := w.PingContext(ctx); err != nil {
 		s.Close()
@@ -86,7 +88,7 @@ func (s *Store) Dialect() string { return "sqlite" }
 // Ping implements store.Store.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := s.rc.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("ping sqlite: %w", mapErr(err))
 	}
 	return nil
@@ -95,6 +97,8 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close implements store.Store. database/sql waits for in-flight queries to release
 // their connections; the WAL is checkpointed by the writer's close.
 func (s *Store) Close() error {
+	s.rc.close()
+	s.wc.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -104,7 +108,7 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if _, err := s.wc.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("migrate sqlite: %w", err)
 	}
@@ -151,7 +155,7 @@ func (s *Store) applyOne(ctx context.Context, m store.Migration) (int, error) {
 // SchemaVersion implements store.Store.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v sql.NullInt64
-	err := s.r.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v)
+	err := s.rc.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v)
 	if err != nil {
 		if strings.Contains(err.Error(), "no such table") {
 			return 0, nil
@@ -205,7 +209,7 @@ func mapErr(err error) error {
 // problems it reports. It reads every page, so it is for tests and operator checks, not
 // for request paths.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
-	rows, err := s.r.QueryContext(ctx, "PRAGMA integrity_check")
+	rows, err := s.rc.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
 		return fmt.Errorf("integrity check: %w", err)
 	}
@@ -232,7 +236,7 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 // VacuumInto writes a consistent copy of the database to path (a backup; also what tests
 // use to prove that erasure defeats copies taken earlier).
 func (s *Store) VacuumInto(ctx context.Context, path string) error {
-	if _, err := s.w.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	if _, err := s.wc.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("vacuum into: %w", mapErr(err))
 	}
 	return nil
@@ -240,7 +244,7 @@ func (s *Store) VacuumInto(ctx context.Context, path string) error {
 
 // Checkpoint copies the WAL into the database file and truncates the WAL.
 func (s *Store) Checkpoint(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+	if _, err := s.wc.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return fmt.Errorf("checkpoint: %w", mapErr(err))
 	}
 	return nil

@@ -39,6 +39,10 @@ func testIdentities(t *testing.T, s store.Store) {
 	if err != nil || len(got) != 2 || got[anon] != "sub_a" || got[user] != "sub_u" {
 		t.Fatalf("LookupIdentities = %v, %v", got, err)
 	}
+	// The same lookup outside a transaction sees what was committed.
+	if got, err := s.LookupIdentities(ctx, []store.IdentityKey{anon, user, key(store.IdentityUserID, "unknown")}); err != nil || len(got) != 2 || got[anon] != "sub_a" || got[user] != "sub_u" {
+		t.Fatalf("Store.LookupIdentities = %v, %v", got, err)
+	}
 	// Linking a known identifier again conflicts, and the failed transaction leaves nothing.
 	err = s.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.CreateSubjects(ctx, []store.Subject{{ID: "sub_x", SourceID: "src", CreatedAt: ts(0)}}); err != nil {
@@ -61,6 +65,9 @@ func testIdentities(t *testing.T, s store.Store) {
 	s.InTx(ctx, func(tx store.Tx) error { got, err = tx.LookupIdentities(ctx, []store.IdentityKey{anon}); return err })
 	if got[anon] != "sub_u" {
 		t.Fatalf("after merge anon -> %q, want sub_u", got[anon])
+	}
+	if got, err := s.LookupIdentities(ctx, []store.IdentityKey{anon}); err != nil || got[anon] != "sub_u" {
+		t.Fatalf("Store.LookupIdentities after merge = %v, %v", got, err)
 	}
 	if sub, _ := s.Subject(ctx, "sub_a"); sub.MergedInto != "sub_u" {
 		t.Fatalf("merged subject MergedInto = %q", sub.MergedInto)
