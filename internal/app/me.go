@@ -107,10 +107,12 @@ type accessDecider struct {
 	a      *App
 	pd     *policy.Decider
 	states map[string]policy.SubjectState
+	// consent holds the effective consent state each subject's policy state was built from.
+	consent map[string]consent.State
 }
 
 func newAccessDecider(a *App) *accessDecider {
-	return &accessDecider{a: a, pd: a.Policy(), states: map[string]policy.SubjectState{}}
+	return &accessDecider{a: a, pd: a.Policy(), states: map[string]policy.SubjectState{}, consent: map[string]consent.State{}}
 }
 
 func (d *accessDecider) Read(ctx context.Context, subjectID, purpose, category string) (access.Effect, string, error) {
@@ -124,6 +126,7 @@ func (d *accessDecider) Read(ctx context.Context, subjectID, purpose, category s
 			return access.Deny, "", err
 		}
 		st, _ = d.a.Effective(st)
+		d.consent[subjectID] = st
 		s := storedOf(st)
 		sig := &gate.Signals{Consents: s.Consents, PersonalisationOff: s.PersonalisationOff, ObjectDirectMarketing: s.ObjectDirectMarketing,
 			GPC: s.GPC, Guardian: s.Guardian}

@@ -69,7 +69,8 @@ func (s profileSource) Facts(ctx context.Context, subjectID string, after int64)
 		return profile.Facts{}, false, err
 	}
 	f := profile.Facts{Traits: map[string]expr.Value{}, LastSeq: after, Family: fam}
-	r := s.a.reader()
+	dec := newAccessDecider(s.a)
+	r := access.NewReader(s.a.Store, s.a.Vault, rules{s.a}, dec, maskValue)
 	for {
 		evs, pg, err := r.EventsPage(ctx, access.Request{Actor: "system", Purpose: purposeProfiling, SubjectID: subjectID, After: f.LastSeq, Limit: 1000})
 		if err != nil {
@@ -80,6 +81,11 @@ func (s profileSource) Facts(ctx context.Context, subjectID string, after int64)
 		}
 		f.LastSeq = pg.Last
 		if !pg.More {
+			// Standing reuses the consent state the reads were decided on: one ledger
+			// read per reload instead of two, and both halves see the same state.
+			if st, ok := dec.consent[subjectID]; ok {
+				f.Private = st
+			}
 			return f, true, nil
 		}
 	}
@@ -164,11 +170,14 @@ func ageOn(v any, now time.Time) (int, bool) {
 }
 
 func (s profileSource) Standing(ctx context.Context, subjectID string, f profile.Facts, _ []string) (profile.Standing, error) {
-	st, err := s.a.Consent.State(ctx, subjectID)
-	if err != nil {
-		return profile.Standing{}, err
+	st, ok := f.Private.(consent.State)
+	if !ok {
+		var err error
+		if st, err = s.a.Consent.State(ctx, subjectID); err != nil {
+			return profile.Standing{}, err
+		}
+		st, _ = s.a.Effective(st)
 	}
-	st, _ = s.a.Effective(st)
 	stored := storedOf(st)
 	sig := &gate.Signals{Consents: stored.Consents, PersonalisationOff: stored.PersonalisationOff,
 		ObjectDirectMarketing: stored.ObjectDirectMarketing, GPC: stored.GPC, Guardian: stored.Guardian, AgeKnown: f.AgeKnown, Age: f.Age}

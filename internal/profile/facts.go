@@ -28,6 +28,9 @@ type Facts struct {
 	// Age is the person's age in whole years when known (it decides "minor").
 	Age      int
 	AgeKnown bool
+	// Private is the source's own: whatever it read for Facts that Standing can reuse for
+	// the same person (the app keeps the consent state here, so a reload reads it once).
+	Private any
 }
 
 // Standing is where a person stands for the purposes in use.
