@@ -131,6 +131,16 @@ func (c *consentReader) Records(subjectID string, seen, stored gate.Stored, evid
 	return out, nil
 }
 
+// Forget drops cached state: Records caches the state a message's signals lead to before
+// they are committed, so an ingest attempt that did not commit must not leave it behind.
+func (c *consentReader) Forget(subjectIDs []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range subjectIDs {
+		delete(c.cache, id)
+	}
+}
+
 // Prefetch loads the state of every subject not freshly cached, in one query.
 func (c *consentReader) Prefetch(ctx context.Context, subjectIDs []string) error {
 	now := time.Now()

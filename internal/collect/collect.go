@@ -117,41 +117,85 @@ const maxConflictRetries = 5
 
 // Ingest stores the request's messages for source. It returns only after the kept events
 // are committed; on error nothing of the request is stored.
+//
+// The expensive part — the consent gate, minimisation and sealing — runs before the single
+// writer is taken, on identities resolved from what is committed (prepare), so concurrent
+// requests do it in parallel and the write transaction only writes. Inside the transaction
+// the identities are resolved again; if anything differs (a concurrent request linked or
+// merged one of these identifiers, an erasure ran) or a data key raced, the prepared work
+// is thrown away and the gate runs again inside the transaction, as it always did.
 func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspec.Request) (Result, error) {
 	res := Result{Received: len(req.Messages)}
-	var plan *plan
-	var recorded []store.ConsentRecord
-	var err error
+	ik, err := c.identityKeys(req.Messages)
+	if err != nil {
+		return res, fmt.Errorf("ingest: %w", err)
+	}
+	pre := c.prepare(ctx, sourceID, req, ik)
+	var g *gated
+	var txPlan *plan
 	for attempt := 0; ; attempt++ {
 		err = c.cfg.Store.InTx(ctx, func(tx store.Tx) error {
-			plan, err = c.resolve(ctx, tx, sourceID, req.Messages)
+			known, err := tx.LookupIdentities(ctx, ik.all)
 			if err != nil {
 				return err
 			}
-			if err := tx.CreateSubjects(ctx, plan.subjects); err != nil {
+			now := c.cfg.Now().UTC().Truncate(time.Microsecond)
+			var reuse []string
+			if pre != nil {
+				now, reuse = pre.now, pre.plan.newIDs()
+			}
+			p := c.plan(sourceID, req.Messages, ik, known, now, reuse)
+			txPlan = p
+			if err := tx.CreateSubjects(ctx, p.subjects); err != nil {
 				return err
 			}
-			if err := tx.LinkIdentities(ctx, plan.links); err != nil {
+			if err := tx.LinkIdentities(ctx, p.links); err != nil {
 				return err
 			}
-			for _, m := range plan.merges {
+			for _, m := range p.merges {
 				if err := tx.MergeSubjects(ctx, m.from, m.into, m.reason, m.at); err != nil {
 					return err
 				}
 			}
-			evs, dropped, recs, err := c.gateAndSeal(ctx, tx, sourceID, req, plan)
-			recorded = recs
+			if pre != nil && pre.plan.same(p) {
+				for _, k := range pre.keys.created {
+					if err := tx.PutSubjectKey(ctx, k); err != nil {
+						return err // ErrConflict: another writer gave the subject a key first
+					}
+				}
+				g = pre.g
+			} else {
+				if pre != nil {
+					c.forget(pre.plan, p) // the prepared gate may have cached consent it never recorded
+					pre = nil
+				}
+				keys := &memoKeys{Tx: tx, m: map[string]store.SubjectKey{}, created: map[string]bool{}}
+				if g, err = c.gateAndSeal(ctx, keys, sourceID, req, p); err != nil {
+					return err
+				}
+			}
+			if len(g.consent) > 0 {
+				if err := tx.AppendConsent(ctx, g.consent); err != nil {
+					return err
+				}
+			}
+			n, err := tx.InsertEvents(ctx, g.evs)
 			if err != nil {
 				return err
 			}
-			res.Dropped = dropped
-			n, err := tx.InsertEvents(ctx, evs)
-			if err != nil {
-				return err
-			}
-			res.Stored, res.Duplicates = n, len(evs)-n
+			res.Stored, res.Duplicates = n, len(g.evs)-n
 			return nil
 		})
+		if err != nil {
+			// Nothing was recorded: whatever the gate cached from this attempt goes.
+			if pre != nil {
+				c.forget(pre.plan)
+				pre = nil // a retry gates inside the transaction
+			}
+			if txPlan != nil {
+				c.forget(txPlan)
+			}
+		}
 		if errors.Is(err, store.ErrConflict) && attempt < maxConflictRetries {
 			continue
 		}
@@ -160,20 +204,84 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 	if err != nil {
 		return Result{Received: res.Received}, fmt.Errorf("ingest: %w", err)
 	}
+	res.Dropped = g.dropped
 	c.stored.Add(float64(res.Stored))
 	c.dups.Add(float64(res.Duplicates))
-	if len(recorded) > 0 && c.cfg.Recorded != nil {
-		if err := c.cfg.Recorded(ctx, recorded); err != nil {
+	for reason, n := range g.droppedBy {
+		c.dropped.WithLabelValues(reason).Add(float64(n))
+	}
+	for reason, n := range g.stripped {
+		c.strip.WithLabelValues(reason).Add(float64(n))
+	}
+	if len(g.consent) > 0 && c.cfg.Recorded != nil {
+		if err := c.cfg.Recorded(ctx, g.consent); err != nil {
 			return res, fmt.Errorf("ingest: events stored, but recording their consent signals failed: %w", err)
 		}
 	}
 	return res, nil
 }
 
-// gateAndSeal asks the gate about each message and seals what is kept.
-func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID string, req *segmentspec.Request, p *plan) ([]store.Event, int, []store.ConsentRecord, error) {
-	evs := make([]store.Event, 0, len(req.Messages))
-	dropped := 0
+// prepared is a request gated and sealed outside the write transaction.
+type prepared struct {
+	now  time.Time
+	plan *plan
+	keys *pendingKeys
+	g    *gated
+}
+
+// prepare gates and seals the request on identities as committed now. It returns nil when
+// it cannot (any error): the transaction then does the work itself and reports the error.
+func (c *Collector) prepare(ctx context.Context, sourceID string, req *segmentspec.Request, ik *idKeys) *prepared {
+	known, err := c.cfg.Store.LookupIdentities(ctx, ik.all)
+	if err != nil {
+		return nil
+	}
+	now := c.cfg.Now().UTC().Truncate(time.Microsecond)
+	p := c.plan(sourceID, req.Messages, ik, known, now, nil)
+	keys := &pendingKeys{st: c.cfg.Store, read: map[string]store.SubjectKey{}, mine: map[string]bool{}}
+	g, err := c.gateAndSeal(ctx, keys, sourceID, req, p)
+	if err != nil {
+		c.forget(p)
+		return nil
+	}
+	return &prepared{now: now, plan: p, keys: keys, g: g}
+}
+
+// Forgetter is an optional Gate extension: it drops what it cached about subjects, so a
+// gate run that was thrown away leaves nothing behind (consent signals it saw but that
+// were never recorded must be seen again).
+type Forgetter interface {
+	Forget(subjectIDs []string)
+}
+
+func (c *Collector) forget(plans ...*plan) {
+	f, ok := c.cfg.Gate.(Forgetter)
+	if !ok {
+		return
+	}
+	var ids []string
+	for _, p := range plans {
+		for _, s := range p.subjectOf {
+			ids = append(ids, s, p.final(s))
+		}
+	}
+	f.Forget(ids)
+}
+
+// gated is what the gate decided for a request: events to store (sealed), consent records
+// to append, and the counts for the metrics (added only once the request commits).
+type gated struct {
+	evs       []store.Event
+	consent   []store.ConsentRecord
+	dropped   int
+	droppedBy map[string]int
+	stripped  map[string]int
+}
+
+// gateAndSeal asks the gate about each message and seals what is kept. It writes nothing
+// but data keys (through keys).
+func (c *Collector) gateAndSeal(ctx context.Context, keys store.KeyAccess, sourceID string, req *segmentspec.Request, p *plan) (*gated, error) {
+	g := &gated{evs: make([]store.Event, 0, len(req.Messages)), droppedBy: map[string]int{}, stripped: map[string]int{}}
 	if pf, ok := c.cfg.Gate.(Prefetcher); ok {
 		seen := map[string]bool{}
 		var ids []string
@@ -184,11 +292,9 @@ func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID strin
 			}
 		}
 		if err := pf.Prefetch(ctx, ids); err != nil {
-			return nil, 0, nil, err
+			return nil, err
 		}
 	}
-	var consent []store.ConsentRecord
-	keys := &memoKeys{Tx: tx, m: map[string]store.SubjectKey{}, created: map[string]bool{}}
 	for i := range req.Messages {
 		m := &req.Messages[i]
 		// The event belongs to the surviving subject but is sealed for, and remembers,
@@ -197,30 +303,25 @@ func (c *Collector) gateAndSeal(ctx context.Context, tx store.Tx, sourceID strin
 		sub := p.final(origin)
 		v, err := c.cfg.Gate.Check(ctx, sub, m, req)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, err
 		}
-		consent = append(consent, v.Consent...)
+		g.consent = append(g.consent, v.Consent...)
 		for reason, n := range v.Stripped {
-			c.strip.WithLabelValues(reason).Add(float64(n))
+			g.stripped[reason] += n
 		}
 		if !v.Keep {
-			c.dropped.WithLabelValues(v.Reason).Inc()
-			dropped++
+			g.droppedBy[v.Reason]++
+			g.dropped++
 			continue
 		}
 		body, err := c.cfg.Seal.Seal(ctx, keys, origin, "events", "body", v.Body)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, err
 		}
-		evs = append(evs, store.Event{SourceID: sourceID, MessageID: m.MessageID, SubjectID: sub, OriginSubjectID: origin,
+		g.evs = append(g.evs, store.Event{SourceID: sourceID, MessageID: m.MessageID, SubjectID: sub, OriginSubjectID: origin,
 			Type: string(m.Type), Name: eventName(m), OccurredAt: m.Timestamp, ReceivedAt: m.ReceivedAt, Body: body})
 	}
-	if len(consent) > 0 {
-		if err := tx.AppendConsent(ctx, consent); err != nil {
-			return nil, 0, nil, err
-		}
-	}
-	return evs, dropped, consent, nil
+	return g, nil
 }
 
 func eventName(m *segmentspec.Message) string {
@@ -273,4 +374,42 @@ func (k *memoKeys) PutSubjectKey(ctx context.Context, key store.SubjectKey) erro
 		k.created[key.SubjectID] = true
 	}
 	return err
+}
+
+// pendingKeys is key access for a request prepared outside the transaction: keys are read
+// from the store as committed, and keys the vault creates for subjects without one are
+// held back, to be stored by the transaction that stores the events sealed under them.
+type pendingKeys struct {
+	st      store.KeyAccess
+	read    map[string]store.SubjectKey
+	mine    map[string]bool
+	created []store.SubjectKey
+}
+
+func (k *pendingKeys) GetSubjectKey(ctx context.Context, id string) (store.SubjectKey, error) {
+	if v, ok := k.read[id]; ok {
+		return v, nil
+	}
+	v, err := k.st.GetSubjectKey(ctx, id)
+	if err == nil {
+		k.read[id] = v
+	}
+	return v, err
+}
+
+func (k *pendingKeys) PutSubjectKey(_ context.Context, key store.SubjectKey) error {
+	if _, ok := k.read[key.SubjectID]; ok {
+		return store.ErrConflict
+	}
+	k.read[key.SubjectID] = key
+	k.mine[key.SubjectID] = true
+	k.created = append(k.created, key)
+	return nil
+}
+
+// CommittedKey implements vault.CommitTracker: keys read here were committed; keys made
+// here are not until the transaction stores them.
+func (k *pendingKeys) CommittedKey(id string) bool {
+	_, seen := k.read[id]
+	return seen && !k.mine[id]
 }

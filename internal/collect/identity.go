@@ -1,7 +1,7 @@
 package collect
 
 import (
-	"context"
+	"slices"
 	"time"
 
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
@@ -35,15 +35,16 @@ func (p *plan) final(s string) string {
 	}
 }
 
-// resolve decides which subject each message is about, following Segment's identity
-// semantics: a message carrying both userId and anonymousId says they are one person; an
-// alias says previousId and userId are one person. The known customer (userId) survives a
-// merge; the anonymous history joins it.
-func (c *Collector) resolve(ctx context.Context, tx store.Tx, sourceID string, msgs []segmentspec.Message) (*plan, error) {
-	p := &plan{subjectOf: make([]string, len(msgs)), mergedInto: map[string]string{}}
-	type ids struct{ user, anon, prevUser, prevAnon store.IdentityKey }
-	keys := make([]ids, len(msgs))
-	var all []store.IdentityKey
+// idKeys are the blind-indexed identifiers of a request's messages, computed once.
+type idKeys struct {
+	msgs []msgKeys
+	all  []store.IdentityKey
+}
+
+type msgKeys struct{ user, anon, prevUser, prevAnon store.IdentityKey }
+
+func (c *Collector) identityKeys(msgs []segmentspec.Message) (*idKeys, error) {
+	ik := &idKeys{msgs: make([]msgKeys, len(msgs))}
 	mk := func(kind, v string) (store.IdentityKey, error) {
 		if v == "" {
 			return store.IdentityKey{}, nil
@@ -53,32 +54,39 @@ func (c *Collector) resolve(ctx context.Context, tx store.Tx, sourceID string, m
 			return store.IdentityKey{}, err
 		}
 		k := store.IdentityKey{Kind: kind, Hash: string(h)}
-		all = append(all, k)
+		ik.all = append(ik.all, k)
 		return k, nil
 	}
 	for i := range msgs {
-		m := &msgs[i]
+		m, keys := &msgs[i], &ik.msgs[i]
 		var err error
-		if keys[i].user, err = mk(store.IdentityUserID, m.UserID); err != nil {
+		if keys.user, err = mk(store.IdentityUserID, m.UserID); err != nil {
 			return nil, err
 		}
-		if keys[i].anon, err = mk(store.IdentityAnonymousID, m.AnonymousID); err != nil {
+		if keys.anon, err = mk(store.IdentityAnonymousID, m.AnonymousID); err != nil {
 			return nil, err
 		}
 		if m.Type == segmentspec.TypeAlias {
-			if keys[i].prevUser, err = mk(store.IdentityUserID, m.PreviousID); err != nil {
+			if keys.prevUser, err = mk(store.IdentityUserID, m.PreviousID); err != nil {
 				return nil, err
 			}
-			if keys[i].prevAnon, err = mk(store.IdentityAnonymousID, m.PreviousID); err != nil {
+			if keys.prevAnon, err = mk(store.IdentityAnonymousID, m.PreviousID); err != nil {
 				return nil, err
 			}
 		}
 	}
-	known, err := tx.LookupIdentities(ctx, all)
-	if err != nil {
-		return nil, err
-	}
-	now := c.cfg.Now().UTC().Truncate(time.Microsecond)
+	return ik, nil
+}
+
+// plan decides which subject each message is about, given the identifiers already known,
+// following Segment's identity semantics: a message carrying both userId and anonymousId
+// says they are one person; an alias says previousId and userId are one person. The known
+// customer (userId) survives a merge; the anonymous history joins it. New subjects take
+// their ids from reuse first (so a plan made again inside the transaction can be compared
+// with the prepared one), then fresh ones. known is modified.
+func (c *Collector) plan(sourceID string, msgs []segmentspec.Message, ik *idKeys, known map[store.IdentityKey]string, now time.Time, reuse []string) *plan {
+	p := &plan{subjectOf: make([]string, len(msgs)), mergedInto: map[string]string{}}
+	keys := ik.msgs
 	lookup := func(k store.IdentityKey) string {
 		if k.Kind == "" {
 			return ""
@@ -99,7 +107,12 @@ func (c *Collector) resolve(ctx context.Context, tx store.Tx, sourceID string, m
 		p.links = append(p.links, store.IdentityLink{Key: k, SubjectID: sub, CreatedAt: now})
 	}
 	newSubject := func() string {
-		id := NewSubjectID()
+		var id string
+		if len(reuse) > 0 {
+			id, reuse = reuse[0], reuse[1:]
+		} else {
+			id = NewSubjectID()
+		}
 		p.subjects = append(p.subjects, store.Subject{ID: id, SourceID: sourceID, CreatedAt: now})
 		return id
 	}
@@ -152,5 +165,39 @@ func (c *Collector) resolve(ctx context.Context, tx store.Tx, sourceID string, m
 		link(k.anon, sub)
 		p.subjectOf[i] = sub
 	}
-	return p, nil
+	return p
+}
+
+// newIDs returns the ids of the subjects the plan creates, in order.
+func (p *plan) newIDs() []string {
+	ids := make([]string, len(p.subjects))
+	for i, s := range p.subjects {
+		ids[i] = s.ID
+	}
+	return ids
+}
+
+// same reports whether two plans make the same subjects, links and merges and put every
+// message with the same subject.
+func (p *plan) same(q *plan) bool {
+	if !slices.Equal(p.subjectOf, q.subjectOf) || len(p.subjects) != len(q.subjects) || len(p.links) != len(q.links) || len(p.merges) != len(q.merges) {
+		return false
+	}
+	for i := range p.subjects {
+		if p.subjects[i].ID != q.subjects[i].ID {
+			return false
+		}
+	}
+	for i := range p.links {
+		if p.links[i].Key != q.links[i].Key || p.links[i].SubjectID != q.links[i].SubjectID {
+			return false
+		}
+	}
+	for i := range p.merges {
+		a, b := p.merges[i], q.merges[i]
+		if a.from != b.from || a.into != b.into || a.reason != b.reason {
+			return false
+		}
+	}
+	return true
 }

@@ -274,3 +274,10 @@ func (g *Gate) Prefetch(ctx context.Context, subjectIDs []string) error {
 	}
 	return nil
 }
+
+// Forget implements collect.Forgetter when the consent reader caches state.
+func (g *Gate) Forget(subjectIDs []string) {
+	if f, ok := g.consent.(interface{ Forget([]string) }); ok {
+		f.Forget(subjectIDs)
+	}
+}

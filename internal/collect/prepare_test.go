@@ -1,0 +1,141 @@
+package collect_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stewardhq/steward/internal/collect"
+	"github.com/stewardhq/steward/internal/collect/segmentspec"
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/store/sqlite"
+)
+
+// recordingGate keeps everything and, like the app's gate, records a consent signal the
+// first time it sees one for a subject and caches that it did (before the records commit).
+// race, when set, runs once, at the first Check of a message named "Race": it stands for a
+// concurrent request committing between a request's prepare and its transaction.
+type recordingGate struct {
+	mu      sync.Mutex
+	granted map[string]bool
+	forgot  int
+	race    func()
+	raced   atomic.Bool
+	n       atomic.Int64
+}
+
+func (g *recordingGate) Check(_ context.Context, sub string, m *segmentspec.Message, _ *segmentspec.Request) (collect.Verdict, error) {
+	if m.Event == "Race" && g.race != nil && !g.raced.Swap(true) {
+		g.race()
+	}
+	v := collect.Verdict{Keep: true}
+	v.Body, _ = m.MarshalJSON()
+	if _, ok := m.Context.Consent(); ok {
+		g.mu.Lock()
+		if !g.granted[sub] {
+			g.granted[sub] = true
+			v.Consent = []store.ConsentRecord{{ID: "rec-" + sub + "-" + time.Now().Format("150405.000000000") + "-" + string(rune('a'+g.n.Add(1)%26)),
+				SubjectID: sub, Purpose: "analytics.reporting", Granted: true, NoticeVersion: "1", NoticeHash: "h", Method: store.MethodSDK,
+				At: time.Now().UTC(), Evidence: []byte(`{}`), Actor: "subject"}}
+		}
+		g.mu.Unlock()
+	}
+	return v, nil
+}
+
+func (g *recordingGate) Forget(ids []string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.forgot++
+	for _, id := range ids {
+		delete(g.granted, id)
+	}
+}
+
+// A concurrent request commits between this request's prepare and its transaction, so the
+// prepared plan is stale (the anonymousId now belongs to someone): the transaction resolves
+// again, merges, gates inside the transaction, and the consent signal the prepared gate
+// saw — and cached — is still recorded, once, for the right person.
+func TestPreparedWorkIsRedoneWhenIdentitiesChanged(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g := &recordingGate{granted: map[string]bool{}}
+	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: g, Seal: tagSeal{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Ingest(ctx, "src", decode(t, `{"batch":[{"type":"identify","messageId":"i1","userId":"u-1"}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	customer := subjectOf(t, st, store.IdentityUserID, "u-1")
+	g.race = func() {
+		if _, err := c.Ingest(ctx, "src", decode(t, `{"batch":[{"type":"track","messageId":"r0","anonymousId":"anon-9","event":"Product Viewed"}]}`)); err != nil {
+			t.Errorf("racing request: %v", err)
+		}
+	}
+	res, err := c.Ingest(ctx, "src", decode(t, `{"batch":[{"type":"track","messageId":"r1","userId":"u-1","anonymousId":"anon-9","event":"Race",
+		"context":{"consent":{"categoryPreferences":{"Analytics":true}}}}]}`))
+	if err != nil || res.Stored != 1 {
+		t.Fatalf("ingest = %+v, %v", res, err)
+	}
+	if !g.raced.Load() || g.forgot == 0 {
+		t.Fatalf("the race did not happen or the prepared gate's cache was kept (forgot %d)", g.forgot)
+	}
+	if a := subjectOf(t, st, store.IdentityAnonymousID, "anon-9"); a != customer {
+		t.Fatalf("anon-9 -> %s, want the customer %s (merged)", a, customer)
+	}
+	hist, err := st.ConsentHistory(ctx, customer)
+	if err != nil || len(hist) != 1 {
+		t.Fatalf("consent records for the customer = %d, %v; want exactly 1", len(hist), err)
+	}
+	evs, err := st.RawSubjectEvents(ctx, customer, 0, 100)
+	if err != nil || len(evs) != 3 {
+		t.Fatalf("customer's events = %d, %v; want identify, the racing track (merged in) and r1", len(evs), err)
+	}
+	for _, ev := range evs {
+		if ev.MessageID == "r1" && !strings.HasPrefix(string(ev.Body), customer+"|") {
+			t.Fatalf("r1 sealed for %q, want the customer", strings.SplitN(string(ev.Body), "|", 2)[0])
+		}
+	}
+}
+
+// Without a race the prepared work is used as is: the gate runs once per message.
+func TestPreparedWorkIsUsedWhenNothingChanged(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g := &recordingGate{granted: map[string]bool{}}
+	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: g, Seal: tagSeal{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Ingest(ctx, "src", decode(t, `{"batch":[{"type":"track","messageId":"a","anonymousId":"anon-1","event":"X"},
+		{"type":"identify","messageId":"b","userId":"u-1","anonymousId":"anon-1","context":{"consent":{"categoryPreferences":{"Analytics":true}}}}]}`))
+	if err != nil || res.Stored != 2 {
+		t.Fatalf("ingest = %+v, %v", res, err)
+	}
+	if n := g.n.Load(); n != 1 || g.forgot != 0 {
+		t.Fatalf("gate recorded %d signals and forgot %d times; want 1 and 0", n, g.forgot)
+	}
+	sub := subjectOf(t, st, store.IdentityUserID, "u-1")
+	if hist, _ := st.ConsentHistory(ctx, sub); len(hist) != 1 || sub == "" || subjectOf(t, st, store.IdentityAnonymousID, "anon-1") != sub {
+		t.Fatalf("subject %q, history %d", sub, len(hist))
+	}
+}
