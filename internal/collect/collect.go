@@ -75,6 +75,7 @@ type Collector struct {
 	dropped *prometheus.CounterVec
 	strip   *prometheus.CounterVec
 	dups    prometheus.Counter
+	group   groupCommit
 }
 
 // New returns a Collector.
@@ -134,7 +135,7 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 	var g *gated
 	var txPlan *plan
 	for attempt := 0; ; attempt++ {
-		err = c.cfg.Store.InTx(ctx, func(tx store.Tx) error {
+		err = c.inTx(ctx, func(tx store.Tx) error {
 			known, err := tx.LookupIdentities(ctx, ik.all)
 			if err != nil {
 				return err
@@ -185,6 +186,16 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 			}
 			res.Stored, res.Duplicates = n, len(g.evs)-n
 			return nil
+		}, func() {
+			// The group this ran in failed: it runs again alone, gating inside the
+			// transaction, with nothing cached from this run.
+			if pre != nil {
+				c.forget(pre.plan)
+				pre = nil
+			}
+			if txPlan != nil {
+				c.forget(txPlan)
+			}
 		})
 		if err != nil {
 			// Nothing was recorded: whatever the gate cached from this attempt goes.
