@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ func benchIngest(ctx context.Context, e *env, args []string) error {
 	batch := fs.Int("batch", 100, "events per /v1/batch request")
 	clients := fs.Int("clients", 4, "concurrent client goroutines")
 	runs := fs.Int("runs", 3, "runs; the median is reported")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the HTTP runs to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,7 +42,7 @@ func benchIngest(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		rate, stored, err := ingestRun(ctx, r, *n, *batch, *clients)
+		rate, stored, err := profiled(*cpuprofile, r, func() (float64, int64, error) { return ingestRun(ctx, r, *n, *batch, *clients) })
 		if err != nil {
 			return err
 		}
@@ -141,4 +143,25 @@ func ingestBatch(run, from, n int) []byte {
 	}
 	b.WriteString(`]}`)
 	return []byte(b.String())
+}
+
+// profiled runs f under the CPU profiler when file is set, one profile per run
+// (file.1, file.2, ... after the first).
+func profiled(file string, run int, f func() (float64, int64, error)) (float64, int64, error) {
+	if file == "" {
+		return f()
+	}
+	if run > 0 {
+		file = fmt.Sprintf("%s.%d", file, run)
+	}
+	out, err := os.Create(file)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		return 0, 0, err
+	}
+	defer pprof.StopCPUProfile()
+	return f()
 }
