@@ -46,15 +46,20 @@ func (a *App) openAudit() error {
 // Record appends one processing act and returns once it is durable. subjectID is
 // pseudonymised here; "" for acts about no one (a manifest change).
 func (a *App) Record(ctx context.Context, act audit.Act, subjectID, actor, purpose, basis string, detail map[string]string) error {
+	if _, err := a.audit.app.Append(ctx, a.leaf(act, subjectID, actor, purpose, basis, detail)); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// leaf builds the ledger entry for one processing act, the subject pseudonymised.
+func (a *App) leaf(act audit.Act, subjectID, actor, purpose, basis string, detail map[string]string) audit.Leaf {
 	l := audit.Leaf{Time: time.Now().UTC(), Act: act, Actor: actor, Purpose: purpose, LegalBasis: basis, Detail: detail,
 		Categories: a.purposeCategories(purpose)}
 	if subjectID != "" {
 		l.Subject = a.audit.pseud.Pseudonym(subjectID)
 	}
-	if _, err := a.audit.app.Append(ctx, l); err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	return nil
+	return l
 }
 
 // auditAPI implements server.Audit.

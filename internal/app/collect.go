@@ -2,8 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -25,25 +25,16 @@ func (a *App) newCollector(reg prometheus.Registerer) (*collect.Collector, error
 	return collect.New(collect.Config{Store: a.Store, Index: a.Index, Gate: g, Seal: sealer{a.Vault}, Registerer: reg, Recorded: a.recordSignals})
 }
 
-// recordSignals writes the consent signals an ingest request carried to the audit log.
-// The appends run concurrently so the appender commits them as one batch.
+// recordSignals writes the consent signals an ingest request carried to the audit log,
+// in one AppendAll: the appender commits them together (with whatever else is pending).
 func (a *App) recordSignals(ctx context.Context, recs []store.ConsentRecord) error {
-	errs := make(chan error, len(recs))
-	var wg sync.WaitGroup
-	for _, r := range recs {
-		wg.Add(1)
-		go func(r store.ConsentRecord) {
-			defer wg.Done()
-			errs <- a.Record(ctx, audit.ActConsentChange, r.SubjectID, "subject", r.Purpose, "consent",
-				map[string]string{"granted": strconv.FormatBool(r.Granted), "method": r.Method, "record": r.ID})
-		}(r)
+	leaves := make([]audit.Leaf, len(recs))
+	for i, r := range recs {
+		leaves[i] = a.leaf(audit.ActConsentChange, r.SubjectID, "subject", r.Purpose, "consent",
+			map[string]string{"granted": strconv.FormatBool(r.Granted), "method": r.Method, "record": r.ID})
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			return err
-		}
+	if _, err := a.audit.app.AppendAll(ctx, leaves); err != nil {
+		return fmt.Errorf("audit: %w", err)
 	}
 	return nil
 }

@@ -25,10 +25,12 @@ type Appender struct {
 type req struct {
 	leaf Leaf
 	done chan result
+	pos  int // the leaf's position in an AppendAll call, echoed in its result
 }
 
 type result struct {
 	index uint64
+	pos   int
 	err   error
 }
 
@@ -53,6 +55,39 @@ func (a *Appender) Append(ctx context.Context, l Leaf) (uint64, error) {
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
+}
+
+// AppendAll stores leaves in order, queued together so they take consecutive indexes
+// (barring an error), and returns their leaf indexes.
+// It costs one wait instead of one per leaf. On error some leaves may have been stored,
+// as with the same Appends made one after another.
+func (a *Appender) AppendAll(ctx context.Context, leaves []Leaf) ([]uint64, error) {
+	rs := make([]req, len(leaves))
+	done := make(chan result, len(leaves))
+	for i, l := range leaves {
+		rs[i] = req{leaf: l, done: done, pos: i}
+	}
+	a.mu.Lock()
+	a.pending = append(a.pending, rs...)
+	if !a.flushing && len(rs) > 0 {
+		a.flushing = true
+		go a.loop()
+	}
+	a.mu.Unlock()
+	idx := make([]uint64, len(leaves))
+	var first error
+	for range leaves {
+		select {
+		case res := <-done:
+			if res.err != nil && first == nil {
+				first = res.err
+			}
+			idx[res.pos] = res.index
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return idx, first
 }
 
 // loop flushes pending batches until none are left.
@@ -106,7 +141,7 @@ func (a *Appender) flush(batch []req) {
 		}
 		if err == nil {
 			for i, r := range batch {
-				r.done <- result{index: a.size + uint64(i)}
+				r.done <- result{index: a.size + uint64(i), pos: r.pos}
 			}
 			a.size += uint64(len(batch))
 			return
@@ -115,6 +150,6 @@ func (a *Appender) flush(batch []req) {
 	}
 	a.loaded = false
 	for _, r := range batch {
-		r.done <- result{err: err}
+		r.done <- result{err: err, pos: r.pos}
 	}
 }

@@ -294,3 +294,63 @@ func FuzzParseLeaf(f *testing.F) {
 		ParseLeaf(b) //nolint:errcheck // must not panic
 	})
 }
+
+// AppendAll stores a request's leaves in order and consecutively, alongside concurrent
+// single appends, and every stored leaf is the one asked for.
+func TestAppendAllInOrder(t *testing.T) {
+	st := &MemStore{}
+	a := NewAppender(st)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := 0; g < 20; g++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			leaves := make([]Leaf, 7)
+			for i := range leaves {
+				leaves[i] = Leaf{Act: ActConsentChange, Actor: fmt.Sprintf("g%d", g), Purpose: fmt.Sprint(i)}
+			}
+			idx, err := a.AppendAll(ctx, leaves)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for i := range idx {
+				if idx[i] != idx[0]+uint64(i) {
+					t.Errorf("group %d: indexes %v not consecutive", g, idx)
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if _, err := a.Append(ctx, Leaf{Act: ActRead, Actor: "single"}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(st.Leaves) != 20*8 {
+		t.Fatalf("got %d leaves, want %d", len(st.Leaves), 20*8)
+	}
+	next := map[string]int{}
+	for i, b := range st.Leaves {
+		l, err := ParseLeaf(b)
+		if err != nil || l.Seq != uint64(i) {
+			t.Fatalf("leaf %d: seq %d, err %v", i, l.Seq, err)
+		}
+		if l.Actor == "single" {
+			continue
+		}
+		if l.Purpose != fmt.Sprint(next[l.Actor]) {
+			t.Fatalf("leaf %d of %s is %s, want %d", i, l.Actor, l.Purpose, next[l.Actor])
+		}
+		next[l.Actor]++
+	}
+	if idx, err := a.AppendAll(ctx, nil); err != nil || len(idx) != 0 {
+		t.Fatalf("empty AppendAll = %v, %v", idx, err)
+	}
+	if _, err := a.AppendAll(ctx, []Leaf{{Act: ActRead}}); err == nil {
+		t.Fatal("a leaf without actor was stored")
+	}
+}
