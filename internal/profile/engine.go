@@ -206,33 +206,58 @@ func (e *Engine) Load(ctx context.Context) error {
 }
 
 // Sync reloads the people with events stored since the last Sync and re-evaluates their
-// tags and segment memberships. It returns how many people it touched.
+// tags and segment memberships, until it has caught up. It returns how many reloads it did.
 func (e *Engine) Sync(ctx context.Context) (int, error) {
+	touched := 0
+	for {
+		n, err := e.syncRound(ctx)
+		touched += n
+		if err != nil || n == 0 {
+			return touched, err
+		}
+	}
+}
+
+// syncMaxPeople bounds the people one sync round gathers before reloading them.
+const syncMaxPeople = 20_000
+
+// syncRound gathers the people with events stored since the cursor (every page of
+// changes, up to syncMaxPeople people) and reloads each of them once. Under a heavy
+// ingest a person appears on page after page of changes; reloading them per page
+// repeated the per-person reads (person, family, consent, events) for every page.
+func (e *Engine) syncRound(ctx context.Context) (int, error) {
 	e.load.Lock()
 	defer e.load.Unlock()
 	e.mu.RLock()
 	cursor := e.cursor
 	e.mu.RUnlock()
-	touched := 0
-	for {
+	seen := map[string]bool{}
+	var people []string
+	for len(people) < syncMaxPeople {
 		ids, last, err := e.cfg.Store.ChangedSubjects(ctx, cursor, 5000)
 		if err != nil {
-			return touched, err
+			return 0, err
 		}
 		if len(ids) == 0 {
-			return touched, nil
+			break
 		}
 		for _, id := range ids {
-			if err := e.reload(ctx, id, true, false); err != nil {
-				return touched, err
+			if !seen[id] {
+				seen[id] = true
+				people = append(people, id)
 			}
 		}
-		touched += len(ids)
 		cursor = last
-		e.mu.Lock()
-		e.cursor = cursor
-		e.mu.Unlock()
 	}
+	for _, id := range people {
+		if err := e.reload(ctx, id, true, false); err != nil {
+			return 0, err
+		}
+	}
+	e.mu.Lock()
+	e.cursor = cursor
+	e.mu.Unlock()
+	return len(people), nil
 }
 
 // Touch reloads one person now (after a consent change, a deletion, an erasure).
@@ -491,8 +516,10 @@ func (e *Engine) Run(ctx context.Context, tick time.Duration) {
 			return
 		case <-wait.C:
 		}
+		// One round, then a wait as long as it took: under a sustained ingest a Sync that
+		// ran until caught up never ended, and the engine took a whole core.
 		start := time.Now()
-		if _, err := e.Sync(ctx); err != nil && ctx.Err() == nil {
+		if _, err := e.syncRound(ctx); err != nil && ctx.Err() == nil {
 			e.cfg.Log.Warn("profile sync failed", "err", err)
 		}
 		wait.Reset(max(tick, time.Since(start)))

@@ -2,6 +2,7 @@ package profile_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -22,11 +23,15 @@ type fakeSource struct {
 	age    map[string]int
 	deny   map[string]bool // subject → nothing permitted, no basis
 	flags  map[string]profile.Standing
+	facts  map[string]int // Facts calls per person
 }
 
 func (f *fakeSource) Facts(_ context.Context, id string, after int64) (profile.Facts, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.facts != nil {
+		f.facts[id]++
+	}
 	evs, ok := f.people[id]
 	if !ok {
 		return profile.Facts{}, false, nil
@@ -338,5 +343,50 @@ func TestSegmentAudienceExclusions(t *testing.T) {
 	e.Forget("ok1")
 	if v, _ := e.Segment("viewers"); v.Matches != 5 || v.Size != 1 {
 		t.Fatalf("after forgetting: %+v", v)
+	}
+}
+
+// Under a heavy ingest a person's events spread over many pages of changes: Sync reloads
+// each changed person once per round, not once per page, and still sees every event.
+func TestSyncReloadsEachPersonOncePerRound(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.event("p0", "Order Completed", time.Hour, nil)
+	f.event("p1", "Order Completed", time.Hour, nil)
+	f.event("p2", "Order Completed", time.Hour, nil)
+	e := f.engine()
+	// 12,000 events, the three people interleaved: every page of 5,000 changes has all three.
+	var evs []store.Event
+	for i := range 12000 {
+		evs = append(evs, store.Event{SourceID: "src", MessageID: fmt.Sprintf("bulk-%d", i), SubjectID: fmt.Sprintf("p%d", i%3), Type: "track",
+			Name: "Order Completed", OccurredAt: f.clk.Now().Add(-time.Minute), ReceivedAt: f.clk.Now(), Body: []byte("sealed")})
+	}
+	if _, err := f.st.InsertEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	f.src.mu.Lock()
+	for _, id := range []string{"p0", "p1", "p2"} {
+		raw, err := f.st.RawSubjectEvents(ctx, id, f.src.people[id][0].Seq, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range raw {
+			f.src.people[id] = append(f.src.people[id], profile.Event{Seq: r.Seq, Name: r.Name, At: r.OccurredAt})
+		}
+	}
+	f.src.facts = map[string]int{}
+	f.src.mu.Unlock()
+	n, err := e.Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || f.src.facts["p0"] != 1 || f.src.facts["p1"] != 1 || f.src.facts["p2"] != 1 {
+		t.Fatalf("Sync did %d reloads, Facts calls %v; want one per person", n, f.src.facts)
+	}
+	if v, _ := e.Tag("repeat_buyer"); v.Coverage != 3 {
+		t.Fatalf("repeat_buyer covers %d people after the bulk, want 3", v.Coverage)
+	}
+	if n, err := e.Sync(ctx); n != 0 || err != nil {
+		t.Fatalf("second Sync: %d, %v", n, err)
 	}
 }
