@@ -92,7 +92,7 @@ func (s *Store) ConsentHistories(ctx context.Context, subjectIDs []string) (map[
 	for i, id := range subjectIDs {
 		args[i] = id
 	}
-	rows, err := s.rc.QueryContext(ctx, "SELECT "+consentCols+" FROM consent_records WHERE subject_id IN (?"+strings.Repeat(",?", len(subjectIDs)-1)+") ORDER BY at, seq", args...)
+	rows, err := s.rc.QueryContext(ctx, "SELECT "+consentCols+" FROM consent_records WHERE subject_id IN (?"+strings.Repeat(",?", len(subjectIDs)-1)+") ORDER BY subject_id, at, seq", args...)
 	if err != nil {
 		return nil, fmt.Errorf("consent history: %w", mapErr(err))
 	}

@@ -45,6 +45,13 @@ func testConsentLedger(t *testing.T, s store.Store) {
 	if err != nil || len(all["sub_1"]) != 4 || len(all["sub_2"]) != 1 || len(all["sub_none"]) != 0 {
 		t.Fatalf("histories = %v, %v", all, err)
 	}
+	ids = ids[:0]
+	for _, r := range all["sub_1"] {
+		ids = append(ids, r.ID)
+	}
+	if fmt.Sprint(ids) != "[c0 c1 c2 c4]" {
+		t.Fatalf("histories order for sub_1 = %v, want the order of its history", ids)
+	}
 	// All or nothing: one invalid record stores none of the batch.
 	bad := []store.ConsentRecord{crec("c5", "sub_3", "analytics.reporting", true, time.Hour), crec("c6", "sub_3", "", true, time.Hour)}
 	if err := s.AppendConsent(ctx, bad); !errors.Is(err, store.ErrInvalid) {
