@@ -45,15 +45,22 @@ type msgKeys struct{ user, anon, prevUser, prevAnon store.IdentityKey }
 
 func (c *Collector) identityKeys(msgs []segmentspec.Message) (*idKeys, error) {
 	ik := &idKeys{msgs: make([]msgKeys, len(msgs))}
+	// A batch usually comes from one visitor: each identifier is indexed and looked up
+	// once, not once per message.
+	seen := map[[2]string]store.IdentityKey{}
 	mk := func(kind, v string) (store.IdentityKey, error) {
 		if v == "" {
 			return store.IdentityKey{}, nil
+		}
+		if k, ok := seen[[2]string{kind, v}]; ok {
+			return k, nil
 		}
 		h, err := c.cfg.Index.Index(kind, v)
 		if err != nil {
 			return store.IdentityKey{}, err
 		}
 		k := store.IdentityKey{Kind: kind, Hash: string(h)}
+		seen[[2]string{kind, v}] = k
 		ik.all = append(ik.all, k)
 		return k, nil
 	}

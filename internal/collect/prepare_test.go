@@ -2,6 +2,7 @@ package collect_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -137,5 +138,56 @@ func TestPreparedWorkIsUsedWhenNothingChanged(t *testing.T) {
 	sub := subjectOf(t, st, store.IdentityUserID, "u-1")
 	if hist, _ := st.ConsentHistory(ctx, sub); len(hist) != 1 || sub == "" || subjectOf(t, st, store.IdentityAnonymousID, "anon-1") != sub {
 		t.Fatalf("subject %q, history %d", sub, len(hist))
+	}
+}
+
+// lookupCounter counts the identity keys ingestion asks the store about outside the
+// write transaction.
+type lookupCounter struct {
+	store.Store
+	keys atomic.Int64
+}
+
+func (s *lookupCounter) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {
+	s.keys.Add(int64(len(keys)))
+	return s.Store.LookupIdentities(ctx, keys)
+}
+
+// A batch of one visitor's messages looks each identifier up once, and every message
+// still lands with that visitor.
+func TestRepeatedIdentifiersAreLookedUpOnce(t *testing.T) {
+	ctx := context.Background()
+	sq, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sq.Close()
+	if _, err := sq.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := &lookupCounter{Store: sq}
+	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: &recordingGate{granted: map[string]bool{}}, Seal: tagSeal{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(`{"batch":[`)
+	for i := range 50 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"type":"track","messageId":"m%d","anonymousId":"anon-1","userId":"u-1","event":"X"}`, i)
+	}
+	b.WriteString(`]}`)
+	res, err := c.Ingest(ctx, "src", decode(t, b.String()))
+	if err != nil || res.Stored != 50 {
+		t.Fatalf("ingest = %+v, %v", res, err)
+	}
+	if n := st.keys.Load(); n != 2 {
+		t.Fatalf("looked up %d identity keys for one userId and one anonymousId, want 2", n)
+	}
+	sub := subjectOf(t, sq, store.IdentityUserID, "u-1")
+	if evs, err := sq.RawSubjectEvents(ctx, sub, 0, 100); err != nil || len(evs) != 50 || subjectOf(t, sq, store.IdentityAnonymousID, "anon-1") != sub {
+		t.Fatalf("u-1 has %d events (%v); anon-1 -> %s, u-1 -> %s", len(evs), err, subjectOf(t, sq, store.IdentityAnonymousID, "anon-1"), sub)
 	}
 }
