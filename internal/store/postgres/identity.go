@@ -141,7 +141,7 @@ func (s *Store) UnmergeSubject(ctx context.Context, from string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
 		for _, q := range []string{
 			"UPDATE identities SET subject_id = origin_subject_id WHERE origin_subject_id = $1",
-			"UPDATE events SET subject_id = origin_subject_id WHERE origin_subject_id = $1",
+			"UPDATE events SET subject_id = origin_subject_id WHERE origin_subject_id = $1 AND origin_subject_id <> subject_id",
 			"UPDATE subjects SET merged_into = NULL WHERE id = $1",
 		} {
 			if _, err := t.Exec(ctx, q, from); err != nil {

@@ -137,6 +137,10 @@ func (s *Store) Subject(ctx context.Context, id string) (store.Subject, error) {
 	return sub, nil
 }
 
+// unmergeEvents hands a subject's events back to it. Only events that moved are indexed by
+// origin (migration 0012); the condition lets SQLite use that partial index.
+const unmergeEvents = "UPDATE events SET subject_id = origin_subject_id WHERE origin_subject_id = ? AND origin_subject_id <> subject_id"
+
 // UnmergeSubject implements store.Store.
 func (s *Store) UnmergeSubject(ctx context.Context, from string) error {
 	t, err := s.w.BeginTx(ctx, nil)
@@ -146,7 +150,7 @@ func (s *Store) UnmergeSubject(ctx context.Context, from string) error {
 	defer t.Rollback()
 	for _, q := range []string{
 		"UPDATE identities SET subject_id = origin_subject_id WHERE origin_subject_id = ?",
-		"UPDATE events SET subject_id = origin_subject_id WHERE origin_subject_id = ?",
+		unmergeEvents,
 		"UPDATE subjects SET merged_into = NULL WHERE id = ?",
 	} {
 		if _, err := t.ExecContext(ctx, q, from); err != nil {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,27 @@ func testIdentities(t *testing.T, s store.Store) {
 	if _, err := s.Subject(ctx, "sub_x"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("rolled-back subject exists: %v", err)
 	}
+	// Each has an event; the anonymous one's follows the merge and comes back on un-merge.
+	if _, err := s.InsertEvents(ctx, []store.Event{
+		{SourceID: "src", MessageID: "ev-a", SubjectID: "sub_a", Type: "track", Name: "X", OccurredAt: ts(0), ReceivedAt: ts(0), Body: []byte("a")},
+		{SourceID: "src", MessageID: "ev-u", SubjectID: "sub_u", Type: "track", Name: "X", OccurredAt: ts(0), ReceivedAt: ts(0), Body: []byte("u")},
+	}); err != nil {
+		t.Fatalf("insert events: %v", err)
+	}
+	eventsOf := func(sub string) string {
+		t.Helper()
+		evs, err := s.RawSubjectEvents(ctx, sub, 0, 1000)
+		if err != nil {
+			t.Fatalf("events of %s: %v", sub, err)
+		}
+		var ids []string
+		for _, e := range evs {
+			if strings.HasPrefix(e.MessageID, "ev-") { // other tests' events share the store
+				ids = append(ids, e.MessageID+"<"+e.OriginSubjectID)
+			}
+		}
+		return strings.Join(ids, " ")
+	}
 	// Merge the anonymous history into the known customer.
 	if err := s.InTx(ctx, func(tx store.Tx) error {
 		return tx.MergeSubjects(ctx, "sub_a", "sub_u", "identify", ts(time.Minute))
@@ -68,6 +90,9 @@ func testIdentities(t *testing.T, s store.Store) {
 	}
 	if got, err := s.LookupIdentities(ctx, []store.IdentityKey{anon}); err != nil || got[anon] != "sub_u" {
 		t.Fatalf("Store.LookupIdentities after merge = %v, %v", got, err)
+	}
+	if got := eventsOf("sub_u"); got != "ev-a<sub_a ev-u<sub_u" {
+		t.Fatalf("after merge sub_u has events %q", got)
 	}
 	if sub, _ := s.Subject(ctx, "sub_a"); sub.MergedInto != "sub_u" {
 		t.Fatalf("merged subject MergedInto = %q", sub.MergedInto)
@@ -85,6 +110,9 @@ func testIdentities(t *testing.T, s store.Store) {
 	})
 	if got[anon] != "sub_a" || got[user] != "sub_u" {
 		t.Fatalf("after unmerge = %v", got)
+	}
+	if a, u := eventsOf("sub_a"), eventsOf("sub_u"); a != "ev-a<sub_a" || u != "ev-u<sub_u" {
+		t.Fatalf("after unmerge sub_a has %q, sub_u has %q", a, u)
 	}
 	if sub, _ := s.Subject(ctx, "sub_a"); sub.MergedInto != "" {
 		t.Fatalf("unmerged subject still MergedInto %q", sub.MergedInto)
