@@ -42,7 +42,8 @@ func (dropTrackNamed) Check(_ context.Context, _ string, m *segmentspec.Message,
 	return collect.Verdict{Keep: true, Body: b}, nil
 }
 
-func newCollector(t *testing.T) (*collect.Collector, store.Store) {
+// openStore opens a migrated SQLite store in the test's directory, closed at cleanup.
+func openStore(t *testing.T) *sqlite.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
@@ -52,6 +53,12 @@ func newCollector(t *testing.T) (*collect.Collector, store.Store) {
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+func newCollector(t *testing.T) (*collect.Collector, store.Store) {
+	t.Helper()
+	st := openStore(t)
 	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: dropTrackNamed{}, Seal: tagSeal{}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 	"github.com/stewardhq/steward/internal/store"
-	"github.com/stewardhq/steward/internal/store/sqlite"
 )
 
 // slowStore makes every write transaction take a few milliseconds and counts them, so
@@ -45,14 +43,7 @@ func (g boomGate) Check(ctx context.Context, sub string, m *segmentspec.Message,
 // fails alone: every other request's events are committed exactly once.
 func TestGroupCommitIsolatesAFailingRequest(t *testing.T) {
 	ctx := context.Background()
-	inner, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inner.Close()
-	if _, err := inner.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	inner := openStore(t)
 	st := &slowStore{Store: inner}
 	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: boomGate{}, Seal: tagSeal{}})
 	if err != nil {

@@ -3,7 +3,6 @@ package collect_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,7 +12,6 @@ import (
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 	"github.com/stewardhq/steward/internal/store"
-	"github.com/stewardhq/steward/internal/store/sqlite"
 )
 
 // recordingGate keeps everything and, like the app's gate, records a consent signal the
@@ -63,14 +61,7 @@ func (g *recordingGate) Forget(ids []string) {
 // saw — and cached — is still recorded, once, for the right person.
 func TestPreparedWorkIsRedoneWhenIdentitiesChanged(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	g := &recordingGate{granted: map[string]bool{}}
 	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: g, Seal: tagSeal{}})
 	if err != nil {
@@ -114,14 +105,7 @@ func TestPreparedWorkIsRedoneWhenIdentitiesChanged(t *testing.T) {
 // Without a race the prepared work is used as is: the gate runs once per message.
 func TestPreparedWorkIsUsedWhenNothingChanged(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	g := &recordingGate{granted: map[string]bool{}}
 	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: g, Seal: tagSeal{}})
 	if err != nil {
@@ -157,14 +141,7 @@ func (s *lookupCounter) LookupIdentities(ctx context.Context, keys []store.Ident
 // still lands with that visitor.
 func TestRepeatedIdentifiersAreLookedUpOnce(t *testing.T) {
 	ctx := context.Background()
-	sq, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sq.Close()
-	if _, err := sq.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	sq := openStore(t)
 	st := &lookupCounter{Store: sq}
 	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: &recordingGate{granted: map[string]bool{}}, Seal: tagSeal{}})
 	if err != nil {
