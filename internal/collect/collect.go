@@ -122,9 +122,11 @@ const maxConflictRetries = 5
 // The expensive part — the consent gate, minimisation and sealing — runs before the single
 // writer is taken, on identities resolved from what is committed (prepare), so concurrent
 // requests do it in parallel and the write transaction only writes. Inside the transaction
-// the identities are resolved again; if anything differs (a concurrent request linked or
-// merged one of these identifiers, an erasure ran) or a data key raced, the prepared work
-// is thrown away and the gate runs again inside the transaction, as it always did.
+// the identities are resolved again, unless the store's identity epoch shows no identity
+// changed since prepare looked (store.IdentityEpochs; SQLite keeps one); if anything
+// differs (a concurrent request linked or merged one of these identifiers, an erasure ran)
+// or a data key raced, the prepared work is thrown away and the gate runs again inside the
+// transaction, as it always did.
 func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspec.Request) (Result, error) {
 	res := Result{Received: len(req.Messages)}
 	ik, err := c.identityKeys(req.Messages)
@@ -136,16 +138,21 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 	var txPlan *plan
 	for attempt := 0; ; attempt++ {
 		err = c.inTx(ctx, func(tx store.Tx) error {
-			known, err := tx.LookupIdentities(ctx, ik.all)
-			if err != nil {
-				return err
+			var p *plan
+			if pre != nil && pre.stillCurrent(ctx, tx) {
+				p = pre.plan // nothing about identities changed since prepare resolved them
+			} else {
+				known, err := tx.LookupIdentities(ctx, ik.all)
+				if err != nil {
+					return err
+				}
+				now := c.cfg.Now().UTC().Truncate(time.Microsecond)
+				var reuse []string
+				if pre != nil {
+					now, reuse = pre.now, pre.plan.newIDs()
+				}
+				p = c.plan(sourceID, req.Messages, ik, known, now, reuse)
 			}
-			now := c.cfg.Now().UTC().Truncate(time.Microsecond)
-			var reuse []string
-			if pre != nil {
-				now, reuse = pre.now, pre.plan.newIDs()
-			}
-			p := c.plan(sourceID, req.Messages, ik, known, now, reuse)
 			txPlan = p
 			if err := tx.CreateSubjects(ctx, p.subjects); err != nil {
 				return err
@@ -238,11 +245,38 @@ type prepared struct {
 	plan *plan
 	keys *pendingKeys
 	g    *gated
+	// epoch is the store's identity epoch read before the lookup the plan rests on;
+	// hasEpoch is false when the store keeps none.
+	epoch    int64
+	hasEpoch bool
+}
+
+// stillCurrent reports whether the transaction sees the identity epoch prepare saw: then
+// no identity changed since, and looking the identifiers up again would find what prepare
+// found (the plan is deterministic in what it looked up). Any doubt, including an error
+// reading the epoch, answers false and the transaction looks up again.
+func (p *prepared) stillCurrent(ctx context.Context, tx store.Tx) bool {
+	te, ok := tx.(store.IdentityEpochs)
+	if !p.hasEpoch || !ok {
+		return false
+	}
+	n, err := te.IdentityEpoch(ctx)
+	return err == nil && n == p.epoch
 }
 
 // prepare gates and seals the request on identities as committed now. It returns nil when
 // it cannot (any error): the transaction then does the work itself and reports the error.
 func (c *Collector) prepare(ctx context.Context, sourceID string, req *segmentspec.Request, ik *idKeys) *prepared {
+	// The epoch first: a change committed between the two reads then shows as a different
+	// epoch in the transaction, never as a stale lookup behind an unchanged one.
+	var epoch int64
+	se, hasEpoch := c.cfg.Store.(store.IdentityEpochs)
+	if hasEpoch {
+		var err error
+		if epoch, err = se.IdentityEpoch(ctx); err != nil {
+			hasEpoch = false
+		}
+	}
 	known, err := c.cfg.Store.LookupIdentities(ctx, ik.all)
 	if err != nil {
 		return nil
@@ -255,7 +289,7 @@ func (c *Collector) prepare(ctx context.Context, sourceID string, req *segmentsp
 		c.forget(p)
 		return nil
 	}
-	return &prepared{now: now, plan: p, keys: keys, g: g}
+	return &prepared{now: now, plan: p, keys: keys, g: g, epoch: epoch, hasEpoch: hasEpoch}
 }
 
 // Forgetter is an optional Gate extension: it drops what it cached about subjects, so a

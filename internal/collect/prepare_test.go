@@ -12,6 +12,7 @@ import (
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/store/sqlite"
 )
 
 // recordingGate keeps everything and, like the app's gate, records a consent signal the
@@ -166,5 +167,80 @@ func TestRepeatedIdentifiersAreLookedUpOnce(t *testing.T) {
 	sub := subjectOf(t, sq, store.IdentityUserID, "u-1")
 	if evs, err := sq.RawSubjectEvents(ctx, sub, 0, 100); err != nil || len(evs) != 50 || subjectOf(t, sq, store.IdentityAnonymousID, "anon-1") != sub {
 		t.Fatalf("u-1 has %d events (%v); anon-1 -> %s, u-1 -> %s", len(evs), err, subjectOf(t, sq, store.IdentityAnonymousID, "anon-1"), sub)
+	}
+}
+
+// txLookupCounter counts the identity lookups ingestion makes inside write transactions,
+// keeping the SQLite store's identity epoch visible (inside and outside).
+type txLookupCounter struct {
+	*sqlite.Store
+	inTx atomic.Int64
+}
+
+func (s *txLookupCounter) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.InTx(ctx, func(tx store.Tx) error { return fn(countingTx{tx, s}) })
+}
+
+type countingTx struct {
+	store.Tx
+	s *txLookupCounter
+}
+
+func (t countingTx) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {
+	t.s.inTx.Add(1)
+	return t.Tx.LookupIdentities(ctx, keys)
+}
+
+func (t countingTx) IdentityEpoch(ctx context.Context) (int64, error) {
+	return t.Tx.(store.IdentityEpochs).IdentityEpoch(ctx)
+}
+
+// While no identity changes between prepare and the transaction, the transaction trusts
+// prepare's lookup (the epoch did not move); when one does, it looks again and the event
+// lands with the person the identifier now belongs to.
+func TestSecondLookupOnlyWhenIdentitiesChanged(t *testing.T) {
+	ctx := context.Background()
+	st := &txLookupCounter{Store: openStore(t)}
+	g := &recordingGate{granted: map[string]bool{}}
+	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: g, Seal: tagSeal{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, body := range []string{
+		`{"batch":[{"type":"identify","messageId":"i1","userId":"u-1"}]}`, // new person: links in its own transaction
+		`{"batch":[{"type":"track","messageId":"t1","userId":"u-1","event":"X"}]}`,
+		`{"batch":[{"type":"track","messageId":"t2","anonymousId":"anon-3","event":"X"}]}`, // a visitor, not known as the customer yet
+	} {
+		if res, err := c.Ingest(ctx, "src", decode(t, body)); err != nil || res.Stored != 1 {
+			t.Fatalf("request %d: %+v, %v", i, res, err)
+		}
+	}
+	if n := st.inTx.Load(); n != 0 {
+		t.Fatalf("%d lookups inside transactions with no identity change in between, want 0", n)
+	}
+	customer := subjectOf(t, st.Store, store.IdentityUserID, "u-1")
+	// Between this request's prepare and its transaction the visitor identifies as the
+	// customer and is merged into them: no link of r1's conflicts, only the epoch tells.
+	g.race = func() {
+		if _, err := c.Ingest(ctx, "src", decode(t, `{"batch":[{"type":"identify","messageId":"i2","userId":"u-1","anonymousId":"anon-3"}]}`)); err != nil {
+			t.Errorf("racing request: %v", err)
+		}
+	}
+	if res, err := c.Ingest(ctx, "src", decode(t, `{"batch":[{"type":"track","messageId":"r1","anonymousId":"anon-3","event":"Race"}]}`)); err != nil || res.Stored != 1 {
+		t.Fatalf("ingest = %+v, %v", res, err)
+	}
+	if !g.raced.Load() || st.inTx.Load() == 0 {
+		t.Fatalf("raced %v, lookups inside transactions %d: the moved epoch was not noticed", g.raced.Load(), st.inTx.Load())
+	}
+	evs, err := st.RawSubjectEvents(ctx, customer, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, ev := range evs {
+		found = found || ev.MessageID == "r1"
+	}
+	if !found || subjectOf(t, st.Store, store.IdentityAnonymousID, "anon-3") != customer {
+		t.Fatalf("r1 is not with the customer anon-3 was linked to (%d events)", len(evs))
 	}
 }

@@ -51,6 +51,16 @@ type Identities interface {
 	InsertEvents(ctx context.Context, events []Event) (int, error)
 }
 
+// IdentityEpochs is an optional extension of a Store and of its Tx: a number that moves
+// whenever a change to identities commits (a link, a merge, an un-merge, an erasure).
+// Read outside a transaction before LookupIdentities, and again inside a write
+// transaction, an unchanged epoch proves the lookup still holds. Stores that cannot keep
+// such a number cheaply and exactly (PostgreSQL, where concurrent writers would all wait
+// on one counter row) do not implement it, and ingestion looks up twice.
+type IdentityEpochs interface {
+	IdentityEpoch(ctx context.Context) (int64, error)
+}
+
 // Tx is the set of operations that may run together in one transaction.
 type Tx interface {
 	Identities
@@ -67,7 +77,8 @@ type Transactor interface {
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 	// LookupIdentities is Tx.LookupIdentities outside a transaction: what was committed
 	// when it ran. Ingestion resolves identities with it before taking the writer, then
-	// checks the answer again inside the transaction.
+	// checks the answer again inside the transaction (or, where the store implements
+	// IdentityEpochs, checks that the epoch has not moved).
 	LookupIdentities(ctx context.Context, keys []IdentityKey) (map[IdentityKey]string, error)
 	// Subject reads a subject record (no personal data: ids and times only).
 	Subject(ctx context.Context, id string) (Subject, error)

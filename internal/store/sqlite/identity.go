@@ -42,6 +42,24 @@ func (t tx) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map
 	return lookupIdentities(ctx, t.q, keys)
 }
 
+// IdentityEpoch implements store.IdentityEpochs inside the transaction.
+func (t tx) IdentityEpoch(ctx context.Context) (int64, error) {
+	return identityEpoch(ctx, t.q)
+}
+
+// IdentityEpoch implements store.IdentityEpochs: the epoch as committed now.
+func (s *Store) IdentityEpoch(ctx context.Context) (int64, error) {
+	return identityEpoch(ctx, s.rc)
+}
+
+func identityEpoch(ctx context.Context, q querier) (int64, error) {
+	var n int64
+	if err := q.QueryRowContext(ctx, "SELECT n FROM identity_epoch WHERE id = 1").Scan(&n); err != nil {
+		return 0, fmt.Errorf("identity epoch: %w", mapErr(err))
+	}
+	return n, nil
+}
+
 // LookupIdentities implements store.Store: the same lookup on the read pool, outside any
 // transaction (what was committed when it ran).
 func (s *Store) LookupIdentities(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {
