@@ -41,20 +41,11 @@ func NewAppender(st Store) *Appender {
 
 // Append stores l and returns its leaf index.
 func (a *Appender) Append(ctx context.Context, l Leaf) (uint64, error) {
-	r := req{leaf: l, done: make(chan result, 1)}
-	a.mu.Lock()
-	a.pending = append(a.pending, r)
-	if !a.flushing {
-		a.flushing = true
-		go a.loop()
+	idx, err := a.AppendAll(ctx, []Leaf{l})
+	if err != nil {
+		return 0, err
 	}
-	a.mu.Unlock()
-	select {
-	case res := <-r.done:
-		return res.index, res.err
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
+	return idx[0], nil
 }
 
 // AppendAll stores leaves in order, queued together so they take consecutive indexes

@@ -136,6 +136,17 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 	pre := c.prepare(ctx, sourceID, req, ik)
 	var g *gated
 	var txPlan *plan
+	// discard drops what the gate cached from an attempt that did not commit, and sends
+	// the next run of the transaction to gate inside it.
+	discard := func() {
+		if pre != nil {
+			c.forget(pre.plan)
+			pre = nil
+		}
+		if txPlan != nil {
+			c.forget(txPlan)
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		err = c.inTx(ctx, func(tx store.Tx) error {
 			var p *plan
@@ -193,26 +204,9 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 			}
 			res.Stored, res.Duplicates = n, len(g.evs)-n
 			return nil
-		}, func() {
-			// The group this ran in failed: it runs again alone, gating inside the
-			// transaction, with nothing cached from this run.
-			if pre != nil {
-				c.forget(pre.plan)
-				pre = nil
-			}
-			if txPlan != nil {
-				c.forget(txPlan)
-			}
-		})
+		}, discard) // the group this ran in failed: it runs again alone
 		if err != nil {
-			// Nothing was recorded: whatever the gate cached from this attempt goes.
-			if pre != nil {
-				c.forget(pre.plan)
-				pre = nil // a retry gates inside the transaction
-			}
-			if txPlan != nil {
-				c.forget(txPlan)
-			}
+			discard() // nothing was recorded; a retry gates inside the transaction
 		}
 		if errors.Is(err, store.ErrConflict) && attempt < maxConflictRetries {
 			continue
@@ -402,12 +396,18 @@ func (k *memoKeys) CommittedKey(id string) bool {
 }
 
 func (k *memoKeys) GetSubjectKey(ctx context.Context, id string) (store.SubjectKey, error) {
-	if v, ok := k.m[id]; ok {
+	return readThrough(ctx, k.m, k.Tx, id)
+}
+
+// readThrough returns the key memo holds for id, reading it from src (and remembering it)
+// the first time.
+func readThrough(ctx context.Context, memo map[string]store.SubjectKey, src store.KeyAccess, id string) (store.SubjectKey, error) {
+	if v, ok := memo[id]; ok {
 		return v, nil
 	}
-	v, err := k.Tx.GetSubjectKey(ctx, id)
+	v, err := src.GetSubjectKey(ctx, id)
 	if err == nil {
-		k.m[id] = v
+		memo[id] = v
 	}
 	return v, err
 }
@@ -432,14 +432,7 @@ type pendingKeys struct {
 }
 
 func (k *pendingKeys) GetSubjectKey(ctx context.Context, id string) (store.SubjectKey, error) {
-	if v, ok := k.read[id]; ok {
-		return v, nil
-	}
-	v, err := k.st.GetSubjectKey(ctx, id)
-	if err == nil {
-		k.read[id] = v
-	}
-	return v, err
+	return readThrough(ctx, k.read, k.st, id)
 }
 
 func (k *pendingKeys) PutSubjectKey(_ context.Context, key store.SubjectKey) error {

@@ -56,6 +56,17 @@ func (g *recordingGate) Forget(ids []string) {
 	}
 }
 
+// newRecordingCollector returns a collector over st gating with a fresh recordingGate.
+func newRecordingCollector(t *testing.T, st store.Store) (*collect.Collector, *recordingGate) {
+	t.Helper()
+	g := &recordingGate{granted: map[string]bool{}}
+	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: g, Seal: tagSeal{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, g
+}
+
 // A concurrent request commits between this request's prepare and its transaction, so the
 // prepared plan is stale (the anonymousId now belongs to someone): the transaction resolves
 // again, merges, gates inside the transaction, and the consent signal the prepared gate
@@ -63,11 +74,7 @@ func (g *recordingGate) Forget(ids []string) {
 func TestPreparedWorkIsRedoneWhenIdentitiesChanged(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	g := &recordingGate{granted: map[string]bool{}}
-	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: g, Seal: tagSeal{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, g := newRecordingCollector(t, st)
 	if _, err := c.Ingest(ctx, "src", decode(t, `{"batch":[{"type":"identify","messageId":"i1","userId":"u-1"}]}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -107,11 +114,7 @@ func TestPreparedWorkIsRedoneWhenIdentitiesChanged(t *testing.T) {
 func TestPreparedWorkIsUsedWhenNothingChanged(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	g := &recordingGate{granted: map[string]bool{}}
-	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: g, Seal: tagSeal{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, g := newRecordingCollector(t, st)
 	res, err := c.Ingest(ctx, "src", decode(t, `{"batch":[{"type":"track","messageId":"a","anonymousId":"anon-1","event":"X"},
 		{"type":"identify","messageId":"b","userId":"u-1","anonymousId":"anon-1","context":{"consent":{"categoryPreferences":{"Analytics":true}}}}]}`))
 	if err != nil || res.Stored != 2 {
@@ -144,10 +147,7 @@ func TestRepeatedIdentifiersAreLookedUpOnce(t *testing.T) {
 	ctx := context.Background()
 	sq := openStore(t)
 	st := &lookupCounter{Store: sq}
-	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: &recordingGate{granted: map[string]bool{}}, Seal: tagSeal{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := newRecordingCollector(t, st)
 	var b strings.Builder
 	b.WriteString(`{"batch":[`)
 	for i := range 50 {
@@ -201,11 +201,7 @@ func (t countingTx) IdentityEpoch(ctx context.Context) (int64, error) {
 func TestSecondLookupOnlyWhenIdentitiesChanged(t *testing.T) {
 	ctx := context.Background()
 	st := &txLookupCounter{Store: openStore(t)}
-	g := &recordingGate{granted: map[string]bool{}}
-	c, err := collect.New(collect.Config{Store: st, Index: hmacIndex{}, Gate: g, Seal: tagSeal{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, g := newRecordingCollector(t, st)
 	for i, body := range []string{
 		`{"batch":[{"type":"identify","messageId":"i1","userId":"u-1"}]}`, // new person: links in its own transaction
 		`{"batch":[{"type":"track","messageId":"t1","userId":"u-1","event":"X"}]}`,

@@ -497,15 +497,16 @@ func (e *Engine) Expire(now time.Time) int {
 // RebuildEvery is how often Run reloads everyone in full (see Load).
 var RebuildEvery = time.Hour
 
-// Run keeps the engine current until ctx ends: Sync every tick, the retention job and due
+// Run keeps the engine current until ctx ends: a sync round every tick, the retention job and due
 // refreshes every minute. Errors are logged (without personal data) and retried.
 //
-// The pause before the next Sync is at least as long as the last Sync took: under a heavy
-// ingest a Sync reloads thousands of people, and back-to-back Syncs would take a whole core
-// from the ingest path while reloading the same people over and over. Waiting as long as
-// the work took bounds the engine to half a core and lets changes to one person coalesce;
-// freshness stays within two Sync durations (well inside issue 8's 5 s at 5,000 changed
-// people per Sync on this machine).
+// Each tick runs one sync round, and the pause before the next is at least as long as the
+// round took: under a heavy ingest a round reloads thousands of people, a Sync run until
+// caught up never ended, and back-to-back rounds would take a whole core from the ingest
+// path while reloading the same people over and over. Waiting as long as the work took
+// bounds the engine to half a core and lets changes to one person coalesce; freshness stays
+// within two round durations (well inside issue 8's 5 s at 5,000 changed people per round
+// on this machine).
 func (e *Engine) Run(ctx context.Context, tick time.Duration) {
 	wait := time.NewTimer(tick)
 	defer wait.Stop()
@@ -516,8 +517,6 @@ func (e *Engine) Run(ctx context.Context, tick time.Duration) {
 			return
 		case <-wait.C:
 		}
-		// One round, then a wait as long as it took: under a sustained ingest a Sync that
-		// ran until caught up never ended, and the engine took a whole core.
 		start := time.Now()
 		if _, err := e.syncRound(ctx); err != nil && ctx.Err() == nil {
 			e.cfg.Log.Warn("profile sync failed", "err", err)
