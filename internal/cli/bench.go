@@ -2,192 +2,35 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
-	"time"
+	"log/slog"
 
+	"github.com/stewardhq/steward/internal/app"
+	"github.com/stewardhq/steward/internal/bench"
+	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/store"
-	"github.com/stewardhq/steward/internal/store/postgres"
-	"github.com/stewardhq/steward/internal/store/sqlite"
 )
 
-// A bench prints progress lines and ends with exactly one line
-// "NAME: <figure> <unit>" followed, where it has a baseline, by " (<ratio>x <baseline>)".
-type bench struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, e *env, args []string) error
-}
-
-func benches() []bench {
-	return []bench{
-		{"store", "batched event inserts per second on SQLite and PostgreSQL (the baseline others compare to)", benchStore},
-		{"ingest", "events per second end-to-end over HTTP on loopback (gate, identity, vault, store), against raw inserts", benchIngest},
-		{"consent", "consent ledger writes and current-state reads per second on SQLite and PostgreSQL, against raw inserts", benchConsent},
-		{"vault", "10-field profiles sealed and opened per second per core, against JSON encode+decode", benchVault},
-		{"policy", "policy decisions per second on one core and p99 latency, against one map lookup per decision", benchPolicy},
-		{"segments", "3-clause segment over synthetic profiles: bitmap evaluation vs the SQL query", benchSegments},
-		{"audit", "audit leaves per second through the batching appender vs raw inserts", benchAudit},
-	}
-}
-
-func benchNames() []string {
-	var out []string
-	for _, b := range benches() {
-		out = append(out, b.name)
-	}
-	return out
-}
-
+// runBench runs `steward bench NAME`; the benchmarks live in internal/bench, which gets the
+// composition root from here so that nothing but the cli imports it.
 func runBench(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "Usage: steward bench NAME [flags]\n\nBenchmarks:")
-		for _, b := range benches() {
-			fmt.Fprintf(e.stderr, "  %-10s %s\n", b.name, b.summary)
-		}
-		return fmt.Errorf("%w: name a benchmark", errUsage)
+	err := bench.Run(ctx, bench.Env{Stdout: e.stdout, Stderr: e.stderr, Getenv: e.getenv, Open: openForBench}, args)
+	if errors.Is(err, bench.ErrUsage) {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	for _, b := range benches() {
-		if b.name == args[0] {
-			return b.run(ctx, e, args[1:])
-		}
-	}
-	return fmt.Errorf("%w: unknown benchmark %q", errUsage, args[0])
+	return err
 }
 
-// median returns the median of xs (the mean of the middle two for even lengths).
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// benchStoreTarget is a store opened for a benchmark, removed again afterwards.
-type benchStoreTarget struct {
-	name    string
-	st      store.Store
-	cleanup func()
-}
-
-// openBenchSQLite opens a migrated SQLite store in a fresh temporary directory.
-func openBenchSQLite(ctx context.Context) (*benchStoreTarget, error) {
-	dir, err := os.MkdirTemp("", "steward-bench-")
+func openForBench(ctx context.Context, cfg config.Config, log *slog.Logger) (bench.Steward, error) {
+	a, err := app.OpenWith(ctx, cfg, log, app.Options{IngestRate: -1})
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "bench.db"))
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	if _, err := st.Migrate(ctx); err != nil {
-		st.Close()
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	return &benchStoreTarget{name: "sqlite", st: st, cleanup: func() { st.Close(); os.RemoveAll(dir) }}, nil
+	return benchApp{a}, nil
 }
 
-// openBenchPostgres opens a migrated PostgreSQL store in a fresh schema, dropped afterwards.
-func openBenchPostgres(ctx context.Context, url string) (*benchStoreTarget, error) {
-	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
-	admin, err := postgres.Open(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	if err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		return nil, err
-	}
-	st, err := postgres.Open(ctx, withSearchPath(url, schema))
-	if err == nil {
-		_, err = st.Migrate(ctx)
-	}
-	drop := func() {
-		admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	}
-	if err != nil {
-		if st != nil {
-			st.Close()
-		}
-		drop()
-		return nil, err
-	}
-	return &benchStoreTarget{name: "postgres", st: st, cleanup: func() { st.Close(); drop() }}, nil
-}
+// benchApp shows an assembled Steward to the benchmarks.
+type benchApp struct{ *app.App }
 
-// eachBenchBackend runs fn on a fresh, migrated PostgreSQL store (unless pg is "none"; an
-// unreachable server is reported as skipped under name) and then on a fresh SQLite store,
-// removing each afterwards.
-func eachBenchBackend(ctx context.Context, e *env, name, pg string, fn func(backend string, st store.Store) error) error {
-	for _, backend := range []string{"postgres", "sqlite"} {
-		var t *benchStoreTarget
-		var err error
-		if backend == "sqlite" {
-			if t, err = openBenchSQLite(ctx); err != nil {
-				return err
-			}
-		} else {
-			if pg == "none" {
-				continue
-			}
-			if t, err = openBenchPostgres(ctx, pg); err != nil {
-				fmt.Fprintf(e.stdout, "%s (postgres): skipped, not reachable: %v\n", name, err)
-				continue
-			}
-		}
-		err = fn(backend, t.st)
-		t.cleanup()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// syntheticEvents returns n events shaped like real track calls (about 300-byte bodies).
-func syntheticEvents(run, from, n int) []store.Event {
-	now := time.Now().UTC()
-	out := make([]store.Event, n)
-	for i := range out {
-		k := from + i
-		out[i] = store.Event{
-			SourceID: "src_bench", MessageID: fmt.Sprintf("bench-%d-%09d", run, k), SubjectID: fmt.Sprintf("sub_%06d", k%50000),
-			Type: "track", Name: "Product Viewed", OccurredAt: now.Add(-time.Duration(k) * time.Millisecond), ReceivedAt: now,
-			Body: fmt.Appendf(nil, `{"type":"track","event":"Product Viewed","properties":{"product_id":"p-%05d","sku":"SKU-%05d","category":"baby","price":129.5,"currency":"CNY"},"context":{"library":{"name":"analytics-node","version":"3.1.0"},"locale":"zh-CN"},"messageId":"bench-%d-%09d"}`, k%997, k%997, run, k),
-		}
-	}
-	return out
-}
-
-// rawInsertRate measures batched InsertEvents throughput (rows/s) over n rows: the raw
-// store baseline every other benchmark is compared against in the same run.
-func rawInsertRate(ctx context.Context, st store.Store, run, n, batch int) (float64, error) {
-	evs := syntheticEvents(run, 0, n)
-	start := time.Now()
-	for i := 0; i < n; i += batch {
-		if _, err := st.InsertEvents(ctx, evs[i:min(i+batch, n)]); err != nil {
-			return 0, err
-		}
-	}
-	return float64(n) / time.Since(start).Seconds(), nil
-}
-
-// withSearchPath returns url with search_path set to schema.
-func withSearchPath(url, schema string) string {
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + schema
-}
+func (b benchApp) Store() store.Store { return b.App.Store }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/stewardhq/steward/internal/bench"
 	"github.com/stewardhq/steward/internal/config"
 )
 
@@ -37,7 +38,7 @@ func commands() []command {
 		{"keys", "rotate the key-encryption key and re-wrap every data key (keys rotate)", runKeys},
 		{"manifest", "check a privacy manifest (check FILE) or print the default one", runManifest},
 		{"audit", "verify the tamper-evident audit log (verify)", runAudit},
-		{"bench", "run a benchmark (" + strings.Join(benchNames(), ", ") + ")", runBench},
+		{"bench", "run a benchmark (" + strings.Join(bench.Names(), ", ") + ")", runBench},
 		{"version", "print the version", runVersion},
 	}
 }

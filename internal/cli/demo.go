@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/signal"
@@ -111,7 +109,7 @@ func seedDemo(ctx context.Context, e *env, a *app.App, base string, dcfg demo.Co
 		if batches%500 == 0 {
 			fmt.Fprintf(e.stdout, "demo: %d batches sent\n", batches)
 		}
-		return postBatch(ctx, client, base+"/v1/batch", key, batch)
+		return demo.PostBatch(ctx, client, base+"/v1/batch", key, batch)
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -182,38 +180,4 @@ func demoNow(ctx context.Context, st store.Store) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return now, nil
-}
-
-// postBatch posts one batch, retrying while the server asks it to (429) or briefly fails,
-// as Segment's clients do.
-func postBatch(ctx context.Context, client *http.Client, url, key string, body []byte) error {
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.SetBasicAuth(key, "")
-		req.Header.Set("Content-Type", "application/json")
-		res, err := client.Do(req)
-		if err == nil {
-			msg, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
-			res.Body.Close()
-			switch {
-			case res.StatusCode == http.StatusOK:
-				return nil
-			case res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500:
-				err = fmt.Errorf("status %d: %s", res.StatusCode, bytes.TrimSpace(msg))
-			default:
-				return fmt.Errorf("batch refused: status %d: %s", res.StatusCode, bytes.TrimSpace(msg))
-			}
-		}
-		if attempt >= 8 {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(100<<attempt) * time.Millisecond):
-		}
-	}
 }

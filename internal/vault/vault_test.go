@@ -292,14 +292,6 @@ func TestEnvKeyring(t *testing.T) {
 
 func hex64(c byte) string { return string(bytes.Repeat([]byte{c}, 64)) }
 
-func BenchmarkSealOpenProfile(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		if _, err := vault.Benchmark(context.Background(), 1000); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // committedTx marks every key it reads as committed by someone else.
 type committedTx struct{ store.Tx }
 

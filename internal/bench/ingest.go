@@ -1,7 +1,8 @@
-package cli
+package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,14 +16,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/stewardhq/steward/internal/app"
 	"github.com/stewardhq/steward/internal/config"
+	"github.com/stewardhq/steward/internal/demo"
 )
 
 // benchIngest measures events/s end-to-end over HTTP on loopback: batches of 100 consented
 // track events from several client goroutines into a full Steward (consent gate, identity
 // resolution, vault sealing, SQLite), against raw batched store inserts from the same run.
-func benchIngest(ctx context.Context, e *env, args []string) error {
+func benchIngest(ctx context.Context, e Env, args []string) error {
 	fs := newFlags(e, "bench ingest", "bench ingest [--events N] [--batch N] [--clients N] [--runs N]")
 	n := fs.Int("events", 100000, "events per run")
 	batch := fs.Int("batch", 100, "events per /v1/batch request")
@@ -33,16 +34,16 @@ func benchIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *n <= 0 || *batch <= 0 || *clients <= 0 || *runs <= 0 {
-		return fmt.Errorf("%w: events, batch, clients and runs must be positive", errUsage)
+		return fmt.Errorf("%w: events, batch, clients and runs must be positive", ErrUsage)
 	}
-	fmt.Fprintf(e.stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(e.Stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	var ours, raws []float64
 	for r := 0; r < *runs; r++ {
 		raw, err := benchRaw(ctx, r, *n)
 		if err != nil {
 			return err
 		}
-		rate, stored, err := profiled(*cpuprofile, r, func() (float64, int64, error) { return ingestRun(ctx, r, *n, *batch, *clients) })
+		rate, stored, err := profiled(*cpuprofile, r, func() (float64, int64, error) { return ingestRun(ctx, e, r, *n, *batch, *clients) })
 		if err != nil {
 			return err
 		}
@@ -50,10 +51,10 @@ func benchIngest(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("bench ingest: %d events acknowledged but %d stored", *n, stored)
 		}
 		ours, raws = append(ours, rate), append(raws, raw)
-		fmt.Fprintf(e.stdout, "ingest run %d: %.0f events/s over HTTP (%d stored), raw inserts %.0f rows/s\n", r+1, rate, stored, raw)
+		fmt.Fprintf(e.Stdout, "ingest run %d: %.0f events/s over HTTP (%d stored), raw inserts %.0f rows/s\n", r+1, rate, stored, raw)
 	}
 	o, w := median(ours), median(raws)
-	fmt.Fprintf(e.stdout, "ingest: %.0f events/s (%.2fx raw inserts)\n", o, o/w)
+	fmt.Fprintf(e.Stdout, "ingest: %.0f events/s (%.2fx raw inserts)\n", o, o/w)
 	return nil
 }
 
@@ -66,7 +67,7 @@ func benchRaw(ctx context.Context, run, n int) (float64, error) {
 	return rawInsertRate(ctx, t.st, run, n, 500)
 }
 
-func ingestRun(ctx context.Context, run, n, batch, clients int) (float64, int64, error) {
+func ingestRun(ctx context.Context, e Env, run, n, batch, clients int) (float64, int64, error) {
 	dir, err := os.MkdirTemp("", "steward-bench-ingest-")
 	if err != nil {
 		return 0, 0, err
@@ -74,7 +75,10 @@ func ingestRun(ctx context.Context, run, n, batch, clients int) (float64, int64,
 	defer os.RemoveAll(dir)
 	cfg := config.Default()
 	cfg.DataDir, cfg.Addr = dir, "127.0.0.1:0"
-	a, err := app.OpenWith(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{IngestRate: -1})
+	if e.Open == nil {
+		return 0, 0, errors.New("bench ingest: no Steward to open")
+	}
+	a, err := e.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -110,7 +114,7 @@ func ingestRun(ctx context.Context, run, n, batch, clients int) (float64, int64,
 				if i >= len(bodies) {
 					return
 				}
-				if err := postBatch(ctx, client, url, strings.TrimSpace(string(key)), bodies[i]); err != nil {
+				if err := demo.PostBatch(ctx, client, url, strings.TrimSpace(string(key)), bodies[i]); err != nil {
 					errs <- err
 					return
 				}
@@ -123,7 +127,7 @@ func ingestRun(ctx context.Context, run, n, batch, clients int) (float64, int64,
 	if err := <-errs; err != nil {
 		return 0, 0, err
 	}
-	stored, err := a.Store.CountEvents(ctx)
+	stored, err := a.Store().CountEvents(ctx)
 	return float64(n) / elapsed.Seconds(), stored, err
 }
 

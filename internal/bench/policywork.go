@@ -1,4 +1,4 @@
-package policy
+package bench
 
 import (
 	"runtime"
@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/policy"
 )
 
-// BenchResult is one run of [Benchmark].
-type BenchResult struct {
+// policyResult is one run of [policyWork].
+type policyResult struct {
 	Decisions        int
 	DecisionsPerSec  float64       // on one core (GOMAXPROCS 1)
 	MapLookupsPerSec float64       // the floor: one map lookup per decision, same loop
@@ -20,15 +21,15 @@ type BenchResult struct {
 // benchWorkload is a fixed mix of precomputed subjects and requests over the default
 // manifest: adults, minors, objectors, GPC, restricted; reads, shares, transfers; allowed
 // and denied; with and without sensitive categories.
-func benchWorkload() (*Decider, []Request) {
-	d := Compile(manifest.Default(), DefaultConfig())
+func policyWorkload() (*policy.Decider, []policy.Request) {
+	d := policy.Compile(manifest.Default(), policy.DefaultConfig())
 	all := map[string]bool{}
-	for _, p := range d.purposes {
-		all[p.key] = true
+	for _, p := range d.Manifest().PurposeKeys() {
+		all[p] = true
 	}
-	all[RecipientConsent("Alimama Ads")] = true
-	all[SensitiveConsent("personalize.content", "user.health_and_medical")] = true
-	facts := []Facts{
+	all[policy.RecipientConsent("Alimama Ads")] = true
+	all[policy.SensitiveConsent("personalize.content", "user.health_and_medical")] = true
+	facts := []policy.Facts{
 		{Country: "CN", Consents: all},
 		{Country: "CN", Consents: map[string]bool{"analytics.reporting": true}},
 		{Country: "CN"},
@@ -38,17 +39,17 @@ func benchWorkload() (*Decider, []Request) {
 		{Country: "CN", Consents: all, PersonalisationOff: true},
 		{Country: "CN", Consents: all, Restricted: true},
 	}
-	shapes := []Request{
-		{Purpose: "analytics.reporting", Categories: []string{"user.behavior.browsing_history"}, Action: Read},
-		{Purpose: "personalize.content", Categories: []string{"user.behavior.purchase_history", "user.health_and_medical"}, Action: Read},
-		{Purpose: "marketing.advertising.profiling", Categories: []string{"user.behavior.browsing_history", "user.behavior.purchase_history.baby"}, Action: Profile},
-		{Purpose: "marketing.advertising.first_party", Categories: []string{"user.behavior.browsing_history"}, Action: Activate},
-		{Purpose: "essential.service", Categories: []string{"user.contact.email", "user.contact.address", "user.payment"}, Action: Read},
-		{Purpose: "third_party_sharing", Categories: []string{"user.behavior.browsing_history"}, Action: Share, Recipient: "Alimama Ads"},
-		{Purpose: "analytics.reporting", Categories: []string{"user.device.ip_address"}, Action: Transfer, Recipient: "Acme Analytics GmbH", MechanismRecorded: true},
-		{Purpose: "essential.fraud_detection", Categories: []string{"user.device.ip_address", "user.device"}, Action: Collect},
+	shapes := []policy.Request{
+		{Purpose: "analytics.reporting", Categories: []string{"user.behavior.browsing_history"}, Action: policy.Read},
+		{Purpose: "personalize.content", Categories: []string{"user.behavior.purchase_history", "user.health_and_medical"}, Action: policy.Read},
+		{Purpose: "marketing.advertising.profiling", Categories: []string{"user.behavior.browsing_history", "user.behavior.purchase_history.baby"}, Action: policy.Profile},
+		{Purpose: "marketing.advertising.first_party", Categories: []string{"user.behavior.browsing_history"}, Action: policy.Activate},
+		{Purpose: "essential.service", Categories: []string{"user.contact.email", "user.contact.address", "user.payment"}, Action: policy.Read},
+		{Purpose: "third_party_sharing", Categories: []string{"user.behavior.browsing_history"}, Action: policy.Share, Recipient: "Alimama Ads"},
+		{Purpose: "analytics.reporting", Categories: []string{"user.device.ip_address"}, Action: policy.Transfer, Recipient: "Acme Analytics GmbH", MechanismRecorded: true},
+		{Purpose: "essential.fraud_detection", Categories: []string{"user.device.ip_address", "user.device"}, Action: policy.Collect},
 	}
-	var reqs []Request
+	var reqs []policy.Request
 	for i := 0; i < 4096; i++ {
 		r := shapes[(i*5+i/8)%len(shapes)]
 		r.Subject = d.Subject(facts[i%len(facts)])
@@ -57,19 +58,19 @@ func benchWorkload() (*Decider, []Request) {
 	return d, reqs
 }
 
-var benchSink int
+var policySink int
 
 // Benchmark runs n decisions on one core against the same loop doing one map lookup per
 // decision, and samples single-decision latency. Subject states are precomputed, as in
 // production where they are rebuilt only when a subject's facts change.
-func Benchmark(n int) BenchResult {
+func policyWork(n int) policyResult {
 	if n < 4096 {
 		n = 4096
 	}
-	d, reqs := benchWorkload()
+	d, reqs := policyWorkload()
 	floor := map[string]int32{}
-	for i, p := range d.purposes {
-		floor[p.key] = int32(i)
+	for i, p := range d.Manifest().PurposeKeys() {
+		floor[p] = int32(i)
 	}
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
@@ -99,12 +100,12 @@ func Benchmark(n int) BenchResult {
 		sink += int(d.Decide(reqs[i&mask]).Effect)
 		lat[i] = time.Since(t0)
 	}
-	benchSink = sink
+	policySink = sink
 	slices.Sort(lat)
 	slices.Sort(empty)
 	p99 := max(lat[samples*99/100]-empty[samples/2], 0)
 
-	r := BenchResult{Decisions: n, DecisionsPerSec: float64(n) / decide.Seconds(),
+	r := policyResult{Decisions: n, DecisionsPerSec: float64(n) / decide.Seconds(),
 		MapLookupsPerSec: float64(n) / lookup.Seconds(), P99: p99}
 	r.Ratio = r.MapLookupsPerSec / r.DecisionsPerSec
 	return r

@@ -1,22 +1,24 @@
-package segment
+package bench
 
 import (
 	"context"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stewardhq/steward/internal/segment"
 )
 
 var (
 	benchOnce  sync.Once
-	benchIndex *MemIndex
+	benchIndex *segment.MemIndex
 )
 
 // benchData is the `steward bench segments` population: 1,000,000 synthetic profiles.
-func benchData(b *testing.B) *MemIndex {
+func benchData(b *testing.B) *segment.MemIndex {
 	b.Helper()
 	benchOnce.Do(func() {
-		benchIndex = NewMemIndex()
+		benchIndex = segment.NewMemIndex()
 		LoadSynthetic(benchIndex, 1_000_000, 1)
 	})
 	return benchIndex
@@ -25,11 +27,11 @@ func benchData(b *testing.B) *MemIndex {
 // BenchmarkEvaluate: full evaluation of the 3-clause segment over 1M profiles.
 func BenchmarkEvaluate(b *testing.B) {
 	m := benchData(b)
-	p, _ := CompileString(BenchExpression)
+	p, _ := segment.CompileString(BenchExpression)
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := Evaluate(ctx, p, m, BenchNow); err != nil {
+		if _, err := segment.Evaluate(ctx, p, m, BenchNow); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -38,9 +40,9 @@ func BenchmarkEvaluate(b *testing.B) {
 // BenchmarkRecheck: one subject's new event followed by Recheck.
 func BenchmarkRecheck(b *testing.B) {
 	m := benchData(b)
-	p, _ := CompileString(BenchExpression)
+	p, _ := segment.CompileString(BenchExpression)
 	ctx := context.Background()
-	live, err := NewLive(ctx, p, m, BenchNow)
+	live, err := segment.NewLive(ctx, p, m, BenchNow)
 	if err != nil {
 		b.Fatal(err)
 	}

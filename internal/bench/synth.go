@@ -1,8 +1,10 @@
-package segment
+package bench
 
 import (
 	"math/rand/v2"
 	"time"
+
+	"github.com/stewardhq/steward/internal/segment"
 )
 
 // BenchExpression is the 3-clause segment `steward bench segments` measures.
@@ -50,18 +52,18 @@ func Synthetic(n int, seed uint64, visit func(SynthProfile)) {
 }
 
 // LoadSynthetic fills a MemIndex with Synthetic(n, seed).
-func LoadSynthetic(m *MemIndex, n int, seed uint64) {
+func LoadSynthetic(m *segment.MemIndex, n int, seed uint64) {
 	Synthetic(n, seed, func(p SynthProfile) {
 		loadProfile(m, p)
 	})
 }
 
-func loadProfile(m *MemIndex, p SynthProfile) {
+func loadProfile(m *segment.MemIndex, p SynthProfile) {
 	m.AddSubject(p.ID)
 	for _, t := range p.Tags {
 		m.AddTag(p.ID, t)
 	}
-	m.SetTrait(p.ID, "city", str(p.City))
+	m.SetTrait(p.ID, "city", segment.Str(p.City))
 	for _, at := range p.Purchases {
 		m.AddEvent(p.ID, "purchase", at, nil)
 	}

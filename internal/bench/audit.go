@@ -1,4 +1,4 @@
-package cli
+package bench
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 // benchAudit measures leaves/s through the group-commit Appender against raw
 // batched event inserts measured in the same run on the same store (issue 7).
-func benchAudit(ctx context.Context, e *env, args []string) error {
+func benchAudit(ctx context.Context, e Env, args []string) error {
 	fs := newFlags(e, "bench audit", "bench audit [-n N] [-runs N] [-workers N] [--pg URL|none]")
 	n := fs.Int("n", 20000, "leaves (and raw rows) per run")
 	runs := fs.Int("runs", 5, "runs per backend; medians are reported")
@@ -23,9 +23,9 @@ func benchAudit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *n <= 0 || *runs <= 0 || *workers <= 0 {
-		return fmt.Errorf("%w: n, runs and workers must be positive", errUsage)
+		return fmt.Errorf("%w: n, runs and workers must be positive", ErrUsage)
 	}
-	fmt.Fprintf(e.stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(e.Stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	type res struct{ leaves, raw float64 }
 	results := map[string]res{}
 	err := eachBenchBackend(ctx, e, "audit", *pg, func(backend string, st store.Store) error {
@@ -44,12 +44,12 @@ func benchAudit(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 			lr, rr = append(lr, leaves), append(rr, raw)
-			fmt.Fprintf(e.stdout, "audit (%s) run %d: %.0f leaves/s, raw %.0f rows/s\n", backend, r+1, leaves, raw)
+			fmt.Fprintf(e.Stdout, "audit (%s) run %d: %.0f leaves/s, raw %.0f rows/s\n", backend, r+1, leaves, raw)
 		}
 		results[backend] = res{median(lr), median(rr)}
 		if backend == "postgres" {
 			p := results[backend]
-			fmt.Fprintf(e.stdout, "audit (postgres): %.0f leaves/s (%.2fx raw inserts) median of %d runs\n", p.leaves, p.leaves/p.raw, *runs)
+			fmt.Fprintf(e.Stdout, "audit (postgres): %.0f leaves/s (%.2fx raw inserts) median of %d runs\n", p.leaves, p.leaves/p.raw, *runs)
 		}
 		return nil
 	})
@@ -57,7 +57,7 @@ func benchAudit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	s := results["sqlite"]
-	fmt.Fprintf(e.stdout, "audit: %.0f leaves/s (%.2fx raw inserts)\n", s.leaves, s.leaves/s.raw)
+	fmt.Fprintf(e.Stdout, "audit: %.0f leaves/s (%.2fx raw inserts)\n", s.leaves, s.leaves/s.raw)
 	return nil
 }
 

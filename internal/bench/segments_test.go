@@ -1,4 +1,4 @@
-package cli
+package bench
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 // have the documented shape.
 func TestBenchSegmentsSmall(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := Run(context.Background(), []string{"bench", "segments", "-n", "20000", "-runs", "1"}, &out, &errb); code != 0 {
-		t.Fatalf("exit %d: %s\n%s", code, errb.String(), out.String())
+	if err := Run(context.Background(), Env{Stdout: &out, Stderr: &errb}, []string{"segments", "-n", "20000", "-runs", "1"}); err != nil {
+		t.Fatalf("%v: %s\n%s", err, errb.String(), out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	last := lines[len(lines)-1]

@@ -1,4 +1,4 @@
-package cli
+package bench
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // benchSegments measures the 3-clause bench segment over n synthetic profiles: full bitmap
 // evaluation, one incremental update, and the equivalent SQL query on the same data in
 // SQLite in the same run (issue 8 item 7).
-func benchSegments(ctx context.Context, e *env, args []string) error {
+func benchSegments(ctx context.Context, e Env, args []string) error {
 	fs := newFlags(e, "bench segments", "bench segments [-n N] [-runs N]")
 	n := fs.Int("n", 1000000, "synthetic profiles")
 	runs := fs.Int("runs", 5, "runs per measurement; the median is reported")
@@ -24,17 +24,17 @@ func benchSegments(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *n <= 0 || *runs <= 0 {
-		return fmt.Errorf("%w: n and runs must be positive", errUsage)
+		return fmt.Errorf("%w: n and runs must be positive", ErrUsage)
 	}
 	const seed = 1
-	fmt.Fprintf(e.stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(e.stdout, "segment: %s\n", segment.BenchExpression)
+	fmt.Fprintf(e.Stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(e.Stdout, "segment: %s\n", BenchExpression)
 
 	start := time.Now()
 	idx := segment.NewMemIndex()
-	segment.LoadSynthetic(idx, *n, seed)
-	fmt.Fprintf(e.stdout, "loaded %d profiles into the bitmap index in %.1f s\n", *n, time.Since(start).Seconds())
-	plan, err := segment.CompileString(segment.BenchExpression)
+	LoadSynthetic(idx, *n, seed)
+	fmt.Fprintf(e.Stdout, "loaded %d profiles into the bitmap index in %.1f s\n", *n, time.Since(start).Seconds())
+	plan, err := segment.CompileString(BenchExpression)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func benchSegments(ctx context.Context, e *env, args []string) error {
 	var members uint64
 	for i := 0; i < *runs; i++ {
 		t0 := time.Now()
-		bm, err := segment.Evaluate(ctx, plan, idx, segment.BenchNow)
+		bm, err := segment.Evaluate(ctx, plan, idx, BenchNow)
 		if err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func benchSegments(ctx context.Context, e *env, args []string) error {
 		members = bm.GetCardinality()
 	}
 	full := median(fullMS)
-	fmt.Fprintf(e.stdout, "full evaluation: %.2f ms median of %d (%d members)\n", full, *runs, members)
+	fmt.Fprintf(e.Stdout, "full evaluation: %.2f ms median of %d (%d members)\n", full, *runs, members)
 
 	sqlMS, sqlMembers, err := benchSegmentsSQL(ctx, e, *n, seed, *runs)
 	if err != nil {
@@ -60,14 +60,14 @@ func benchSegments(ctx context.Context, e *env, args []string) error {
 	if sqlMembers != members {
 		return fmt.Errorf("bench segments: SQL found %d members, bitmaps %d", sqlMembers, members)
 	}
-	fmt.Fprintf(e.stdout, "sql baseline (faster formulation): %.2f ms\n", sqlMS)
+	fmt.Fprintf(e.Stdout, "sql baseline (faster formulation): %.2f ms\n", sqlMS)
 
 	incUS, err := benchSegmentsIncremental(ctx, idx, plan, *runs)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "incremental update (new event + Recheck of one subject): %.1f µs median of %d\n", incUS, *runs)
-	fmt.Fprintf(e.stdout, "segments: %.1f ms (%.0fx sql)\n", full, sqlMS/full)
+	fmt.Fprintf(e.Stdout, "incremental update (new event + Recheck of one subject): %.1f µs median of %d\n", incUS, *runs)
+	fmt.Fprintf(e.Stdout, "segments: %.1f ms (%.0fx sql)\n", full, sqlMS/full)
 	return nil
 }
 
@@ -76,7 +76,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // benchSegmentsIncremental gives non-members of the segment (tagged, in 上海, too few recent
 // purchases) a new purchase event each and rechecks only them, checking each flip.
 func benchSegmentsIncremental(ctx context.Context, idx *segment.MemIndex, plan *segment.Plan, runs int) (float64, error) {
-	live, err := segment.NewLive(ctx, plan, idx, segment.BenchNow)
+	live, err := segment.NewLive(ctx, plan, idx, BenchNow)
 	if err != nil {
 		return 0, err
 	}
@@ -84,7 +84,7 @@ func benchSegmentsIncremental(ctx context.Context, idx *segment.MemIndex, plan *
 	if err != nil {
 		return 0, err
 	}
-	cands, err := segment.Evaluate(ctx, near, idx, segment.BenchNow)
+	cands, err := segment.Evaluate(ctx, near, idx, BenchNow)
 	if err != nil {
 		return 0, err
 	}
@@ -96,8 +96,8 @@ func benchSegmentsIncremental(ctx context.Context, idx *segment.MemIndex, plan *
 	for i := 0; i < runs; i++ {
 		id := it.Next()
 		t0 := time.Now()
-		idx.AddEvent(id, "purchase", segment.BenchNow.Add(-time.Hour), nil)
-		d, err := live.Recheck(ctx, segment.BenchNow, id)
+		idx.AddEvent(id, "purchase", BenchNow.Add(-time.Hour), nil)
+		d, err := live.Recheck(ctx, BenchNow, id)
 		el := time.Since(t0)
 		if err != nil {
 			return 0, err
@@ -112,7 +112,7 @@ func benchSegmentsIncremental(ctx context.Context, idx *segment.MemIndex, plan *
 
 // benchSegmentsSQL loads the same profiles into indexed SQLite tables in a temporary database
 // and times the equivalent query; it returns the median ms and the member count.
-func benchSegmentsSQL(ctx context.Context, e *env, n int, seed uint64, runs int) (float64, uint64, error) {
+func benchSegmentsSQL(ctx context.Context, e Env, n int, seed uint64, runs int) (float64, uint64, error) {
 	dir, err := os.MkdirTemp("", "steward-bench-segments-")
 	if err != nil {
 		return 0, 0, err
@@ -150,7 +150,7 @@ func benchSegmentsSQL(ctx context.Context, e *env, n int, seed uint64, runs int)
 		}
 	}
 	var loadErr error
-	segment.Synthetic(n, seed, func(p segment.SynthProfile) {
+	Synthetic(n, seed, func(p SynthProfile) {
 		if loadErr != nil {
 			return
 		}
@@ -177,10 +177,10 @@ func benchSegmentsSQL(ctx context.Context, e *env, n int, seed uint64, runs int)
 	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
 		return 0, 0, err
 	}
-	fmt.Fprintf(e.stdout, "loaded the same profiles into SQLite in %.1f s\n", time.Since(start).Seconds())
+	fmt.Fprintf(e.Stdout, "loaded the same profiles into SQLite in %.1f s\n", time.Since(start).Seconds())
 
 	// count(purchase, 30d) >= 2 at BenchNow: purchases on the 30 days ending today.
-	today := segment.BenchNow.Unix() / 86400
+	today := BenchNow.Unix() / 86400
 	// Two formulations; the faster is the baseline, so we compare against SQL at its best.
 	queries := []struct{ name, q string }{
 		{"join + correlated count", `SELECT t.subject FROM subject_tags t
@@ -219,7 +219,7 @@ func benchSegmentsSQL(ctx context.Context, e *env, n int, seed uint64, runs int)
 			times = append(times, ms(time.Since(t0)))
 		}
 		med := median(times)
-		fmt.Fprintf(e.stdout, "sql (sqlite, %s): %.2f ms median of %d (%d members)\n", q.name, med, runs, count)
+		fmt.Fprintf(e.Stdout, "sql (sqlite, %s): %.2f ms median of %d (%d members)\n", q.name, med, runs, count)
 		if qi > 0 && count != bestCount {
 			return 0, 0, fmt.Errorf("bench segments: SQL formulations disagree: %d vs %d members", bestCount, count)
 		}

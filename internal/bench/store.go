@@ -1,4 +1,4 @@
-package cli
+package bench
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 // defaultBenchPostgres is the local server the development machines and CI run.
 const defaultBenchPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
-func benchStore(ctx context.Context, e *env, args []string) error {
+func benchStore(ctx context.Context, e Env, args []string) error {
 	fs := newFlags(e, "bench store", "bench store [--rows N] [--batch N] [--runs N] [--pg URL|none]")
 	rows := fs.Int("rows", 100000, "rows per run")
 	batch := fs.Int("batch", 500, "rows per InsertEvents call (one transaction)")
@@ -21,9 +21,9 @@ func benchStore(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *rows <= 0 || *batch <= 0 || *runs <= 0 {
-		return fmt.Errorf("%w: rows, batch and runs must be positive", errUsage)
+		return fmt.Errorf("%w: rows, batch and runs must be positive", ErrUsage)
 	}
-	fmt.Fprintf(e.stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(e.Stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	results := map[string]float64{}
 	err := eachBenchBackend(ctx, e, "store", *pg, func(backend string, st store.Store) error {
 		var rates []float64
@@ -33,17 +33,17 @@ func benchStore(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 			rates = append(rates, rate)
-			fmt.Fprintf(e.stdout, "store (%s) run %d: %.0f rows/s\n", backend, r+1, rate)
+			fmt.Fprintf(e.Stdout, "store (%s) run %d: %.0f rows/s\n", backend, r+1, rate)
 		}
 		results[backend] = median(rates)
 		if backend == "postgres" {
-			fmt.Fprintf(e.stdout, "store (postgres): %.0f rows/s median of %d runs, batches of %d\n", results[backend], *runs, *batch)
+			fmt.Fprintf(e.Stdout, "store (postgres): %.0f rows/s median of %d runs, batches of %d\n", results[backend], *runs, *batch)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "store: %.0f rows/s\n", results["sqlite"])
+	fmt.Fprintf(e.Stdout, "store: %.0f rows/s\n", results["sqlite"])
 	return nil
 }
