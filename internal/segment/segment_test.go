@@ -66,7 +66,7 @@ const threeClauses = `tag("high_spender") and trait("city") == "上海" and coun
 func TestEvaluate(t *testing.T) {
 	m := demoIndex()
 	for src, want := range map[string][]uint32{
-		threeClauses:                                      {0, 4},
+		threeClauses:                                         {0, 4},
 		`count(purchase, 30d) == 1`:                          {1},
 		`count(purchase, 30d) in [1, 3]`:                     {1, 4},
 		`count(purchase, 30d) < 2`:                           {1},
