@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/jsonscan"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/vault"
 )
@@ -21,10 +25,11 @@ const (
 	Allow
 )
 
-// Decider answers for one subject, purpose and category. The app backs it with the
-// policy decision point and the subject's consent state.
+// Decider answers reads. For compiles one subject's state once per read for a purpose and
+// returns the question to ask per category; state, when not nil, is the consent state to
+// decide with (a caller that already read it), else the decider reads the ledger.
 type Decider interface {
-	Read(ctx context.Context, subjectID, purpose, category string) (Effect, string, error)
+	For(ctx context.Context, subjectID, purpose string, state consent.State) (func(category string) (Effect, string), error)
 }
 
 // Rules maps stored fields to categories (the manifest).
@@ -34,6 +39,9 @@ type Rules interface {
 	// an event only if it may read one of them.
 	EventCategories(eventType string) []string
 	Field(eventType, path string) (category string, purposes []string, ok bool)
+	// Identifier reports whether a category names who a person is (contact details, names,
+	// government ids): such values are masked unless the viewer's role may see them.
+	Identifier(category string) bool
 }
 
 // Masker renders a masked value of a category for display.
@@ -44,14 +52,57 @@ type Opener interface {
 	Open(ctx context.Context, subjectID string, b vault.Binding, ciphertext []byte) ([]byte, error)
 }
 
+// Recorder records the reads of operators as processing acts.
+type Recorder interface {
+	Record(ctx context.Context, e audit.Event) error
+}
+
+// Store is the raw query layer the reader alone calls.
+type Store interface {
+	RawSubjectEvents(ctx context.Context, subjectID string, after int64, limit int) ([]store.Event, error)
+}
+
+// Viewers that are not operator roles.
+const (
+	// ViewerSubject is the person reading their own data.
+	ViewerSubject = "subject"
+	// ViewerSystem is Steward itself (the profile engine, legal hold, inventories).
+	ViewerSystem = "system"
+)
+
 // Request names who reads whose data for what.
 type Request struct {
-	Actor     string // operator id, or "subject" for the person themselves, or "system"
+	// Actor is the operator id, "subject" for the person themselves, or "system".
+	Actor string
+	// Viewer is the operator's role, or ViewerSubject or ViewerSystem: masking by role is the
+	// read path's rule (see ClearIdentifiers), not each route's. Empty means ViewerSystem.
+	Viewer    string
 	Purpose   string
 	SubjectID string
 	// After and Limit page through the subject's events by Seq.
 	After int64
 	Limit int
+	// Consent, when not nil, is the subject's consent state to decide with (the caller
+	// already read it); otherwise the decider reads the ledger once for this read.
+	Consent consent.State
+}
+
+// ClearIdentifiers reports whether a viewer sees direct identifiers in clear: the person
+// themselves, Steward's own processing, admins and privacy officers. Everyone else (the
+// marketer, the analyst, the auditor) sees them masked whatever the purpose allows (SD-02).
+func ClearIdentifiers(viewer string) bool {
+	switch viewer {
+	case ViewerSubject, ViewerSystem, "", "admin", "privacy_officer":
+		return true
+	}
+	return false
+}
+
+// operatorRead reports whether a read is an operator's: those are processing acts the
+// reader records itself. The person's own reads and Steward's are recorded by their owners
+// (an export by rights, profiling by the profile engine).
+func operatorRead(viewer string) bool {
+	return viewer != ViewerSubject && viewer != ViewerSystem && viewer != ""
 }
 
 // Event is an event as a purpose may see it.
@@ -65,18 +116,29 @@ type Event struct {
 	Withheld map[string]int `json:"withheld,omitempty"`
 }
 
-// Reader is the purpose-scoped read path.
-type Reader struct {
-	st     store.Store
-	open   Opener
-	rules  Rules
-	decide Decider
-	mask   Masker
+// Config is what a Reader needs. Store, Opener, Rules and Decider are required.
+type Config struct {
+	Store    Store
+	Opener   Opener
+	Rules    Rules
+	Decider  Decider
+	Mask     Masker // nil: MaskValue
+	Recorder Recorder
+	// Basis names a purpose's legal basis for the audit log; nil records none.
+	Basis func(purpose string) string
 }
 
-// NewReader returns a Reader.
-func NewReader(st store.Store, open Opener, rules Rules, decide Decider, mask Masker) *Reader {
-	return &Reader{st: st, open: open, rules: rules, decide: decide, mask: mask}
+// Reader is the purpose-scoped read path.
+type Reader struct {
+	cfg Config
+}
+
+// New returns a Reader.
+func New(cfg Config) *Reader {
+	if cfg.Mask == nil {
+		cfg.Mask = MaskValue
+	}
+	return &Reader{cfg: cfg}
 }
 
 // ErrDenied means the purpose may not read this subject's events at all.
@@ -84,10 +146,24 @@ var ErrDenied = errors.New("access: the purpose may not read this data")
 
 // Events returns the subject's events as req.Purpose may see them: events whose own
 // category is denied are left out, fields denied are absent, fields allowed masked are
-// masked. A subject whose data key was shredded has nothing to read.
+// masked, identifiers masked unless the viewer may see them. A subject whose data key was
+// shredded has nothing to read. An operator's read is recorded in the audit log.
 func (r *Reader) Events(ctx context.Context, req Request) ([]Event, error) {
 	evs, _, err := r.EventsPage(ctx, req)
-	return evs, err
+	if err != nil {
+		return nil, err
+	}
+	if operatorRead(req.Viewer) && r.cfg.Recorder != nil {
+		basis := ""
+		if r.cfg.Basis != nil {
+			basis = r.cfg.Basis(req.Purpose)
+		}
+		if err := r.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActRead, SubjectID: req.SubjectID, Actor: req.Actor, Purpose: req.Purpose,
+			LegalBasis: basis, Detail: map[string]string{"events": strconv.Itoa(len(evs)), "identifiers_in_clear": strconv.FormatBool(ClearIdentifiers(req.Viewer))}}); err != nil {
+			return nil, err
+		}
+	}
+	return evs, nil
 }
 
 // Page tells a caller paging with EventsPage where the store's page ended.
@@ -100,7 +176,8 @@ type Page struct {
 }
 
 // EventsPage is Events with where the page ended, so a caller can page through a person's
-// events without re-reading the ones its purpose may not see.
+// events without re-reading the ones its purpose may not see. It records nothing: callers
+// paging through a whole history (profiles, inventories) record their own acts.
 func (r *Reader) EventsPage(ctx context.Context, req Request) ([]Event, Page, error) {
 	pg := Page{Last: req.After}
 	if req.Purpose == "" {
@@ -109,35 +186,39 @@ func (r *Reader) EventsPage(ctx context.Context, req Request) ([]Event, Page, er
 	if req.Limit <= 0 || req.Limit > 1000 {
 		req.Limit = 1000
 	}
-	raw, err := r.st.RawSubjectEvents(ctx, req.SubjectID, req.After, req.Limit)
+	raw, err := r.cfg.Store.RawSubjectEvents(ctx, req.SubjectID, req.After, req.Limit)
 	if err != nil {
 		return nil, pg, err
 	}
 	if len(raw) > 0 {
 		pg.Last, pg.More = raw[len(raw)-1].Seq, len(raw) == req.Limit
 	}
+	if len(raw) == 0 {
+		return nil, pg, nil
+	}
+	ask, err := r.cfg.Decider.For(ctx, req.SubjectID, req.Purpose, req.Consent)
+	if err != nil {
+		return nil, pg, err
+	}
+	clear := ClearIdentifiers(req.Viewer)
 	memo := map[string]Effect{}
-	effect := func(cat string) (Effect, error) {
+	effect := func(cat string) Effect {
 		if e, ok := memo[cat]; ok {
-			return e, nil
+			return e
 		}
-		e, _, err := r.decide.Read(ctx, req.SubjectID, req.Purpose, cat)
-		if err != nil {
-			return Deny, err
+		e, _ := ask(cat)
+		if e == Allow && !clear && r.cfg.Rules.Identifier(cat) {
+			e = AllowMasked
 		}
 		memo[cat] = e
-		return e, nil
+		return e
 	}
 	out := make([]Event, 0, len(raw))
 	for _, ev := range raw {
-		et := r.rules.EventType(ev.Type, ev.Name)
+		et := r.cfg.Rules.EventType(ev.Type, ev.Name)
 		visible := false
-		for _, cat := range r.rules.EventCategories(et) {
-			e, err := effect(cat)
-			if err != nil {
-				return nil, pg, err
-			}
-			if e != Deny {
+		for _, cat := range r.cfg.Rules.EventCategories(et) {
+			if effect(cat) != Deny {
 				visible = true
 				break
 			}
@@ -149,70 +230,62 @@ func (r *Reader) EventsPage(ctx context.Context, req Request) ([]Event, Page, er
 		if origin == "" {
 			origin = ev.SubjectID
 		}
-		pt, err := r.open.Open(ctx, origin, vault.Binding{Table: "events", Field: "body"}, ev.Body)
+		pt, err := r.cfg.Opener.Open(ctx, origin, vault.Binding{Table: "events", Field: "body"}, ev.Body)
 		if errors.Is(err, vault.ErrShredded) {
 			continue
 		}
 		if err != nil {
 			return nil, pg, err
 		}
-		var body map[string]any
-		if err := json.Unmarshal(pt, &body); err != nil {
+		e := Event{Seq: ev.Seq, Type: ev.Type, Name: ev.Name, OccurredAt: ev.OccurredAt, Fields: map[string]any{}}
+		kept, withheld, err := r.filter(et, pt, effect)
+		if err != nil {
+			return nil, pg, fmt.Errorf("access: stored event %d: %w", ev.Seq, err)
+		}
+		if err := json.Unmarshal(kept, &e.Fields); err != nil {
 			return nil, pg, fmt.Errorf("access: stored event %d is not JSON: %w", ev.Seq, err)
 		}
-		e := Event{Seq: ev.Seq, Type: ev.Type, Name: ev.Name, OccurredAt: ev.OccurredAt, Fields: map[string]any{}, Withheld: map[string]int{}}
-		if err := r.filter(et, "", body, e.Fields, e.Withheld, effect); err != nil {
-			return nil, pg, err
-		}
-		if len(e.Withheld) == 0 {
-			e.Withheld = nil
+		if len(withheld) > 0 {
+			e.Withheld = withheld
 		}
 		out = append(out, e)
 	}
 	return out, pg, nil
 }
 
-// filter copies what the purpose may see of obj into out, walking like collect.Minimise:
-// a rule on a path covers its subtree; objects without a rule are entered.
-func (r *Reader) filter(et, prefix string, obj, out map[string]any, withheld map[string]int, effect func(string) (Effect, error)) error {
-	for k, v := range obj {
-		path := k
-		if prefix != "" {
-			path = prefix + "." + k
-		}
+// filter keeps what the purpose may see of a stored body, walking it as the gate's
+// minimisation does (jsonscan.Filter): a rule on a path covers its subtree; objects without
+// a rule are entered; leaves without one are withheld as not in the schema.
+func (r *Reader) filter(et string, body []byte, effect func(string) Effect) ([]byte, map[string]int, error) {
+	var failed error
+	kept, withheld, err := jsonscan.Filter(body, func(path string, v []byte) jsonscan.Verdict {
 		if readEnvelope[path] {
-			out[k] = v
-			continue
+			return jsonscan.Verdict{Keep: true}
 		}
-		if cat, _, ok := r.rules.Field(et, path); ok {
-			e, err := effect(cat)
+		cat, _, ok := r.cfg.Rules.Field(et, path)
+		if !ok {
+			return jsonscan.Verdict{}
+		}
+		switch effect(cat) {
+		case Allow:
+			return jsonscan.Verdict{Keep: true}
+		case AllowMasked:
+			var val any
+			if err := json.Unmarshal(v, &val); err != nil {
+				failed = err
+			}
+			b, err := json.Marshal(r.cfg.Mask(cat, val))
 			if err != nil {
-				return err
+				failed = err
 			}
-			switch e {
-			case Allow:
-				out[k] = v
-			case AllowMasked:
-				out[k] = r.mask(cat, v)
-				withheld["masked"]++
-			default:
-				withheld["denied"]++
-			}
-			continue
+			return jsonscan.Verdict{Replace: b, Reason: "masked"}
 		}
-		if child, ok := v.(map[string]any); ok {
-			sub := map[string]any{}
-			if err := r.filter(et, path, child, sub, withheld, effect); err != nil {
-				return err
-			}
-			if len(sub) > 0 {
-				out[k] = sub
-			}
-			continue
-		}
-		withheld["not_in_schema"]++
+		return jsonscan.Verdict{Reason: "denied"}
+	})
+	if err == nil {
+		err = failed
 	}
-	return nil
+	return kept, withheld, err
 }
 
 // readEnvelope are members any purpose that may see the event sees: what the event is and

@@ -1,59 +1,68 @@
-// Package app assembles a running Steward from a Config: it opens and migrates the store,
-// runs the first-start bootstrap, and builds the HTTP server with every capability mounted.
-// serve, demo and the end-to-end tests all start Steward through Open, so they exercise
-// the same wiring.
+// Package app is Steward's composition root: it opens the store and the keyring, builds each
+// domain service from its explicit dependencies, hands them to the HTTP server and runs the
+// background loops. It holds no rules of its own — each lives with the concept that owns it —
+// and nothing imports it but the command line. serve, demo and the end-to-end tests all start
+// Steward through Open, so they exercise the same wiring.
 package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/gate"
+	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/regime"
+	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/server"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
 	"github.com/stewardhq/steward/internal/store/sqlite"
 	"github.com/stewardhq/steward/internal/vault"
 	"github.com/stewardhq/steward/internal/vault/keyring"
+	"github.com/stewardhq/steward/internal/web"
 )
 
-// App is an assembled Steward process.
+// App is an assembled Steward process: its store, keys and services.
 type App struct {
 	Config config.Config
 	Store  store.Store
-	Auth   *auth.Service
-	Server *server.Server
 	Log    *slog.Logger
-	// Vault seals personal data; Keyring holds its keys; Index computes blind indexes.
+	// Bootstrapped is true when this start created the admin token and write key files.
+	Bootstrapped bool
+
 	Vault   *vault.Vault
 	Keyring keyring.Keyring
 	Index   *vault.BlindIndex
-	// regime is the manifest in force and the policy compiled from it, swapped
-	// atomically when an operator publishes a new manifest version.
-	regime atomic.Pointer[regime]
-	// Consent is the consent ledger.
-	Consent *consent.Ledger
-	// audit is the processing-act ledger.
-	audit *auditor
-	// Collector is the ingestion pipeline behind /v1.
+
+	Auth      *auth.Service
+	Recorder  *audit.Recorder
+	Audit     *audit.Log
+	Regime    *regime.Service
+	Ledger    *consent.Ledger
 	Collector *collect.Collector
-	// Profiles keeps profiles, tags and segment memberships current (issue 8).
-	Profiles *profile.Engine
-	// Bootstrapped is true when this start created the admin token and write key files.
-	Bootstrapped bool
+	Reader    *access.Reader
+	Profiles  *profile.Engine
+	Rights    *rights.Service
+	Server    *server.Server
+
+	checkpoints *audit.Checkpointer
 }
 
 // Version is the build's version string, set by the CLI.
@@ -97,6 +106,9 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("open: data directory: %w", err)
 	}
@@ -104,47 +116,98 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Store: st, Log: log, Auth: auth.New(st, time.Now)}
-	if a.Bootstrapped, err = a.Auth.Bootstrap(ctx, cfg.DataDir); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if a.Vault, a.Keyring, err = openVault(ctx, cfg, st); err != nil {
-		st.Close()
-		return nil, err
-	}
-	a.Index = vault.NewBlindIndex(a.Keyring.IndexSecret(), "86")
-	if err := a.openAudit(); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if err := a.loadManifest(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	a.Consent = a.newLedger()
-	reg := prometheus.NewRegistry()
-	if a.Collector, err = a.newCollector(reg); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if a.Profiles, err = a.newProfiles(); err != nil {
-		st.Close()
-		return nil, err
-	}
-	ui, err := newWebUI(cfg, log)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: log, Version: Version, Web: ui,
-		Registry: reg, Collect: a.Collector, IngestRate: opt.IngestRate, Subjects: subjects{a}, Manifests: manifests{a}, Audit: auditAPI{a},
-		Profiles: profilesAPI{a}})
-	if err != nil {
+	a := &App{Config: cfg, Store: st, Log: log}
+	if err := a.build(ctx, opt); err != nil {
 		st.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// build wires the services, each from the narrow dependencies it declares.
+func (a *App) build(ctx context.Context, opt Options) error {
+	cfg, st := a.Config, a.Store
+	var err error
+	a.Auth = auth.New(st, time.Now)
+	if a.Bootstrapped, err = a.Auth.Bootstrap(ctx, cfg.DataDir); err != nil {
+		return err
+	}
+	if a.Vault, a.Keyring, err = openVault(ctx, cfg, st); err != nil {
+		return err
+	}
+	a.Index = vault.NewBlindIndex(a.Keyring.IndexSecret(), "86")
+
+	// The audit log: the pseudonym key derives from the index secret, so the same person
+	// gets the same pseudonym across acts, and nobody without the keyring can link one to
+	// a person.
+	ast, ok := st.(audit.Store)
+	if !ok {
+		return errors.New("open audit: this store does not keep an audit log")
+	}
+	signer, verifier, err := audit.LoadOrGenerateKeys(cfg.DataDir, audit.DefaultOrigin)
+	if err != nil {
+		return fmt.Errorf("open audit: %w", err)
+	}
+	mac := hmac.New(sha256.New, a.Keyring.IndexSecret())
+	mac.Write([]byte("steward/audit-pseudonym"))
+	pseud := audit.NewPseudonymizer(mac.Sum(nil))
+	a.checkpoints = &audit.Checkpointer{St: ast, Origin: audit.DefaultOrigin, Signer: signer}
+	a.Audit = audit.NewLog(ast, a.checkpoints, verifier, pseud)
+
+	if a.Regime, err = regime.Open(ctx, regime.Config{Store: st}); err != nil {
+		return err
+	}
+	cur := a.Regime.Current
+	a.Recorder = audit.NewRecorder(audit.RecorderConfig{Appender: audit.NewAppender(ast), Pseudonymizer: pseud,
+		Categories: func(purpose string) []string { return cur().CategoriesOf(purpose) }})
+	a.Regime.SetRecorder(a.Recorder)
+	a.Auth.SetRecorder(a.Recorder)
+
+	a.Ledger = consent.New(consent.Config{Store: st, Regime: cur, Recorder: a.Recorder})
+	reg := prometheus.NewRegistry()
+	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg,
+		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger}), Recorded: a.Ledger.Recorded})
+	if err != nil {
+		return err
+	}
+	a.Reader = access.New(access.Config{Store: st, Opener: a.Vault, Rules: access.RegimeRules(cur),
+		Decider: access.NewPolicyDecider(cur, a.Ledger), Recorder: a.Recorder, Basis: func(purpose string) string {
+			p, _ := cur().Purpose(purpose)
+			return string(p.Basis)
+		}})
+	if a.Profiles, err = profile.New(profile.Config{Store: st, Log: a.Log, Recorder: a.Recorder,
+		Source:      &profile.ReaderSource{Subjects: st, Reader: a.Reader, Ledger: a.Ledger, Regime: cur},
+		Manifest:    func() *manifest.Manifest { return cur().Manifest() },
+		Advertising: func(purpose string) bool { return cur().Advertising(purpose) }}); err != nil {
+		return err
+	}
+	// A published manifest's tags (added, changed, removed) take effect at once, and a
+	// person's own change of mind reaches their tags and memberships now, not at the next poll.
+	a.Regime.OnPublish(func(ctx context.Context, _ *regime.Regime) error {
+		if !a.Profiles.Ready() {
+			return nil
+		}
+		return a.Profiles.Reconfigure(ctx)
+	})
+	a.Ledger.OnChange(func(ctx context.Context, subjectID string) {
+		if !a.Profiles.Ready() {
+			return
+		}
+		if err := a.Profiles.Touch(ctx, subjectID); err != nil {
+			a.Log.Warn("profiles: recompute after a change failed", "err", err) // the next sync repairs it
+		}
+	})
+	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
+		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret()})
+
+	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
+	if err != nil {
+		return err
+	}
+	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: a.Log, Version: Version, Web: ui, Registry: reg,
+		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
+		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate})
+	return err
 }
 
 // AdminTokenPath and WriteKeyPath locate the first-start secrets.
@@ -153,10 +216,30 @@ func (a *App) AdminTokenPath() string { return filepath.Join(a.Config.DataDir, a
 // WriteKeyPath is the default source's write key file.
 func (a *App) WriteKeyPath() string { return filepath.Join(a.Config.DataDir, auth.WriteKeyFile) }
 
-// Serve serves on ln until ctx ends, then shuts down gracefully.
+// SubjectForUserID finds the subject of the shop's userId (tests and the demo).
+func (a *App) SubjectForUserID(ctx context.Context, userID string) (string, error) {
+	return collect.SubjectForUserID(ctx, a.Store, a.Index, userID)
+}
+
+// profileTick is how often new events reach profiles, tags and segments (issue 8 item 5
+// asks for at most 5 s).
+const profileTick = 500 * time.Millisecond
+
+// Serve serves on ln until ctx ends, then shuts down gracefully: a signed checkpoint every
+// minute, profiles loaded and kept current, and the HTTP server.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	go a.audit.cp.Run(ctx, time.Minute) // a signed checkpoint every minute, and on demand
-	go a.runProfiles(ctx)
+	go a.checkpoints.Run(ctx, time.Minute)
+	go func() {
+		start := time.Now()
+		if err := a.Profiles.Load(ctx); err != nil {
+			if ctx.Err() == nil {
+				a.Log.Error("profiles: load failed; tags and segments stay empty", "err", err)
+			}
+			return
+		}
+		a.Log.Info("profiles loaded", "took", time.Since(start).Round(time.Millisecond).String())
+		a.Profiles.Run(ctx, profileTick)
+	}()
 	return a.Server.Serve(ctx, ln)
 }
 

@@ -262,7 +262,7 @@ func TestAuditCoversIngestSignalsAndSignIns(t *testing.T) {
 	if s, _ := r.call(t, "GET", "/api/v1/whoami?signin=1", r.admin, ""); s != 200 {
 		t.Fatal("whoami")
 	}
-	n, err := r.app.AuditSize(t.Context())
+	n, err := r.app.Audit.Size(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -206,23 +206,23 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 	// Granting and withdrawing are the same single click; the ledger records both.
 	p.do(chromedp.Click(css("#consent-analytics-reporting")),
 		chromedp.WaitVisible(css(`#consent-analytics-reporting[aria-pressed="true"]`)))
-	if st, _ := r.app.Consent.State(ctxb, sub); !st.Granted("analytics.reporting") {
+	if st, _ := r.app.Ledger.State(ctxb, sub); !st.Granted("analytics.reporting") {
 		t.Fatal("grant from the privacy center not recorded")
 	}
 	p.do(chromedp.Click(css("#consent-analytics-reporting")),
 		chromedp.WaitVisible(css(`#consent-analytics-reporting[aria-pressed="false"]`)))
-	if st, _ := r.app.Consent.State(ctxb, sub); st.Granted("analytics.reporting") {
+	if st, _ := r.app.Ledger.State(ctxb, sub); st.Granted("analytics.reporting") {
 		t.Fatal("withdrawal from the privacy center not recorded")
 	}
 	// Turn off personalisation, at the top of the page.
 	p.do(chromedp.Click(css("#personalisation-toggle")))
 	for i := 0; i < 50; i++ {
-		if st, _ := r.app.Consent.State(ctxb, sub); st.Granted("signal.personalisation_off") {
+		if st, _ := r.app.Ledger.State(ctxb, sub); st.Granted("signal.personalisation_off") {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if st, _ := r.app.Consent.State(ctxb, sub); !st.Granted("signal.personalisation_off") {
+	if st, _ := r.app.Ledger.State(ctxb, sub); !st.Granted("signal.personalisation_off") {
 		t.Fatal("personalisation off not recorded")
 	}
 	// My data lists what is held (the identify's email and name) in the page's language.
@@ -253,5 +253,5 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 func subjectsOf(r *running) interface {
 	SubjectForUserID(context.Context, string) (string, error)
 } {
-	return r.app.SubjectsAPI()
+	return r.app
 }

@@ -61,11 +61,11 @@ func TestRealSegmentAndRudderStackClients(t *testing.T) {
 	ctx := context.Background()
 	read := func(userID string) []access.Event {
 		t.Helper()
-		sub, err := r.app.SubjectsAPI().SubjectForUserID(ctx, userID)
+		sub, err := r.app.SubjectForUserID(ctx, userID)
 		if err != nil {
 			t.Fatalf("%s: %v", userID, err)
 		}
-		evs, err := r.app.Reader().Events(ctx, access.Request{Actor: "test", Purpose: "rights.access", SubjectID: sub})
+		evs, err := r.app.Reader.Events(ctx, access.Request{Actor: "test", Purpose: "rights.access", SubjectID: sub})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/app"
 	"github.com/stewardhq/steward/internal/config"
+	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/sqlite"
 	"github.com/stewardhq/steward/internal/vault"
@@ -24,11 +26,12 @@ type allRules struct{}
 func (allRules) EventType(t, e string) string                  { return t }
 func (allRules) EventCategories(string) []string               { return []string{"any"} }
 func (allRules) Field(string, string) (string, []string, bool) { return "any", nil, true }
+func (allRules) Identifier(string) bool                        { return false }
 
 type allowAll struct{}
 
-func (allowAll) Read(context.Context, string, string, string) (access.Effect, string, error) {
-	return access.Allow, "", nil
+func (allowAll) For(context.Context, string, string, consent.State) (func(string) (access.Effect, string), error) {
+	return func(string) (access.Effect, string) { return access.Allow, "" }, nil
 }
 
 func readCopy(t *testing.T, dir string, st store.Store, subjects []string) int {
@@ -41,7 +44,7 @@ func readCopy(t *testing.T, dir string, st store.Store, subjects []string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := access.NewReader(st, v, allRules{}, allowAll{}, nil)
+	r := access.New(access.Config{Store: st, Opener: v, Rules: allRules{}, Decider: allowAll{}})
 	n := 0
 	for _, s := range subjects {
 		evs, err := r.Events(context.Background(), access.Request{Purpose: "rights.access", SubjectID: s})
@@ -67,7 +70,7 @@ func TestEraseIsCompleteAndDefeatsOlderCopies(t *testing.T) {
 	r.track(t, `{"batch":[
 		{"type":"identify","userId":"erase-me","anonymousId":"anon-x","traits":{"email":"erase.me@example.com","name":"王五"}},
 		{"type":"identify","userId":"keep-me","traits":{"email":"keep.me@example.com"}}]}`)
-	sub, err := r.app.SubjectsAPI().SubjectForUserID(ctx, "erase-me")
+	sub, err := r.app.SubjectForUserID(ctx, "erase-me")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +95,7 @@ func TestEraseIsCompleteAndDefeatsOlderCopies(t *testing.T) {
 	var minted struct{ Token string }
 	json.Unmarshal(body, &minted)
 	status, body = r.call(t, "DELETE", "/api/v1/me", minted.Token, "")
-	var rep app.ErasureReport
+	var rep rights.ErasureReport
 	json.Unmarshal(body, &rep)
 	if status != 200 || !rep.Complete || len(rep.Subjects) != 2 {
 		t.Fatalf("erase: %d %s", status, body)
@@ -102,7 +105,7 @@ func TestEraseIsCompleteAndDefeatsOlderCopies(t *testing.T) {
 			t.Fatalf("completeness check: %s holds %d rows", k, n)
 		}
 	}
-	if _, err := r.app.SubjectsAPI().SubjectForUserID(ctx, "erase-me"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := r.app.SubjectForUserID(ctx, "erase-me"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("erased userId still resolves: %v", err)
 	}
 	if status, _ := r.call(t, "GET", "/api/v1/me", minted.Token, ""); status != 401 {
@@ -116,7 +119,7 @@ func TestEraseIsCompleteAndDefeatsOlderCopies(t *testing.T) {
 		t.Fatalf("copy has %d events: the test lost its point", raw)
 	}
 	// Another person is untouched.
-	if _, err := r.app.SubjectsAPI().SubjectForUserID(ctx, "keep-me"); err != nil {
+	if _, err := r.app.SubjectForUserID(ctx, "keep-me"); err != nil {
 		t.Fatalf("another person was erased: %v", err)
 	}
 }

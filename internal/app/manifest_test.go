@@ -48,16 +48,16 @@ func TestManifestVersionsAPIAndConsole(t *testing.T) {
 	if status != 400 || refused.Error.Code != "invalid_manifest" || len(refused.Error.Errors) != 5 || refused.Error.Errors[0].Line == 0 {
 		t.Fatalf("planted manifest: %d %s", status, body)
 	}
-	if r.app.ManifestSeq() != 1 {
-		t.Fatalf("a refused manifest changed the version in force: %d", r.app.ManifestSeq())
+	if r.app.Regime.Current().Seq() != 1 {
+		t.Fatalf("a refused manifest changed the version in force: %d", r.app.Regime.Current().Seq())
 	}
 	changed := strings.Replace(string(manifest.DefaultYAML()), "  analytics.reporting:\n    retention_days: 365", "  analytics.reporting:\n    retention_days: 200", 1)
 	if changed == string(manifest.DefaultYAML()) {
 		t.Fatal("the default manifest no longer has the line this test edits")
 	}
 	status, body = r.putYAML(t, changed)
-	if status != 201 || r.app.ManifestSeq() != 2 || r.app.Manifest().PurposeRetention["analytics.reporting"] != 200 {
-		t.Fatalf("publish: %d %s (in force: %d)", status, body, r.app.ManifestSeq())
+	if status != 201 || r.app.Regime.Current().Seq() != 2 || r.app.Regime.Current().Manifest().PurposeRetention["analytics.reporting"] != 200 {
+		t.Fatalf("publish: %d %s (in force: %d)", status, body, r.app.Regime.Current().Seq())
 	}
 	status, body = r.call(t, "GET", "/api/v1/manifest/diff?from=1&to=2", r.admin, "")
 	if status != 200 || !strings.Contains(string(body), "analytics.reporting") || !strings.Contains(string(body), "200") {

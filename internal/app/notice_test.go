@@ -96,7 +96,7 @@ func TestNoticesAndReconsent(t *testing.T) {
 		t.Fatalf("after the purpose changed: granted %v reconsent %v", g, re)
 	}
 	// Events relying on the stored grant alone are no longer kept.
-	sub, _ := r.app.SubjectsAPI().SubjectForUserID(ctx, "re-1")
+	sub, _ := r.app.SubjectForUserID(ctx, "re-1")
 	before, _ := r.app.Store.SubjectFootprint(ctx, sub)
 	r.track(t, `{"batch":[{"type":"track","userId":"re-1","event":"Products Searched","properties":{"query":"shoes"}}]}`)
 	after, _ := r.app.Store.SubjectFootprint(ctx, sub)

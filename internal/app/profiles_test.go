@@ -178,7 +178,7 @@ func TestTagsAndSegmentsFollowEventsAndDeletionSticks(t *testing.T) {
 	}
 
 	// Erasure takes the profile with it.
-	sub, err := r.app.SubjectsAPI().SubjectForUserID(t.Context(), "buyer-1")
+	sub, err := r.app.SubjectForUserID(t.Context(), "buyer-1")
 	if err != nil {
 		t.Fatal(err)
 	}

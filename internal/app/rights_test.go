@@ -78,7 +78,7 @@ func TestRightsRequests(t *testing.T) {
 	if status, _ := r.call(t, "GET", "/api/v1/me/requests/"+id, b, ""); status != 404 {
 		t.Fatalf("B read A's request: %d", status)
 	}
-	subA, _ := r.app.SubjectsAPI().SubjectForUserID(t.Context(), "rq-a")
+	subA, _ := r.app.SubjectForUserID(t.Context(), "rq-a")
 	for _, probe := range []struct{ method, path, body string }{
 		{"GET", "/api/v1/me?subject=" + subA + "&userId=rq-a", ""},
 		{"GET", "/api/v1/me/requests?subject_id=" + subA, ""},
@@ -105,7 +105,7 @@ func TestRightsRequests(t *testing.T) {
 	if status, _ := r.call(t, "GET", "/api/v1/me", a, ""); status != 401 {
 		t.Fatal("A's session survived the deletion")
 	}
-	if _, err := r.app.SubjectsAPI().SubjectForUserID(t.Context(), "rq-a"); err == nil {
+	if _, err := r.app.SubjectForUserID(t.Context(), "rq-a"); err == nil {
 		t.Fatal("A still resolves")
 	}
 	status, body = r.call(t, "GET", "/api/v1/rights-requests/"+d["id"].(string), r.admin, "")

@@ -15,7 +15,10 @@ import (
 func waitJS(p page, expr, show string, within time.Duration) {
 	p.t.Helper()
 	deadline := time.Now().Add(within)
-	for !evalJS[bool](p, expr) {
+	// The page re-renders a screen by replacing it: while it does, the elements expr reads
+	// may be briefly absent, which is "not yet", not a failure.
+	guarded := "(() => { try { return !!(" + expr + "); } catch (e) { return false; } })()"
+	for !evalJS[bool](p, guarded) {
 		if time.Now().After(deadline) {
 			p.t.Fatalf("page never reached %s; it shows %q", expr, evalJS[string](p, show))
 		}

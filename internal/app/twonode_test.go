@@ -40,7 +40,7 @@ func TestWithdrawalReachesTheOtherNodeWithinOneSecond(t *testing.T) {
 		return `{"batch":[{"type":"track","userId":"two-1","event":"Products Searched","messageId":"two-` + strings.Repeat("x", n) + `","properties":{"query":"q"}}]}`
 	}
 	events := func() int64 {
-		sub, _ := b.SubjectsAPI().SubjectForUserID(context.Background(), "two-1")
+		sub, _ := b.SubjectForUserID(context.Background(), "two-1")
 		fp, _ := b.Store.SubjectFootprint(context.Background(), sub)
 		return fp["events.subject_id"]
 	}

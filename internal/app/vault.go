@@ -45,10 +45,3 @@ func openVault(ctx context.Context, cfg config.Config, st store.Store) (*vault.V
 	}
 	return v, ring, nil
 }
-
-// sealer adapts the vault to collect.Sealer.
-type sealer struct{ v *vault.Vault }
-
-func (s sealer) Seal(ctx context.Context, keys store.KeyAccess, subjectID, table, field string, pt []byte) ([]byte, error) {
-	return s.v.Seal(ctx, keys, subjectID, vault.Binding{Table: table, Field: field}, pt)
-}

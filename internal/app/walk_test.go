@@ -82,7 +82,7 @@ func TestPrivacyCenterWalkThrough(t *testing.T) {
 		t.Fatalf("schema: %d", status)
 	}
 	// Delete the account: two clicks, then the page says it is done.
-	sub, _ := r.app.SubjectsAPI().SubjectForUserID(t.Context(), "walk-1")
+	sub, _ := r.app.SubjectForUserID(t.Context(), "walk-1")
 	fam, _ := r.app.Store.SubjectFamily(t.Context(), sub)
 	p.do(chromedp.Click(css("#delete-account")), chromedp.Click(css("#delete-confirm")), chromedp.WaitVisible(css("#deleted")))
 	for _, id := range fam {

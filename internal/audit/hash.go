@@ -3,6 +3,7 @@ package audit
 import (
 	"crypto/sha256"
 
+	merkleproof "github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 )
 
@@ -36,4 +37,10 @@ func RootOf(hashes [][]byte) []byte {
 		r = NodeHash(stack[i], r)
 	}
 	return r
+}
+
+// VerifyInclusion checks an RFC 6962 inclusion proof of the entry with leafHash at index in
+// a tree of size with root (transparency-dev/merkle's verifier).
+func VerifyInclusion(leafHash []byte, index, size uint64, proof [][]byte, root []byte) error {
+	return merkleproof.VerifyInclusion(rfc6962.DefaultHasher, index, size, leafHash, proof, root)
 }

@@ -29,6 +29,11 @@ const (
 	ActTagDeleted Act = "tag_deleted"
 	// ActDefinitionChange: an operator defined or removed a tag or segment.
 	ActDefinitionChange Act = "definition_change"
+	// ActProfiling: people's data was used to build their profiles for a purpose on a day
+	// (one audience leaf per purpose and day, not one per rebuild).
+	ActProfiling Act = "profiling"
+	// ActSessionMinted: an operator opened a privacy-center session for a person.
+	ActSessionMinted Act = "session_minted"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.

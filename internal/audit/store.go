@@ -2,7 +2,9 @@ package audit
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"slices"
 	"sync"
 )
 
@@ -25,10 +27,50 @@ type Store interface {
 
 // MemStore is an in-memory Store for tests.
 type MemStore struct {
-	mu     sync.Mutex
-	Leaves [][]byte
-	Hashes [][]byte
-	Notes  [][]byte
+	mu        sync.Mutex
+	Leaves    [][]byte
+	Hashes    [][]byte
+	Notes     [][]byte
+	Audiences map[string][]string // hex root → members
+}
+
+// PutAudience implements AudienceStore.
+func (m *MemStore) PutAudience(_ context.Context, root []byte, ps []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.Audiences == nil {
+		m.Audiences = map[string][]string{}
+	}
+	k := hex.EncodeToString(root)
+	if _, ok := m.Audiences[k]; !ok {
+		m.Audiences[k] = append([]string(nil), ps...)
+	}
+	return nil
+}
+
+// Audience implements AudienceStore.
+func (m *MemStore) Audience(_ context.Context, root []byte) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ps, ok := m.Audiences[hex.EncodeToString(root)]
+	if !ok {
+		return nil, ErrNoAudience
+	}
+	return append([]string(nil), ps...), nil
+}
+
+// AudienceRoots implements AudienceStore.
+func (m *MemStore) AudienceRoots(_ context.Context, p string) ([][]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out [][]byte
+	for k, ps := range m.Audiences {
+		if slices.Contains(ps, p) {
+			r, _ := hex.DecodeString(k)
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // AppendLeaves implements Store.

@@ -50,6 +50,11 @@ func Verify(ctx context.Context, st Store, v note.Verifier, extra []byte) (Repor
 		if !bytes.Equal(hashes[i], stored[i]) {
 			return Report{}, &LeafError{uint64(i), "stored hash does not match leaf bytes"}
 		}
+		if as, ok := st.(AudienceStore); ok {
+			if err := verifyAudience(ctx, as, l); err != nil {
+				return Report{}, &LeafError{uint64(i), err.Error()}
+			}
+		}
 	}
 	notes, err := st.Checkpoints(ctx)
 	if err != nil {

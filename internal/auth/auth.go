@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stewardhq/steward/internal/audit"
+
 	"github.com/stewardhq/steward/internal/store"
 )
 
@@ -40,6 +42,23 @@ func (p Principal) Has(s Scope) bool {
 type Service struct {
 	st  store.Store
 	now func() time.Time
+	rec Recorder
+}
+
+// Recorder records the service's processing acts (sign-ins).
+type Recorder interface {
+	Record(ctx context.Context, e audit.Event) error
+}
+
+// SetRecorder sets where sign-ins are recorded (nil: nowhere, in tests).
+func (s *Service) SetRecorder(r Recorder) { s.rec = r }
+
+// SignedIn records an operator opening the console: an audited sign-in.
+func (s *Service) SignedIn(ctx context.Context, operatorID string) error {
+	if s.rec == nil {
+		return nil
+	}
+	return s.rec.Record(ctx, audit.Event{Act: audit.ActOperatorSignin, Actor: operatorID})
 }
 
 // New returns a Service; now is the clock (time.Now in production, fixed in tests).

@@ -18,7 +18,7 @@ type consentResult struct {
 // Benchmark appends n consent records for n/5 subjects in batches of batch records, then
 // reads the current state of reads random subjects, on st.
 func consentWork(ctx context.Context, st store.Store, run, n, batch, reads int) (consentResult, error) {
-	l := consent.New(st, consent.Config{})
+	l := consent.New(consent.Config{Store: st})
 	purposes := []string{"analytics.reporting", "personalize.content", "marketing.advertising.profiling", "third_party_sharing", "cross_border_transfer"}
 	subjects := max(n/5, 1)
 	recs := make([]store.ConsentRecord, 0, batch)

@@ -31,18 +31,7 @@ func newAuditDir(t *testing.T) (string, *sqlite.Store, *sql.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := audit.NewAppender(st)
-	cp := &audit.Checkpointer{St: st, Origin: audit.DefaultOrigin, Signer: s}
-	for i := 0; i < 12; i++ {
-		if _, err := a.Append(ctx, audit.Leaf{Act: audit.ActRead, Actor: "system", Purpose: "analytics"}); err != nil {
-			t.Fatal(err)
-		}
-		if i%4 == 3 {
-			if _, err := cp.Checkpoint(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	audittest.FillSigned(t, st, 12, audit.DefaultOrigin, s)
 	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "steward.db")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/stewardhq/steward/internal/vault"
+
+	"github.com/stewardhq/steward/internal/gate"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
@@ -23,29 +27,13 @@ type Indexer interface {
 // Sealer encrypts a payload for a subject, bound to a table and field. keys is the
 // ingest transaction, so a data key created for a new subject commits with its events.
 type Sealer interface {
-	Seal(ctx context.Context, keys store.KeyAccess, subjectID, table, field string, plaintext []byte) ([]byte, error)
-}
-
-// Verdict is the consent gate's answer for one message.
-type Verdict struct {
-	// Keep is false when no purpose of the event type allows storing it.
-	Keep bool
-	// Reason is a stable machine-readable reason when Keep is false (a metric label).
-	Reason string
-	// Body is the minimised message to store (fields no allowed purpose needs removed).
-	Body []byte
-	// Stripped counts removed fields by reason (a metric label).
-	Stripped map[string]int
-	// Consent holds ledger records for consent signals the message carried (a changed
-	// context.consent, a GPC signal); they are appended in the events' transaction,
-	// whether or not the message itself is kept.
-	Consent []store.ConsentRecord
+	Seal(ctx context.Context, keys store.KeyAccess, subjectID string, b vault.Binding, plaintext []byte) ([]byte, error)
 }
 
 // Gate decides what of a message may be stored. It sees the subject the message resolved
 // to and the request-level signals (GPC header).
 type Gate interface {
-	Check(ctx context.Context, subjectID string, m *segmentspec.Message, req *segmentspec.Request) (Verdict, error)
+	Check(ctx context.Context, subjectID string, m *segmentspec.Message, req *segmentspec.Request) (gate.Verdict, error)
 }
 
 // Prefetcher is an optional Gate extension: told every subject of a request before the
@@ -61,7 +49,7 @@ type Config struct {
 	Gate  Gate
 	Seal  Sealer
 	// Recorded, when set, is told the consent records a request's messages added to the
-	// ledger, after they committed (the app writes them to the audit log).
+	// ledger, after they committed: the ledger records them as processing acts.
 	Recorded func(ctx context.Context, records []store.ConsentRecord) error
 	// Registerer receives the pipeline's counters; nil skips registration.
 	Registerer prometheus.Registerer
@@ -353,7 +341,7 @@ func (c *Collector) gateAndSeal(ctx context.Context, keys store.KeyAccess, sourc
 			g.dropped++
 			continue
 		}
-		body, err := c.cfg.Seal.Seal(ctx, keys, origin, "events", "body", v.Body)
+		body, err := c.cfg.Seal.Seal(ctx, keys, origin, vault.Binding{Table: "events", Field: "body"}, v.Body)
 		if err != nil {
 			return nil, err
 		}

@@ -4,16 +4,16 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
+	"github.com/stewardhq/steward/internal/gate"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/sqlite"
+	"github.com/stewardhq/steward/internal/vault"
 )
 
 type hmacIndex struct{}
@@ -27,19 +27,19 @@ func (hmacIndex) Index(kind, v string) ([]byte, error) {
 // tagSeal marks payloads with their subject so tests can see which key sealed them.
 type tagSeal struct{}
 
-func (tagSeal) Seal(_ context.Context, _ store.KeyAccess, subject, table, field string, pt []byte) ([]byte, error) {
-	return append([]byte(subject+"|"+table+"."+field+"|"), pt...), nil
+func (tagSeal) Seal(_ context.Context, _ store.KeyAccess, subject string, b vault.Binding, pt []byte) ([]byte, error) {
+	return append([]byte(subject+"|"+b.Table+"."+b.Field+"|"), pt...), nil
 }
 
 // dropTrackNamed drops track events named "Secret" and keeps everything else.
 type dropTrackNamed struct{}
 
-func (dropTrackNamed) Check(_ context.Context, _ string, m *segmentspec.Message, _ *segmentspec.Request) (collect.Verdict, error) {
+func (dropTrackNamed) Check(_ context.Context, _ string, m *segmentspec.Message, _ *segmentspec.Request) (gate.Verdict, error) {
 	if m.Event == "Secret" {
-		return collect.Verdict{Keep: false, Reason: "no_legal_basis"}, nil
+		return gate.Verdict{Keep: false, Reason: "no_legal_basis"}, nil
 	}
 	b, _ := m.MarshalJSON()
-	return collect.Verdict{Keep: true, Body: b}, nil
+	return gate.Verdict{Keep: true, Body: b}, nil
 }
 
 // openStore opens a migrated SQLite store in the test's directory, closed at cleanup.
@@ -68,9 +68,7 @@ func newCollector(t *testing.T) (*collect.Collector, store.Store) {
 
 func decode(t *testing.T, body string) *segmentspec.Request {
 	t.Helper()
-	r := httptest.NewRequest("POST", "/v1/batch", strings.NewReader(body))
-	r.SetBasicAuth("stw_wk_test", "")
-	req, err := segmentspec.DecodeRequest(r, segmentspec.EndpointBatch, time.Now(), segmentspec.Limits{})
+	req, err := segmentspec.Decode(segmentspec.Input{Body: []byte(body), BasicUser: "stw_wk_test"}, segmentspec.EndpointBatch, time.Now(), segmentspec.Limits{})
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}

@@ -4,7 +4,8 @@
 // one transaction, so a 2xx always means every kept event is durable and a retry stores
 // nothing twice (events are unique per source and messageId).
 //
-// The wire format lives in the segmentspec subpackage; this package does not know HTTP.
+// The wire format lives in the segmentspec subpackage, which takes bytes; the HTTP edge
+// (package server) reads headers and bodies. The gate (package gate) owns what may be kept.
 //
 // Seams, each an interface so the pipeline stays testable and the dependencies run one way:
 //   - Indexer: keyed blind indexes of outside identifiers (the vault), so userIds and

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
+	"github.com/stewardhq/steward/internal/gate"
 	"github.com/stewardhq/steward/internal/store"
 )
 
@@ -32,9 +33,9 @@ func (s *slowStore) InTx(ctx context.Context, fn func(store.Tx) error) error {
 // boomGate fails on events named "Boom", before and inside the transaction alike.
 type boomGate struct{ dropTrackNamed }
 
-func (g boomGate) Check(ctx context.Context, sub string, m *segmentspec.Message, r *segmentspec.Request) (collect.Verdict, error) {
+func (g boomGate) Check(ctx context.Context, sub string, m *segmentspec.Message, r *segmentspec.Request) (gate.Verdict, error) {
 	if m.Event == "Boom" {
-		return collect.Verdict{}, errors.New("boom")
+		return gate.Verdict{}, errors.New("boom")
 	}
 	return g.dropTrackNamed.Check(ctx, sub, m, r)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
+	"github.com/stewardhq/steward/internal/gate"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/sqlite"
 )
@@ -28,11 +29,11 @@ type recordingGate struct {
 	n       atomic.Int64
 }
 
-func (g *recordingGate) Check(_ context.Context, sub string, m *segmentspec.Message, _ *segmentspec.Request) (collect.Verdict, error) {
+func (g *recordingGate) Check(_ context.Context, sub string, m *segmentspec.Message, _ *segmentspec.Request) (gate.Verdict, error) {
 	if m.Event == "Race" && g.race != nil && !g.raced.Swap(true) {
 		g.race()
 	}
-	v := collect.Verdict{Keep: true}
+	v := gate.Verdict{Keep: true}
 	v.Body, _ = m.MarshalJSON()
 	if _, ok := m.Context.Consent(); ok {
 		g.mu.Lock()

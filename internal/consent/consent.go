@@ -1,6 +1,10 @@
 package consent
 
 import (
+	"slices"
+	"strconv"
+	"sync"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +13,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/regime"
 
 	"github.com/stewardhq/steward/internal/store"
 )
@@ -72,36 +79,65 @@ func Fold(history []store.ConsentRecord, at time.Time) State {
 	return s
 }
 
-// Notice names the notice text a choice was made under.
-type Notice struct{ Version, Hash string }
-
-// Config configures a Ledger.
-type Config struct {
-	Now func() time.Time
-	// Notice returns the notice in force (the manifest's version and hash).
-	Notice func() Notice
-	// Targeting lists the purposes "turn off personalisation" withdraws: every
-	// personalisation and targeting purpose.
-	Targeting []string
-	// Jurisdiction is recorded when a caller gives none.
-	Jurisdiction string
+// Recorder records the ledger's processing acts in the audit log.
+type Recorder interface {
+	RecordAll(ctx context.Context, es []audit.Event) ([]uint64, error)
 }
 
-// Ledger records and reads consent.
+// Store is the part of the store the ledger uses.
+type Store interface {
+	store.ConsentLedger
+}
+
+// Config configures a Ledger. Store is required.
+type Config struct {
+	Store Store
+	Now   func() time.Time
+	// Regime returns the manifest in force: the notice choices are recorded against, the
+	// purposes "turn off personalisation" withdraws, the version each purpose last changed
+	// (re-consent), the deployment's home jurisdiction. Nil records against no notice.
+	Regime func() *regime.Regime
+	// Recorder receives every recorded choice as a processing act; nil records none.
+	Recorder Recorder
+}
+
+// Ledger records and reads consent. It is the owner of consent changes: every record it
+// appends is also a processing act in the audit log.
 type Ledger struct {
-	st  store.Store
+	st  Store
 	cfg Config
+
+	mu        sync.Mutex
+	listeners []func(ctx context.Context, subjectID string)
+}
+
+// OnChange registers fn to run after a subject's choices were recorded through the ledger
+// (the profile engine recomputes the person at once, so a withdrawal takes their tags and
+// memberships away now, not at the next poll).
+func (l *Ledger) OnChange(fn func(ctx context.Context, subjectID string)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.listeners = append(l.listeners, fn)
 }
 
 // New returns a Ledger.
-func New(st store.Store, cfg Config) *Ledger {
+func New(cfg Config) *Ledger {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Notice == nil {
-		cfg.Notice = func() Notice { return Notice{Version: "0", Hash: "none"} }
+	return &Ledger{st: cfg.Store, cfg: cfg}
+}
+
+// SetRecorder sets the audit recorder (the recorder reads the regime, which the composition
+// root builds after the ledger).
+func (l *Ledger) SetRecorder(r Recorder) { l.cfg.Recorder = r }
+
+func (l *Ledger) notice() (version, hash string) {
+	if l.cfg.Regime == nil {
+		return "0", "none"
 	}
-	return &Ledger{st: st, cfg: cfg}
+	n := l.cfg.Regime().Notice()
+	return n.Version, n.Hash
 }
 
 // ErrInvalid reports a request the ledger refuses.
@@ -121,7 +157,8 @@ type Meta struct {
 	Evidence     any    // marshalled to JSON: banner variant, choices shown, TC string…
 }
 
-// Record appends choices for a subject atomically and returns the records.
+// Record appends choices for a subject atomically, records them as processing acts, and
+// returns the records.
 func (l *Ledger) Record(ctx context.Context, subjectID string, choices []Choice, m Meta) ([]store.ConsentRecord, error) {
 	recs, err := l.Records(subjectID, choices, m)
 	if err != nil {
@@ -130,7 +167,56 @@ func (l *Ledger) Record(ctx context.Context, subjectID string, choices []Choice,
 	if err := l.st.AppendConsent(ctx, recs); err != nil {
 		return nil, fmt.Errorf("consent: %w", err)
 	}
+	if err := l.recordChoice(ctx, recs); err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	ls := slices.Clone(l.listeners)
+	l.mu.Unlock()
+	for _, fn := range ls {
+		fn(ctx, subjectID)
+	}
 	return recs, nil
+}
+
+// recordChoice records one person's choice — one call of Record, however many ledger
+// records it took — as one processing act: a single purpose is named; a switch (turning
+// personalisation off, objecting) is named by its signal and lists what it changed; "accept
+// all" and "reject all" list every purpose.
+func (l *Ledger) recordChoice(ctx context.Context, recs []store.ConsentRecord) error {
+	if len(recs) == 1 {
+		return l.Recorded(ctx, recs)
+	}
+	if l.cfg.Recorder == nil || len(recs) == 0 {
+		return nil
+	}
+	r := recs[0]
+	purpose := ""
+	if IsSignal(r.Purpose) {
+		purpose = r.Purpose
+	}
+	var changes []string
+	for _, c := range recs {
+		changes = append(changes, c.Purpose+"="+strconv.FormatBool(c.Granted))
+	}
+	_, err := l.cfg.Recorder.RecordAll(ctx, []audit.Event{{Act: audit.ActConsentChange, SubjectID: r.SubjectID, Actor: r.Actor, Purpose: purpose,
+		LegalBasis: "consent", Detail: map[string]string{"changes": strings.Join(changes, ","), "method": r.Method, "records": strconv.Itoa(len(recs))}}})
+	return err
+}
+
+// Recorded records ledger records appended elsewhere (the collector appends the consent
+// signals events carry in its own transaction) as processing acts, in one batch.
+func (l *Ledger) Recorded(ctx context.Context, recs []store.ConsentRecord) error {
+	if l.cfg.Recorder == nil || len(recs) == 0 {
+		return nil
+	}
+	es := make([]audit.Event, len(recs))
+	for i, r := range recs {
+		es[i] = audit.Event{Act: audit.ActConsentChange, SubjectID: r.SubjectID, Actor: r.Actor, Purpose: r.Purpose, LegalBasis: "consent",
+			Detail: map[string]string{"granted": strconv.FormatBool(r.Granted), "method": r.Method, "record": r.ID}}
+	}
+	_, err := l.cfg.Recorder.RecordAll(ctx, es)
+	return err
 }
 
 // Records builds the records for choices without storing them (the collector appends
@@ -150,13 +236,13 @@ func (l *Ledger) Records(subjectID string, choices []Choice, m Meta) ([]store.Co
 		}
 		ev = b
 	}
-	if m.Jurisdiction == "" {
-		m.Jurisdiction = l.cfg.Jurisdiction
+	if m.Jurisdiction == "" && l.cfg.Regime != nil {
+		m.Jurisdiction = l.cfg.Regime().Home()
 	}
 	if m.Actor == "" {
 		m.Actor = "subject"
 	}
-	n := l.cfg.Notice()
+	version, hash := l.notice()
 	now := l.cfg.Now().UTC().Truncate(time.Microsecond)
 	out := make([]store.ConsentRecord, 0, len(choices))
 	for _, c := range choices {
@@ -164,20 +250,20 @@ func (l *Ledger) Records(subjectID string, choices []Choice, m Meta) ([]store.Co
 			return nil, fmt.Errorf("%w: empty purpose", ErrInvalid)
 		}
 		out = append(out, store.ConsentRecord{ID: newID(), SubjectID: subjectID, Purpose: c.Key, Granted: c.Granted,
-			NoticeVersion: n.Version, NoticeHash: n.Hash, Method: m.Method, Jurisdiction: m.Jurisdiction, At: now, Evidence: ev, Actor: m.Actor})
+			NoticeVersion: version, NoticeHash: hash, Method: m.Method, Jurisdiction: m.Jurisdiction, At: now, Evidence: ev, Actor: m.Actor})
 	}
 	return out, nil
 }
 
 // Grant records consent to one purpose.
 func (l *Ledger) Grant(ctx context.Context, subjectID, purpose string, m Meta) error {
-	_, err := l.Record(ctx, subjectID, []Choice{{purpose, true}}, m)
+	_, err := l.Record(ctx, subjectID, []Choice{{Key: purpose, Granted: true}}, m)
 	return err
 }
 
 // Withdraw records a withdrawal: exactly as easy as granting, one call.
 func (l *Ledger) Withdraw(ctx context.Context, subjectID, purpose string, m Meta) error {
-	_, err := l.Record(ctx, subjectID, []Choice{{purpose, false}}, m)
+	_, err := l.Record(ctx, subjectID, []Choice{{Key: purpose, Granted: false}}, m)
 	return err
 }
 
@@ -185,7 +271,7 @@ func (l *Ledger) Withdraw(ctx context.Context, subjectID, purpose string, m Meta
 func (l *Ledger) SetAll(ctx context.Context, subjectID string, purposes []string, granted bool, m Meta) error {
 	choices := make([]Choice, len(purposes))
 	for i, p := range purposes {
-		choices[i] = Choice{p, granted}
+		choices[i] = Choice{Key: p, Granted: granted}
 	}
 	_, err := l.Record(ctx, subjectID, choices, m)
 	return err
@@ -195,17 +281,50 @@ func (l *Ledger) SetAll(ctx context.Context, subjectID string, purposes []string
 // setting the signal, in one append) or back on (clearing the signal only: consents
 // withdrawn on the way off stay withdrawn until the person grants them again).
 func (l *Ledger) SetPersonalisation(ctx context.Context, subjectID string, on bool, m Meta) error {
-	choices := []Choice{{SignalPersonalisationOff, !on}}
-	if !on {
-		for _, p := range l.cfg.Targeting {
-			choices = append(choices, Choice{p, false})
+	choices := []Choice{{Key: SignalPersonalisationOff, Granted: !on}}
+	if !on && l.cfg.Regime != nil {
+		for _, p := range l.cfg.Regime().Targeting() {
+			choices = append(choices, Choice{Key: p, Granted: false})
 		}
 	}
 	_, err := l.Record(ctx, subjectID, choices, m)
 	return err
 }
 
-// State returns the state in force now.
+// Effective drops grants given under a notice older than the purpose's last change: the
+// person agreed to a text that no longer describes what the purpose does (NC-03). It
+// returns the state to decide with and the purposes needing re-consent.
+func (l *Ledger) Effective(st State) (State, map[string]bool) {
+	stale := map[string]bool{}
+	if l.cfg.Regime == nil {
+		return st, stale
+	}
+	r := l.cfg.Regime()
+	out := make(State, len(st))
+	for k, e := range st {
+		if at, ok := r.ChangedAt(k); ok && e.Granted {
+			if v, err := strconv.ParseInt(e.NoticeVersion, 10, 64); err != nil || v < at {
+				stale[k] = true
+				e.Granted = false
+			}
+		}
+		out[k] = e
+	}
+	return out, stale
+}
+
+// Current returns the state to decide with now: the ledger's state with stale grants
+// dropped (Effective).
+func (l *Ledger) Current(ctx context.Context, subjectID string) (State, error) {
+	st, err := l.State(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	st, _ = l.Effective(st)
+	return st, nil
+}
+
+// State returns the state in force now, as recorded (see Current for the state to decide with).
 func (l *Ledger) State(ctx context.Context, subjectID string) (State, error) {
 	return l.StateAt(ctx, subjectID, l.cfg.Now())
 }

@@ -2,6 +2,7 @@ package consent_test
 
 import (
 	"context"
+	"encoding/json"
 	"math/rand"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/sqlite"
 )
@@ -58,7 +60,7 @@ func TestStateAtMatchesReferenceModel(t *testing.T) {
 		order := rng.Perm(len(evs))
 		for _, i := range order {
 			c := &clock{evs[i].at}
-			l := consent.New(st, consent.Config{Now: c.now})
+			l := consent.New(consent.Config{Store: st, Now: c.now})
 			if err := l.Grant(ctx, subject, "x", consent.Meta{Method: store.MethodBanner}); err != nil {
 				t.Fatal(err) // a noise purpose, to show other keys never interfere
 			}
@@ -72,7 +74,7 @@ func TestStateAtMatchesReferenceModel(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		l := consent.New(st, consent.Config{})
+		l := consent.New(consent.Config{Store: st})
 		for probe := 0; probe < 25; probe++ {
 			q := base.Add(time.Duration(rng.Int63n(int64(at.Sub(base) + 48*time.Hour))))
 			want := map[string]bool{}
@@ -102,7 +104,7 @@ func TestStateAtMatchesReferenceModel(t *testing.T) {
 func TestWithdrawalVisibleOnAnotherNode(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
-	a, b := consent.New(st, consent.Config{}), consent.New(st, consent.Config{})
+	a, b := consent.New(consent.Config{Store: st}), consent.New(consent.Config{Store: st})
 	if err := a.Grant(ctx, "s", "analytics.reporting", consent.Meta{Method: store.MethodBanner}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +125,7 @@ func TestPersonalisationOffGPCAndConsentMode(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
 	c := &clock{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
-	l := consent.New(st, consent.Config{Now: c.now, Targeting: []string{"personalize.content", "marketing.advertising.profiling"}})
+	l := consent.New(consent.Config{Store: st, Now: c.now, Regime: defaultRegime})
 	all := []string{"analytics.reporting", "personalize.content", "marketing.advertising.profiling", "marketing.advertising.third_party.targeted"}
 	if err := l.SetAll(ctx, "s", all, true, consent.Meta{Method: store.MethodBanner, Evidence: map[string]any{"variant": "b", "shown": all}}); err != nil {
 		t.Fatal(err)
@@ -171,7 +173,16 @@ func TestReceiptHasMandatoryFields(t *testing.T) {
 	m := manifest.Default()
 	r := store.ConsentRecord{ID: "cr_1", SubjectID: "sub_1", Purpose: "analytics.reporting", Granted: true, NoticeVersion: "1",
 		NoticeHash: m.Hash(), Method: store.MethodBanner, Jurisdiction: "CN", At: time.Now(), Actor: "subject"}
-	rec := consent.Receipt(r, m, consent.Controller{ID: "shop", Name: "Demo Shop", Address: "Shanghai", Contact: "privacy@shop.example.com"}, "zh-CN", "https://shop.example.com/privacy/")
+	typed := consent.ReceiptOf(r, m, consent.Controller{ID: "shop", Name: "Demo Shop", Address: "Shanghai", Contact: "privacy@shop.example.com"}, "zh-CN", "https://shop.example.com/privacy/")
+	// The receipt is checked as JSON, the form it is exported in.
+	b, err := json.Marshal(typed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range []string{"schema_version", "record_id", "pii_principal_id", "processing", "event"} {
 		if rec[k] == nil {
 			t.Fatalf("missing %s", k)
@@ -184,13 +195,17 @@ func TestReceiptHasMandatoryFields(t *testing.T) {
 			t.Errorf("processing lacks mandatory %s", k)
 		}
 	}
-	if pii := proc["pii_information"].([]map[string]any); len(pii) == 0 {
+	if pii := proc["pii_information"].([]any); len(pii) == 0 {
 		t.Fatal("no PII categories for analytics.reporting")
 	}
-	ev := rec["event"].([]map[string]any)[0]
+	ev := rec["event"].([]any)[0].(map[string]any)
 	for _, k := range []string{"event_time", "validity_duration", "entity_id", "event_type", "event_state"} {
 		if ev[k] == nil || ev[k] == "" {
 			t.Errorf("event lacks %s", k)
 		}
 	}
 }
+
+// defaultRegime is the default manifest in force: its targeting purposes are what
+// "personalisation off" withdraws.
+func defaultRegime() *regime.Regime { return regime.New(manifest.Default(), 1, nil) }

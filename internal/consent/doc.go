@@ -8,4 +8,9 @@
 // Signals that are not purposes live in the same ledger under reserved keys (see the
 // Signal constants), so "what had this person asked for on date D" has one answer from one
 // history. The store keeps the ledger append-only; nothing here updates or deletes.
+//
+// The ledger owns the re-consent rule (Effective: a grant given under a notice older than
+// its purpose's last change counts as not given, NC-03) and records every choice as a
+// processing act itself — a choice made through Record, and the signals the collector
+// appends in its own transaction (Recorded).
 package consent

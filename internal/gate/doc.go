@@ -9,6 +9,10 @@
 // else is stripped before it is sealed. Nothing not on the manifest's allow-list for the
 // event type is ever stored.
 //
-// The gate knows the manifest and the policy only through the small interfaces Rules and
-// Decider, so collect stays independent of both and the app wires the real ones.
+// The gate owns its inputs: Open builds it over the regime in force (rules and policy) and
+// the consent ledger (LedgerReader, a one-second cache that also turns message signals into
+// ledger records). Its seams, Rules, Decider and ConsentReader, keep it testable with fakes.
+// Dependencies run collect → gate → policy, consent, tcf: the collector asks the gate for a
+// Verdict; the gate never imports the collector. Minimisation is jsonscan.Filter, the same
+// walk the purpose-scoped reader makes.
 package gate

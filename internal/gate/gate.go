@@ -5,11 +5,27 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
+	"github.com/stewardhq/steward/internal/jsonscan"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/tcf"
 )
+
+// Verdict is the consent gate's answer for one message.
+type Verdict struct {
+	// Keep is false when no purpose of the event type allows storing it.
+	Keep bool
+	// Reason is a stable machine-readable reason when Keep is false (a metric label).
+	Reason string
+	// Body is the minimised message to store (fields no allowed purpose needs removed).
+	Body []byte
+	// Stripped counts removed fields by reason (a metric label).
+	Stripped map[string]int
+	// Consent holds ledger records for consent signals the message carried (a changed
+	// context.consent, a GPC signal); they are appended in the events' transaction,
+	// whether or not the message itself is kept.
+	Consent []store.ConsentRecord
+}
 
 // Rules is the manifest as the gate needs it.
 type Rules interface {
@@ -105,15 +121,15 @@ const (
 	ReasonInvalidBody   = "invalid_body"
 )
 
-// Check implements collect.Gate.
-func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Message, req *segmentspec.Request) (collect.Verdict, error) {
+// Check decides what of a message may be stored (the collector's Gate).
+func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Message, req *segmentspec.Request) (Verdict, error) {
 	et := g.rules.EventType(string(m.Type), m.Event)
 	if et == "" {
-		return collect.Verdict{Keep: false, Reason: ReasonNotInManifest}, nil
+		return Verdict{Keep: false, Reason: ReasonNotInManifest}, nil
 	}
 	s, recs, err := g.signals(ctx, subjectID, m, req)
 	if err != nil {
-		return collect.Verdict{}, err
+		return Verdict{}, err
 	}
 	ask := g.decide.For(s)
 	keep, reason := false, "no_purpose"
@@ -128,25 +144,27 @@ func (g *Gate) Check(ctx context.Context, subjectID string, m *segmentspec.Messa
 		}
 	}
 	if !keep {
-		return collect.Verdict{Keep: false, Reason: reason, Consent: recs}, nil
+		return Verdict{Keep: false, Reason: reason, Consent: recs}, nil
 	}
-	body, stripped, err := collect.Minimise(m.Raw, func(path string) collect.FieldVerdict {
+	// Minimisation (PM-01): fields not on the event type's allow-list are never stored;
+	// fields whose every purpose is denied are stripped before storage.
+	body, stripped, err := jsonscan.Filter(m.Raw, func(path string, _ []byte) jsonscan.Verdict {
 		if envelope[path] {
-			return collect.FieldVerdict{Keep: true}
+			return jsonscan.Verdict{Keep: true}
 		}
 		c, ps, ok := g.rules.Field(et, path)
 		if !ok {
-			return collect.FieldVerdict{}
+			return jsonscan.Verdict{}
 		}
 		if ok, reason := anyAllowed(ask, ps, c); !ok {
-			return collect.FieldVerdict{Reason: reason}
+			return jsonscan.Verdict{Reason: reason}
 		}
-		return collect.FieldVerdict{Keep: true}
+		return jsonscan.Verdict{Keep: true}
 	})
 	if err != nil {
-		return collect.Verdict{Keep: false, Reason: ReasonInvalidBody, Consent: recs}, nil
+		return Verdict{Keep: false, Reason: ReasonInvalidBody, Consent: recs}, nil
 	}
-	return collect.Verdict{Keep: true, Body: body, Stripped: stripped, Consent: recs}, nil
+	return Verdict{Keep: true, Body: body, Stripped: stripped, Consent: recs}, nil
 }
 
 // anyAllowed reports whether some purpose may collect category; otherwise the first reason.
@@ -264,7 +282,7 @@ func ageFrom(m *segmentspec.Message, now time.Time) (int, bool) {
 	return age, age >= 0
 }
 
-// Prefetch implements collect.Prefetcher when the consent reader can load many subjects
+// Prefetch loads the consent state of a request's subjects at once when the consent reader can load many subjects
 // at once.
 func (g *Gate) Prefetch(ctx context.Context, subjectIDs []string) error {
 	if pf, ok := g.consent.(interface {
@@ -275,7 +293,7 @@ func (g *Gate) Prefetch(ctx context.Context, subjectIDs []string) error {
 	return nil
 }
 
-// Forget implements collect.Forgetter when the consent reader caches state.
+// Forget drops cached state of subjects whose ingest attempt did not commit, when the consent reader caches state.
 func (g *Gate) Forget(subjectIDs []string) {
 	if f, ok := g.consent.(interface{ Forget([]string) }); ok {
 		f.Forget(subjectIDs)

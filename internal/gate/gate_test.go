@@ -2,7 +2,6 @@ package gate_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -93,17 +92,12 @@ func (s stored) Records(string, gate.Stored, gate.Stored, map[string]any) ([]sto
 
 func decode(t *testing.T, body string, gpcHeader bool) *segmentspec.Request {
 	t.Helper()
-	r := httptest.NewRequest("POST", "/v1/track", strings.NewReader(body))
-	r.Header.Set("Content-Type", "application/json")
-	r.SetBasicAuth("wk", "")
-	if gpcHeader {
-		r.Header.Set("Sec-GPC", "1")
-	}
+	in := segmentspec.Input{Body: []byte(body), BasicUser: "wk", GPC: gpcHeader}
 	ep := segmentspec.EndpointTrack
 	if strings.Contains(body, `"type":"identify"`) {
 		ep = segmentspec.EndpointIdentify
 	}
-	req, err := segmentspec.DecodeRequest(r, ep, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), segmentspec.Limits{})
+	req, err := segmentspec.Decode(in, ep, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), segmentspec.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

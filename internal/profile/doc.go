@@ -4,7 +4,7 @@
 // A profile is what the shop may know about a person for profiling: traits from identify,
 // events with their numeric properties, and computed attributes (counts, sums, recency, last
 // value) over time windows. The Engine keeps every live subject's profile in a segment
-// MemIndex keyed by dense ids. It never reads the store's events itself: a Source (the app,
+// MemIndex keyed by dense ids. It never reads the store's events itself: a Source (ReaderSource,
 // through the purpose-scoped access.Reader) hands it Facts already limited to what the
 // profiling purposes may read, so a field a person did not allow never reaches a profile.
 //

@@ -30,6 +30,8 @@ type Config struct {
 	// AdultAge is the age below which a person is a minor for advertising (default 18).
 	AdultAge int
 	Log      *slog.Logger
+	// Recorder receives the engine's processing acts; nil records none (tests).
+	Recorder Recorder
 }
 
 // person is the engine's bookkeeping for one dense id.
@@ -64,6 +66,8 @@ type Engine struct {
 	minors     *roaring.Bitmap
 	cursor     int64
 	ready      bool
+	prof       profiled      // today's profiling, recorded per purpose per day
+	profCarry  []profiledDay // earlier days not flushed yet
 }
 
 // New returns an engine with the manifest's tags; call Load before use.
@@ -362,6 +366,7 @@ func (e *Engine) reload(ctx context.Context, subjectID string, compute, full boo
 		p.lastSeq = f.LastSeq
 	}
 	e.applyStanding(d)
+	e.noteProfiled(d, st)
 	if compute {
 		e.computePerson(d, e.cfg.Now())
 	}
@@ -510,12 +515,26 @@ var RebuildEvery = time.Hour
 func (e *Engine) Run(ctx context.Context, tick time.Duration) {
 	wait := time.NewTimer(tick)
 	defer wait.Stop()
-	lastHousekeeping, lastRebuild := time.Time{}, time.Now()
+	lastHousekeeping, lastRebuild, lastFlush := time.Time{}, time.Now(), time.Now()
+	defer func() {
+		// What was profiled since the last flush is recorded before the engine stops.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := e.FlushProfiling(fctx); err != nil {
+			e.cfg.Log.Warn("profile: recording profiling failed", "err", err)
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-wait.C:
+		}
+		if time.Since(lastFlush) >= ProfilingFlushEvery {
+			lastFlush = time.Now()
+			if err := e.FlushProfiling(ctx); err != nil && ctx.Err() == nil {
+				e.cfg.Log.Warn("profile: recording profiling failed", "err", err)
+			}
 		}
 		start := time.Now()
 		if _, err := e.syncRound(ctx); err != nil && ctx.Err() == nil {

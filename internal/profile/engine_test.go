@@ -330,10 +330,11 @@ func TestSegmentAudienceExclusions(t *testing.T) {
 	if !found {
 		t.Fatalf("no personalize.content in %+v", v.ByPurpose)
 	}
-	if _, _, err := e.Export("viewers", 0); err == nil {
+	if _, err := e.Release(ctx, "viewers", 0, "op"); err == nil {
 		t.Fatal("exported 2 people under the minimum of 50")
 	}
-	ids, _, err := e.Export("viewers", 2)
+	rel, err := e.Release(ctx, "viewers", 2, "op")
+	ids := rel.Subjects
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("export k=2: %v %v", ids, err)
 	}

@@ -176,8 +176,9 @@ func (e *Engine) Preview(ctx context.Context, plan *segment.Plan, purpose string
 	return segment.Audience(bm, e.eligibility(purpose), purpose, e.cfg.Advertising(purpose)).Preview(), nil
 }
 
-// Export releases a segment's audience as subject ids when it has at least k people.
-func (e *Engine) Export(name string, k int) ([]string, SegmentView, error) {
+// audience returns a segment's audience as subject ids when it has at least k people
+// (Release records it).
+func (e *Engine) audience(name string, k int) ([]string, SegmentView, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	s, ok := e.segs[name]

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stewardhq/steward/internal/audit"
+
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/segment/expr"
 	"github.com/stewardhq/steward/internal/store"
@@ -228,12 +230,13 @@ func (e *Engine) Suppress(ctx context.Context, subjectID, tag string) error {
 		return err
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.suppress(d, tag)
 	delete(t.values, d)
 	e.idx.RemoveTag(d, tag)
 	e.computePerson(d, e.cfg.Now()) // rules built on this tag let go too
-	return nil
+	e.mu.Unlock()
+	return e.record(ctx, audit.Event{Act: audit.ActTagDeleted, SubjectID: subjectID, Actor: "subject", Purpose: t.def.Purpose,
+		Detail: map[string]string{"tag": tag}})
 }
 
 // DefinitionError is a refused definition (the API answers 400 with its message).
@@ -263,12 +266,16 @@ func (e *Engine) DefineTag(ctx context.Context, def manifest.Tag, actor string) 
 	if err := e.Reconfigure(ctx); err != nil {
 		return TagView{}, err
 	}
+	if err := e.record(ctx, audit.Event{Act: audit.ActDefinitionChange, Actor: actor, Purpose: def.Purpose,
+		Detail: map[string]string{"tag": def.Name, "change": "defined"}}); err != nil {
+		return TagView{}, err
+	}
 	v, _ := e.Tag(def.Name)
 	return v, nil
 }
 
 // DeleteTag removes an API tag definition; its values vanish.
-func (e *Engine) DeleteTag(ctx context.Context, name string) error {
+func (e *Engine) DeleteTag(ctx context.Context, name, actor string) error {
 	for _, t := range e.cfg.Manifest().Tags {
 		if t.Name == name {
 			return &DefinitionError{fmt.Errorf("tag %q is declared in the manifest; remove it there", name)}
@@ -277,7 +284,10 @@ func (e *Engine) DeleteTag(ctx context.Context, name string) error {
 	if err := e.cfg.Store.DeleteDefinition(ctx, store.DefinitionTag, name); err != nil {
 		return err
 	}
-	return e.Reconfigure(ctx)
+	if err := e.Reconfigure(ctx); err != nil {
+		return err
+	}
+	return e.record(ctx, audit.Event{Act: audit.ActDefinitionChange, Actor: actor, Detail: map[string]string{"tag": name, "change": "removed"}})
 }
 
 // DefineSegment checks and stores a segment, then evaluates it.
@@ -295,16 +305,23 @@ func (e *Engine) DefineSegment(ctx context.Context, def SegmentDef, actor string
 	if err := e.Reconfigure(ctx); err != nil {
 		return SegmentView{}, err
 	}
+	if err := e.record(ctx, audit.Event{Act: audit.ActDefinitionChange, Actor: actor, Purpose: def.Purpose,
+		Detail: map[string]string{"segment": def.Name, "change": "defined"}}); err != nil {
+		return SegmentView{}, err
+	}
 	v, _ := e.Segment(def.Name)
 	return v, nil
 }
 
 // DeleteSegment removes a segment.
-func (e *Engine) DeleteSegment(ctx context.Context, name string) error {
+func (e *Engine) DeleteSegment(ctx context.Context, name, actor string) error {
 	if err := e.cfg.Store.DeleteDefinition(ctx, store.DefinitionSegment, name); err != nil {
 		return err
 	}
-	return e.Reconfigure(ctx)
+	if err := e.Reconfigure(ctx); err != nil {
+		return err
+	}
+	return e.record(ctx, audit.Event{Act: audit.ActDefinitionChange, Actor: actor, Detail: map[string]string{"segment": name, "change": "removed"}})
 }
 
 // Reconfigure re-reads definitions (after a manifest or API change) and computes what

@@ -1,68 +1,47 @@
 package server
 
 import (
-	"context"
 	"net/http"
-	"strconv"
+
+	"github.com/stewardhq/steward/internal/audit"
 )
 
-// Audit is the tamper-evident ledger as the HTTP API sees it. The app implements it.
-type Audit interface {
-	// Checkpoint returns the latest signed checkpoint (making one if none exists yet).
-	Checkpoint(ctx context.Context) (any, error)
-	// MakeCheckpoint signs and stores a checkpoint of the log as it is now.
-	MakeCheckpoint(ctx context.Context) (any, error)
-	Leaf(ctx context.Context, index uint64) (any, error)
-	Inclusion(ctx context.Context, index, size uint64) (any, error)
-	Consistency(ctx context.Context, old, new uint64) (any, error)
-	// OperatorSignIn records an operator opening the console.
-	OperatorSignIn(ctx context.Context, operatorID string) error
-	// Report is a person's transparency report: every processing act about them with its
-	// inclusion proof against a signed checkpoint.
-	Report(ctx context.Context, subjectID, lang string) (any, error)
-}
+// auditAPI serves the ledger's checkpoints, leaves and proofs, and a person's transparency
+// report.
+type auditAPI struct{ log *audit.Log }
 
-func (s *Server) auditDoc(w http.ResponseWriter, f func(Audit) (any, error)) error {
-	if s.cfg.Audit == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "the audit ledger is not enabled on this server")
-	}
-	doc, err := f(s.cfg.Audit)
+func (h auditAPI) latest(w http.ResponseWriter, r *http.Request) error {
+	cp, err := h.log.Latest(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, doc)
+	writeJSON(w, http.StatusOK, cp)
 	return nil
 }
 
-func uintParam(r *http.Request, name string, fromPath bool) (uint64, error) {
-	v := r.URL.Query().Get(name)
-	if fromPath {
-		v = r.PathValue(name)
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
+func (h auditAPI) sign(w http.ResponseWriter, r *http.Request) error {
+	cp, err := h.log.Sign(r.Context())
 	if err != nil {
-		return 0, Errorf(http.StatusBadRequest, CodeBadRequest, "%s is a whole number", name)
+		return err
 	}
-	return n, nil
+	writeJSON(w, http.StatusOK, cp)
+	return nil
 }
 
-func (s *Server) auditCheckpoint(w http.ResponseWriter, r *http.Request) error {
-	return s.auditDoc(w, func(a Audit) (any, error) { return a.Checkpoint(r.Context()) })
-}
-
-func (s *Server) auditMakeCheckpoint(w http.ResponseWriter, r *http.Request) error {
-	return s.auditDoc(w, func(a Audit) (any, error) { return a.MakeCheckpoint(r.Context()) })
-}
-
-func (s *Server) auditLeaf(w http.ResponseWriter, r *http.Request) error {
+func (h auditAPI) leaf(w http.ResponseWriter, r *http.Request) error {
 	i, err := uintParam(r, "index", true)
 	if err != nil {
 		return err
 	}
-	return s.auditDoc(w, func(a Audit) (any, error) { return a.Leaf(r.Context(), i) })
+	l, err := h.log.Leaf(r.Context(), i)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
 }
 
-func (s *Server) auditInclusion(w http.ResponseWriter, r *http.Request) error {
+func (h auditAPI) inclusion(w http.ResponseWriter, r *http.Request) error {
 	i, err := uintParam(r, "index", false)
 	if err != nil {
 		return err
@@ -74,10 +53,15 @@ func (s *Server) auditInclusion(w http.ResponseWriter, r *http.Request) error {
 	if i >= n {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "index must be below size")
 	}
-	return s.auditDoc(w, func(a Audit) (any, error) { return a.Inclusion(r.Context(), i, n) })
+	p, err := h.log.Inclusion(r.Context(), i, n)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
 }
 
-func (s *Server) auditConsistency(w http.ResponseWriter, r *http.Request) error {
+func (h auditAPI) consistency(w http.ResponseWriter, r *http.Request) error {
 	o, err := uintParam(r, "old", false)
 	if err != nil {
 		return err
@@ -89,9 +73,20 @@ func (s *Server) auditConsistency(w http.ResponseWriter, r *http.Request) error 
 	if o == 0 || o > n {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "0 < old <= new")
 	}
-	return s.auditDoc(w, func(a Audit) (any, error) { return a.Consistency(r.Context(), o, n) })
+	p, err := h.log.Consistency(r.Context(), o, n)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
 }
 
-func (s *Server) meReport(w http.ResponseWriter, r *http.Request) error {
-	return s.auditDoc(w, func(a Audit) (any, error) { return a.Report(r.Context(), subjectPrincipal(r).SubjectID, lang(r)) })
+// report is the signed-in person's transparency report.
+func (h auditAPI) report(w http.ResponseWriter, r *http.Request) error {
+	rep, err := h.log.Report(r.Context(), subjectPrincipal(r).SubjectID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
 }

@@ -1,93 +1,23 @@
 package server
 
 import (
-	"context"
-	"errors"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
 
+	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 )
 
-// Subjects resolves the shop's identifiers to subjects and builds what the privacy center
-// shows. The app implements it over the vault, the consent ledger and the reader.
-type Subjects interface {
-	// SubjectForUserID returns the subject the shop's userId belongs to, or
-	// store.ErrNotFound.
-	SubjectForUserID(ctx context.Context, userID string) (string, error)
-	// Me returns the privacy center's document for a subject in a language (en, zh-CN).
-	Me(ctx context.Context, subjectID, lang string) (any, error)
-	// SetConsent records the subject's own grant or withdrawal of a purpose.
-	SetConsent(ctx context.Context, subjectID, purpose string, granted bool, evidence map[string]any) error
-	// SetPersonalisation turns personalisation off or back on.
-	SetPersonalisation(ctx context.Context, subjectID string, on bool) error
-	// ConsentMode returns Google Consent Mode v2 values for the subject.
-	ConsentMode(ctx context.Context, subjectID string) (map[string]string, error)
-	// Export returns the subject's portable data (issue 9: access, copy, portability).
-	Export(ctx context.Context, subjectID, lang string) (any, error)
-	// Events returns the events of the subject the shop's userId names as purpose may see
-	// them; unless clear, direct identifiers are masked whatever the purpose allows.
-	Events(ctx context.Context, userID, purpose string, clear bool, actor string) (any, error)
-	// CreateRequest files a rights request in the subject's verified session.
-	CreateRequest(ctx context.Context, subjectID, typ, jurisdiction string, details map[string]any) (any, error)
-	// Request returns one request; subjectID "" for operators, else only the subject's own.
-	Request(ctx context.Context, subjectID, id string) (any, error)
-	// Requests lists requests of one subject, or all ("").
-	Requests(ctx context.Context, subjectID string) (any, error)
-	// StepRequest moves a request to a new state (operators), with the reason.
-	StepRequest(ctx context.Context, id, to, reason, actor string) (any, error)
-	// ConsentRates returns grants and withdrawals per purpose per day over the last days.
-	ConsentRates(ctx context.Context, days int) (any, error)
-	// Erase deletes the subject's account and data and reports the completeness check.
-	Erase(ctx context.Context, subjectID string) (any, error)
-	// ConsentAt returns the consent state of the subject the shop's userId names, as it
-	// stood at an instant, with the records it rests on (operator API).
-	ConsentAt(ctx context.Context, userID string, at time.Time, lang string) (any, error)
+// meAPI serves the signed-in person: the privacy center's document, their choices, their
+// requests, their data and its deletion.
+type meAPI struct {
+	s      *Server
+	rights *rights.Service
+	ledger *consent.Ledger
 }
 
-func (s *Server) mintSession(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Subjects == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "privacy-center sessions are not enabled on this server")
-	}
-	var in struct {
-		TTLSeconds int `json:"ttl_seconds"`
-	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	}
-	userID := r.PathValue("id")
-	if strings.TrimSpace(userID) == "" || len(userID) > 256 {
-		return Errorf(http.StatusBadRequest, CodeBadRequest, "the path needs the shop's userId (1-256 characters)")
-	}
-	sub, err := s.cfg.Subjects.SubjectForUserID(r.Context(), userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Errorf(http.StatusNotFound, CodeNotFound, "no subject has this userId")
-	}
-	if err != nil {
-		return err
-	}
-	secret, ss, err := s.auth.MintSession(r.Context(), sub, time.Duration(in.TTLSeconds)*time.Second)
-	if err != nil {
-		return err
-	}
-	u := url.URL{Scheme: "http", Host: r.Host, Path: "/privacy/", Fragment: "token=" + secret}
-	if r.TLS != nil {
-		u.Scheme = "https"
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"token": secret, "url": u.String(), "expires_at": ss.ExpiresAt})
-	return nil
-}
-
-func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Subjects == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "the privacy center is not enabled on this server")
-	}
-	doc, err := s.cfg.Subjects.Me(r.Context(), subjectPrincipal(r).SubjectID, lang(r))
+func (h meAPI) overview(w http.ResponseWriter, r *http.Request) error {
+	doc, err := h.rights.Overview(r.Context(), subjectPrincipal(r).SubjectID, lang(r))
 	if err != nil {
 		return err
 	}
@@ -95,76 +25,62 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
-	if err := s.auth.RevokeSessions(r.Context(), subjectPrincipal(r).SubjectID); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+// ConsentChoice is one grant or withdrawal made in the privacy center.
+type ConsentChoice struct {
+	Purpose string `json:"purpose"`
+	Granted *bool  `json:"granted"`
+	// Evidence is what the page showed (banner variant, choices offered).
+	Evidence map[string]any `json:"evidence,omitempty"`
 }
 
-// lang picks en or zh-CN from ?lang= then Accept-Language.
-func lang(r *http.Request) string {
-	for _, v := range []string{r.URL.Query().Get("lang"), r.Header.Get("Accept-Language")} {
-		v = strings.ToLower(v)
-		switch {
-		case strings.HasPrefix(v, "zh"):
-			return "zh-CN"
-		case strings.HasPrefix(v, "en"):
-			return "en"
-		}
-	}
-	return "en"
-}
-
-func (s *Server) meSetConsent(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Purpose string `json:"purpose"`
-		Granted *bool  `json:"granted"`
-		// Evidence is what the page showed (banner variant, choices offered).
-		Evidence map[string]any `json:"evidence"`
-	}
+func (h meAPI) setConsent(w http.ResponseWriter, r *http.Request) error {
+	var in ConsentChoice
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Purpose == "" || in.Granted == nil {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "purpose and granted are required")
 	}
-	if err := s.cfg.Subjects.SetConsent(r.Context(), subjectPrincipal(r).SubjectID, in.Purpose, *in.Granted, in.Evidence); err != nil {
+	m := consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject", Evidence: in.Evidence}
+	if err := h.ledger.Choose(r.Context(), subjectPrincipal(r).SubjectID, in.Purpose, *in.Granted, m); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) meSetPersonalisation(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		On *bool `json:"on"`
-	}
+// PersonalisationSwitch turns personalisation off or back on.
+type PersonalisationSwitch struct {
+	On *bool `json:"on"`
+}
+
+func (h meAPI) setPersonalisation(w http.ResponseWriter, r *http.Request) error {
+	var in PersonalisationSwitch
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.On == nil {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "on is required")
 	}
-	if err := s.cfg.Subjects.SetPersonalisation(r.Context(), subjectPrincipal(r).SubjectID, *in.On); err != nil {
+	if err := h.ledger.SetPersonalisation(r.Context(), subjectPrincipal(r).SubjectID, *in.On,
+		consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject"}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) meConsentMode(w http.ResponseWriter, r *http.Request) error {
-	cm, err := s.cfg.Subjects.ConsentMode(r.Context(), subjectPrincipal(r).SubjectID)
+func (h meAPI) consentMode(w http.ResponseWriter, r *http.Request) error {
+	st, err := h.ledger.State(r.Context(), subjectPrincipal(r).SubjectID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, cm)
+	writeJSON(w, http.StatusOK, consent.ConsentMode(st))
 	return nil
 }
 
-func (s *Server) meExport(w http.ResponseWriter, r *http.Request) error {
-	doc, err := s.cfg.Subjects.Export(r.Context(), subjectPrincipal(r).SubjectID, lang(r))
+func (h meAPI) export(w http.ResponseWriter, r *http.Request) error {
+	doc, err := h.rights.ExportFor(r.Context(), subjectPrincipal(r).SubjectID, lang(r))
 	if err != nil {
 		return err
 	}
@@ -173,29 +89,10 @@ func (s *Server) meExport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) subjectConsent(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Subjects == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "consent is not enabled on this server")
-	}
-	at := time.Now()
-	if v := r.URL.Query().Get("at"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			return Errorf(http.StatusBadRequest, CodeBadRequest, "at must be an RFC 3339 time such as 2026-05-01T12:00:00Z")
-		}
-		at = t
-	}
-	doc, err := s.cfg.Subjects.ConsentAt(r.Context(), r.PathValue("id"), at, lang(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, doc)
-	return nil
-}
-
-// meErase deletes the account: a verified session needs no operator step (issue 9).
-func (s *Server) meErase(w http.ResponseWriter, r *http.Request) error {
-	rep, err := s.cfg.Subjects.Erase(r.Context(), subjectPrincipal(r).SubjectID)
+// erase deletes the account: a verified session needs no operator step, and the deletion
+// leaves a request record like any other.
+func (h meAPI) erase(w http.ResponseWriter, r *http.Request) error {
+	rep, err := h.rights.DeleteAccount(r.Context(), subjectPrincipal(r).SubjectID)
 	if err != nil {
 		return err
 	}
@@ -203,121 +100,93 @@ func (s *Server) meErase(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// subjectEvents is an operator's purpose-bound read of one person's events. Only admins
-// and privacy officers see direct identifiers in clear; everyone else gets them masked
-// (issue 6 item 5).
-func (s *Server) subjectEvents(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Subjects == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "subject reads are not enabled on this server")
-	}
-	purpose := r.URL.Query().Get("purpose")
-	if purpose == "" {
-		return Errorf(http.StatusBadRequest, CodeBadRequest, "every read names its purpose: ?purpose=analytics.reporting")
-	}
-	p := principal(r)
-	clear := p.Operator.Role == "admin" || p.Operator.Role == "privacy_officer"
-	doc, err := s.cfg.Subjects.Events(r.Context(), r.PathValue("id"), purpose, clear, p.Operator.ID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, doc)
-	return nil
+// NewRequest is a rights request filed by the person.
+type NewRequest struct {
+	Type         string         `json:"type"`
+	Jurisdiction string         `json:"jurisdiction,omitempty"`
+	Details      map[string]any `json:"details,omitempty"`
 }
 
-func (s *Server) consentRates(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Subjects == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "consent is not enabled on this server")
-	}
-	days := 30
-	if v := r.URL.Query().Get("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 3660 {
-			return Errorf(http.StatusBadRequest, CodeBadRequest, "days is a number from 1 to 3660")
-		}
-		days = n
-	}
-	doc, err := s.cfg.Subjects.ConsentRates(r.Context(), days)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, doc)
-	return nil
+// RequestList is a list of rights requests.
+type RequestList struct {
+	Requests []rights.RequestView `json:"requests"`
 }
 
-func (s *Server) meCreateRequest(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Type         string         `json:"type"`
-		Jurisdiction string         `json:"jurisdiction"`
-		Details      map[string]any `json:"details"`
-	}
+func (h meAPI) createRequest(w http.ResponseWriter, r *http.Request) error {
+	var in NewRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	doc, err := s.cfg.Subjects.CreateRequest(r.Context(), subjectPrincipal(r).SubjectID, in.Type, in.Jurisdiction, in.Details)
+	v, err := h.rights.Create(r.Context(), subjectPrincipal(r).SubjectID, in.Type, in.Jurisdiction, in.Details)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, doc)
+	writeJSON(w, http.StatusCreated, v)
 	return nil
 }
 
-func (s *Server) meRequests(w http.ResponseWriter, r *http.Request) error {
-	doc, err := s.cfg.Subjects.Requests(r.Context(), subjectPrincipal(r).SubjectID)
+func (h meAPI) requests(w http.ResponseWriter, r *http.Request) error {
+	rs, err := h.rights.List(r.Context(), subjectPrincipal(r).SubjectID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, doc)
+	writeJSON(w, http.StatusOK, RequestList{Requests: rs})
 	return nil
 }
 
-func (s *Server) meRequest(w http.ResponseWriter, r *http.Request) error {
-	doc, err := s.cfg.Subjects.Request(r.Context(), subjectPrincipal(r).SubjectID, r.PathValue("id"))
+func (h meAPI) request(w http.ResponseWriter, r *http.Request) error {
+	v, err := h.rights.Get(r.Context(), subjectPrincipal(r).SubjectID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, doc)
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
-func (s *Server) rightsRequests(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Subjects == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "rights requests are not enabled on this server")
+func (h meAPI) signOut(w http.ResponseWriter, r *http.Request) error {
+	if err := h.s.auth.RevokeSessions(r.Context(), subjectPrincipal(r).SubjectID); err != nil {
+		return err
 	}
-	doc, err := s.cfg.Subjects.Requests(r.Context(), "")
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// rightsAPI is the operators' request queue.
+type rightsAPI struct{ rights *rights.Service }
+
+func (h rightsAPI) list(w http.ResponseWriter, r *http.Request) error {
+	rs, err := h.rights.List(r.Context(), "")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, doc)
+	writeJSON(w, http.StatusOK, RequestList{Requests: rs})
 	return nil
 }
 
-func (s *Server) rightsRequest(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Subjects == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "rights requests are not enabled on this server")
-	}
-	doc, err := s.cfg.Subjects.Request(r.Context(), "", r.PathValue("id"))
+func (h rightsAPI) get(w http.ResponseWriter, r *http.Request) error {
+	v, err := h.rights.Get(r.Context(), "", r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, doc)
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
-func (s *Server) stepRightsRequest(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Subjects == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "rights requests are not enabled on this server")
-	}
-	var in struct {
-		State  string `json:"state"`
-		Reason string `json:"reason"`
-	}
+// RequestStep moves a request on.
+type RequestStep struct {
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func (h rightsAPI) step(w http.ResponseWriter, r *http.Request) error {
+	var in RequestStep
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	doc, err := s.cfg.Subjects.StepRequest(r.Context(), r.PathValue("id"), in.State, in.Reason, principal(r).Operator.ID)
+	v, err := h.rights.Step(r.Context(), r.PathValue("id"), in.State, in.Reason, principal(r).Operator.ID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, doc)
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }

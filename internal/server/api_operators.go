@@ -13,17 +13,6 @@ func withPrincipal(ctx context.Context, p auth.Principal) context.Context {
 	return context.WithValue(ctx, keyPrincipal, p)
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := s.st.Ping(ctx); err != nil {
-		logger(r).Warn("health check: store does not answer", "err", err)
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "store does not answer")
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": s.st.Dialect(), "version": s.cfg.Version})
-	return nil
-}
-
 type operatorJSON struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
@@ -51,11 +40,61 @@ var capabilities = []struct {
 	{"segments", auth.ScopeSegmentsRead},
 }
 
+type whoamiDoc struct {
+	Operator     operatorJSON `json:"operator"`
+	Scopes       []auth.Scope `json:"scopes"`
+	Capabilities []string     `json:"capabilities"`
+}
+
+type operatorList struct {
+	Operators []operatorJSON `json:"operators"`
+}
+
+type newOperator struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+type newToken struct {
+	Name       string   `json:"name"`
+	Scopes     []string `json:"scopes,omitempty"`
+	TTLSeconds int64    `json:"ttl_seconds,omitempty"`
+}
+
+type issuedToken struct {
+	ID        string     `json:"id"`
+	Token     string     `json:"token"`
+	Scopes    []string   `json:"scopes"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+type tokenJSON struct {
+	ID         string     `json:"id"`
+	OperatorID string     `json:"operator_id"`
+	Name       string     `json:"name"`
+	Scopes     []string   `json:"scopes"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+type tokenList struct {
+	Tokens []tokenJSON `json:"tokens"`
+}
+
+type sourceList struct {
+	Sources []sourceJSON `json:"sources"`
+}
+
+type newSource struct {
+	Name string `json:"name"`
+}
+
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	// The console asks whoami when an operator signs in: that is the audited sign-in.
-	if s.cfg.Audit != nil && r.URL.Query().Get("signin") == "1" {
-		if err := s.cfg.Audit.OperatorSignIn(r.Context(), p.Operator.ID); err != nil {
+	if r.URL.Query().Get("signin") == "1" {
+		if err := s.auth.SignedIn(r.Context(), p.Operator.ID); err != nil {
 			return err
 		}
 	}
@@ -65,7 +104,7 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
 			caps = append(caps, c.name)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"operator": toOperatorJSON(p.Operator), "scopes": p.Scopes, "capabilities": caps})
+	writeJSON(w, http.StatusOK, whoamiDoc{Operator: toOperatorJSON(p.Operator), Scopes: p.Scopes, Capabilities: caps})
 	return nil
 }
 
@@ -78,15 +117,12 @@ func (s *Server) listOperators(w http.ResponseWriter, r *http.Request) error {
 	for _, op := range ops {
 		out = append(out, toOperatorJSON(op))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"operators": out})
+	writeJSON(w, http.StatusOK, operatorList{Operators: out})
 	return nil
 }
 
 func (s *Server) createOperator(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Name string `json:"name"`
-		Role string `json:"role"`
-	}
+	var in newOperator
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -103,11 +139,7 @@ func (s *Server) createOperator(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Name       string   `json:"name"`
-		Scopes     []string `json:"scopes"`
-		TTLSeconds int64    `json:"ttl_seconds"`
-	}
+	var in newToken
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -135,7 +167,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": t.ID, "token": secret, "scopes": t.Scopes, "expires_at": t.ExpiresAt})
+	writeJSON(w, http.StatusCreated, issuedToken{ID: t.ID, Token: secret, Scopes: t.Scopes, ExpiresAt: t.ExpiresAt})
 	return nil
 }
 
@@ -144,20 +176,11 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	type tokenJSON struct {
-		ID         string     `json:"id"`
-		OperatorID string     `json:"operator_id"`
-		Name       string     `json:"name"`
-		Scopes     []string   `json:"scopes"`
-		CreatedAt  time.Time  `json:"created_at"`
-		ExpiresAt  *time.Time `json:"expires_at"`
-		RevokedAt  *time.Time `json:"revoked_at"`
-	}
 	out := make([]tokenJSON, 0, len(ts))
 	for _, t := range ts {
 		out = append(out, tokenJSON{t.ID, t.OperatorID, t.Name, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+	writeJSON(w, http.StatusOK, tokenList{Tokens: out})
 	return nil
 }
 
@@ -185,14 +208,12 @@ func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
 	for _, src := range srcs {
 		out = append(out, sourceJSON{ID: src.ID, Name: src.Name, CreatedAt: src.CreatedAt})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sources": out})
+	writeJSON(w, http.StatusOK, sourceList{Sources: out})
 	return nil
 }
 
 func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Name string `json:"name"`
-	}
+	var in newSource
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}

@@ -1,208 +1,219 @@
 package server
 
 import (
-	"context"
-	"encoding/json"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/regime"
+	"github.com/stewardhq/steward/internal/store"
 )
 
-// Profiles backs profiles, governed tags and segments, and the privacy center's tags
-// section. The app implements it. Definitions arrive as raw JSON: the app decodes them
-// strictly into its own types, so this package does not know their fields.
-type Profiles interface {
-	// Tags lists every tag definition with its coverage (how many people carry it), how many
-	// deleted it, and when the next value expires.
-	Tags(ctx context.Context) (any, error)
-	Tag(ctx context.Context, name string) (any, error)
-	// DefineTag validates and stores a tag definition (create or replace). A refused
-	// definition is an *Error with status 400 naming what is wrong (e.g. the sensitive
-	// category a marketing tag would be built on).
-	DefineTag(ctx context.Context, def json.RawMessage, actor string) (any, error)
-	DeleteTag(ctx context.Context, name, actor string) error
-	// Refresh recomputes every tag and segment now.
-	Refresh(ctx context.Context, actor string) (any, error)
-	Segments(ctx context.Context) (any, error)
-	Segment(ctx context.Context, name string) (any, error)
-	DefineSegment(ctx context.Context, def json.RawMessage, actor string) (any, error)
-	DeleteSegment(ctx context.Context, name, actor string) error
-	// Preview evaluates an expression for a purpose and returns counts only.
-	Preview(ctx context.Context, expression, purpose string) (any, error)
-	// Export releases a segment's audience for its purpose when it reaches the minimum
-	// size k (0: the default); smaller audiences are an *Error with status 422.
-	Export(ctx context.Context, name string, k int, actor string) (any, error)
-	// Profile returns the profile of the shop's userId as purpose may see it.
-	Profile(ctx context.Context, userID, purpose, actor string) (any, error)
-	// MyTags lists the tags used on the subject, each with a plain explanation of why.
-	MyTags(ctx context.Context, subjectID, lang string) (any, error)
-	// DeleteMyTag removes a deletable tag from the subject for good: it is not
-	// recomputed for them.
-	DeleteMyTag(ctx context.Context, subjectID, name string) error
+// profilesAPI serves governed tags, segments and their audiences, and the privacy center's
+// tags section.
+type profilesAPI struct {
+	engine *profile.Engine
+	regime *regime.Service
 }
 
-// Error codes of the profiles API.
-const (
-	CodeInvalidDefinition = "invalid_definition"
-	CodeAudienceTooSmall  = "audience_too_small"
-)
-
-func (s *Server) profilesOr503() (Profiles, error) {
-	if s.cfg.Profiles == nil {
-		return nil, Errorf(http.StatusServiceUnavailable, CodeUnavailable, "profiles, tags and segments are not enabled on this server")
-	}
-	return s.cfg.Profiles, nil
+// TagList is every tag in force.
+type TagList struct {
+	Tags []profile.TagView `json:"tags"`
 }
 
-// profilesDoc answers status with what f returns.
-func (s *Server) profilesDoc(w http.ResponseWriter, status int, f func(Profiles) (any, error)) error {
-	p, err := s.profilesOr503()
-	if err != nil {
+// SegmentList is every segment with its counts.
+type SegmentList struct {
+	Segments []profile.SegmentView `json:"segments"`
+}
+
+// Refreshed says what a recompute covered.
+type Refreshed struct {
+	Tags     int   `json:"tags"`
+	Segments int   `json:"segments"`
+	TookMS   int64 `json:"took_ms"`
+}
+
+// PreviewRequest asks for the counts of an expression for a purpose.
+type PreviewRequest struct {
+	Expression string `json:"expression"`
+	Purpose    string `json:"purpose"`
+}
+
+// ExportRequest releases an audience (min_audience 0: the default minimum).
+type ExportRequest struct {
+	MinAudience int `json:"min_audience,omitempty"`
+}
+
+func (h profilesAPI) tags(w http.ResponseWriter, r *http.Request) error {
+	if err := h.engine.CheckReady(); err != nil {
 		return err
 	}
-	doc, err := f(p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, status, doc)
+	writeJSON(w, http.StatusOK, TagList{Tags: h.engine.Tags()})
 	return nil
 }
 
-// rawJSONObject reads a JSON object body without decoding its fields.
-func rawJSONObject(r *http.Request) (json.RawMessage, error) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/json" {
-		return nil, Errorf(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "Content-Type must be application/json, got %q", mt)
+func (h profilesAPI) tag(w http.ResponseWriter, r *http.Request) error {
+	if err := h.engine.CheckReady(); err != nil {
+		return err
 	}
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, err
+	v, ok := h.engine.Tag(r.PathValue("name"))
+	if !ok {
+		return store.ErrNotFound
 	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, jsonError(err)
-	}
-	return b, nil
+	writeJSON(w, http.StatusOK, v)
+	return nil
 }
 
-func (s *Server) listTags(w http.ResponseWriter, r *http.Request) error {
-	return s.profilesDoc(w, http.StatusOK, func(p Profiles) (any, error) { return p.Tags(r.Context()) })
-}
-
-func (s *Server) getTag(w http.ResponseWriter, r *http.Request) error {
-	return s.profilesDoc(w, http.StatusOK, func(p Profiles) (any, error) { return p.Tag(r.Context(), r.PathValue("name")) })
-}
-
-func (s *Server) defineTag(w http.ResponseWriter, r *http.Request) error {
-	body, err := rawJSONObject(r)
+func (h profilesAPI) defineTag(w http.ResponseWriter, r *http.Request) error {
+	var def manifest.Tag
+	if err := decodeDefinition(r, &def); err != nil {
+		return err
+	}
+	if err := h.engine.CheckReady(); err != nil {
+		return err
+	}
+	v, err := h.engine.DefineTag(r.Context(), def, principal(r).Operator.ID)
 	if err != nil {
 		return err
 	}
-	return s.profilesDoc(w, http.StatusCreated, func(p Profiles) (any, error) {
-		return p.DefineTag(r.Context(), body, principal(r).Operator.ID)
-	})
+	writeJSON(w, http.StatusCreated, v)
+	return nil
 }
 
-func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.profilesOr503()
-	if err != nil {
+func (h profilesAPI) deleteTag(w http.ResponseWriter, r *http.Request) error {
+	if err := h.engine.CheckReady(); err != nil {
 		return err
 	}
-	if err := p.DeleteTag(r.Context(), r.PathValue("name"), principal(r).Operator.ID); err != nil {
+	if err := h.engine.DeleteTag(r.Context(), r.PathValue("name"), principal(r).Operator.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) refreshProfiles(w http.ResponseWriter, r *http.Request) error {
-	return s.profilesDoc(w, http.StatusOK, func(p Profiles) (any, error) { return p.Refresh(r.Context(), principal(r).Operator.ID) })
+func (h profilesAPI) refresh(w http.ResponseWriter, r *http.Request) error {
+	if err := h.engine.CheckReady(); err != nil {
+		return err
+	}
+	start := time.Now()
+	if _, err := h.engine.Sync(r.Context()); err != nil {
+		return err
+	}
+	if err := h.engine.Refresh(r.Context()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Refreshed{Tags: len(h.engine.Tags()), Segments: len(h.engine.Segments()), TookMS: time.Since(start).Milliseconds()})
+	return nil
 }
 
-func (s *Server) listSegments(w http.ResponseWriter, r *http.Request) error {
-	return s.profilesDoc(w, http.StatusOK, func(p Profiles) (any, error) { return p.Segments(r.Context()) })
+func (h profilesAPI) segments(w http.ResponseWriter, r *http.Request) error {
+	if err := h.engine.CheckReady(); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, SegmentList{Segments: h.engine.Segments()})
+	return nil
 }
 
-func (s *Server) getSegment(w http.ResponseWriter, r *http.Request) error {
-	return s.profilesDoc(w, http.StatusOK, func(p Profiles) (any, error) { return p.Segment(r.Context(), r.PathValue("name")) })
+func (h profilesAPI) segment(w http.ResponseWriter, r *http.Request) error {
+	if err := h.engine.CheckReady(); err != nil {
+		return err
+	}
+	v, ok := h.engine.Segment(r.PathValue("name"))
+	if !ok {
+		return store.ErrNotFound
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
 }
 
-func (s *Server) defineSegment(w http.ResponseWriter, r *http.Request) error {
-	body, err := rawJSONObject(r)
+func (h profilesAPI) defineSegment(w http.ResponseWriter, r *http.Request) error {
+	var def profile.SegmentDef
+	if err := decodeDefinition(r, &def); err != nil {
+		return err
+	}
+	if err := h.engine.CheckReady(); err != nil {
+		return err
+	}
+	v, err := h.engine.DefineSegment(r.Context(), def, principal(r).Operator.ID)
 	if err != nil {
 		return err
 	}
-	return s.profilesDoc(w, http.StatusCreated, func(p Profiles) (any, error) {
-		return p.DefineSegment(r.Context(), body, principal(r).Operator.ID)
-	})
+	writeJSON(w, http.StatusCreated, v)
+	return nil
 }
 
-func (s *Server) deleteSegment(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.profilesOr503()
-	if err != nil {
+func (h profilesAPI) deleteSegment(w http.ResponseWriter, r *http.Request) error {
+	if err := h.engine.CheckReady(); err != nil {
 		return err
 	}
-	if err := p.DeleteSegment(r.Context(), r.PathValue("name"), principal(r).Operator.ID); err != nil {
+	if err := h.engine.DeleteSegment(r.Context(), r.PathValue("name"), principal(r).Operator.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) previewSegment(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Expression string `json:"expression"`
-		Purpose    string `json:"purpose"`
-	}
+func (h profilesAPI) preview(w http.ResponseWriter, r *http.Request) error {
+	var in PreviewRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
 	if strings.TrimSpace(in.Expression) == "" || in.Purpose == "" {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "expression and purpose are required")
 	}
-	return s.profilesDoc(w, http.StatusOK, func(p Profiles) (any, error) { return p.Preview(r.Context(), in.Expression, in.Purpose) })
+	if err := h.engine.CheckReady(); err != nil {
+		return err
+	}
+	plan, err := h.engine.CompileSegment(profile.SegmentDef{Name: "preview", Expression: in.Expression, Purpose: in.Purpose})
+	if err != nil {
+		return &profile.DefinitionError{Err: err}
+	}
+	p, err := h.engine.Preview(r.Context(), plan, in.Purpose)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
 }
 
-func (s *Server) exportSegment(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		MinAudience int `json:"min_audience"`
-	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
+func (h profilesAPI) export(w http.ResponseWriter, r *http.Request) error {
+	var in ExportRequest
+	if err := optionalJSON(r, &in); err != nil {
+		return err
 	}
 	if in.MinAudience < 0 {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "min_audience must not be negative")
 	}
-	return s.profilesDoc(w, http.StatusOK, func(p Profiles) (any, error) {
-		return p.Export(r.Context(), r.PathValue("name"), in.MinAudience, principal(r).Operator.ID)
-	})
-}
-
-func (s *Server) subjectProfile(w http.ResponseWriter, r *http.Request) error {
-	purpose := r.URL.Query().Get("purpose")
-	if purpose == "" {
-		return Errorf(http.StatusBadRequest, CodeBadRequest, "a profile is read for a purpose: add ?purpose=")
+	if err := h.engine.CheckReady(); err != nil {
+		return err
 	}
-	return s.profilesDoc(w, http.StatusOK, func(p Profiles) (any, error) {
-		return p.Profile(r.Context(), r.PathValue("id"), purpose, principal(r).Operator.ID)
-	})
-}
-
-func (s *Server) myTags(w http.ResponseWriter, r *http.Request) error {
-	return s.profilesDoc(w, http.StatusOK, func(p Profiles) (any, error) {
-		return p.MyTags(r.Context(), subjectPrincipal(r).SubjectID, lang(r))
-	})
-}
-
-func (s *Server) deleteMyTag(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.profilesOr503()
+	rel, err := h.engine.Release(r.Context(), r.PathValue("name"), in.MinAudience, principal(r).Operator.ID)
 	if err != nil {
 		return err
 	}
-	if err := p.DeleteMyTag(r.Context(), subjectPrincipal(r).SubjectID, r.PathValue("name")); err != nil {
+	writeJSON(w, http.StatusOK, rel)
+	return nil
+}
+
+func (h profilesAPI) myTags(w http.ResponseWriter, r *http.Request) error {
+	if err := h.engine.CheckReady(); err != nil {
+		return err
+	}
+	doc, err := h.engine.TagsFor(r.Context(), subjectPrincipal(r).SubjectID, lang(r), h.regime.Current().PurposeName)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func (h profilesAPI) deleteMyTag(w http.ResponseWriter, r *http.Request) error {
+	if err := h.engine.CheckReady(); err != nil {
+		return err
+	}
+	if err := h.engine.Suppress(r.Context(), subjectPrincipal(r).SubjectID, r.PathValue("name")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

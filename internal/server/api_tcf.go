@@ -8,12 +8,15 @@ import (
 	"github.com/stewardhq/steward/internal/tcf"
 )
 
+// tcfDecodeRequest carries the TC string to decode.
+type tcfDecodeRequest struct {
+	TCString *string `json:"tc_string"`
+}
+
 // tcfDecode decodes an IAB TCF v2.2/v2.3 TC string (issue 4 item 3): the lists the string
 // holds, sorted ascending, or 400 with the reason it is malformed.
 func (s *Server) tcfDecode(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		TCString *string `json:"tc_string"`
-	}
+	var in tcfDecodeRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -29,13 +32,5 @@ func (s *Server) tcfDecode(w http.ResponseWriter, r *http.Request) error {
 		return Errorf(http.StatusBadRequest, "malformed_tc_string", "%v", err)
 	}
 	writeJSON(w, http.StatusOK, tc)
-	return nil
-}
-
-// gpcJSON serves /.well-known/gpc.json: this site honours Global Privacy Control
-// (GPC specification §3.5; CCPA regulations §7025).
-func (s *Server) gpcJSON(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	writeJSON(w, http.StatusOK, map[string]any{"gpc": true, "lastUpdate": "2026-11-23"})
 	return nil
 }

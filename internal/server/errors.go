@@ -1,12 +1,23 @@
 package server
 
 import (
+	"strconv"
+
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/regime"
+	"github.com/stewardhq/steward/internal/rights"
+	"github.com/stewardhq/steward/internal/segment"
 
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/store"
@@ -50,26 +61,99 @@ type envelope struct {
 	} `json:"error"`
 }
 
+// Error codes of the domain APIs.
+const (
+	CodeInvalidDefinition = "invalid_definition"
+	CodeAudienceTooSmall  = "audience_too_small"
+	CodeInvalidManifest   = "invalid_manifest"
+)
+
+// domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
+// the one place where domain errors meet HTTP. The message is the error's own text (domain
+// messages name the operation and never carry personal data).
+var domainErrors = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{auth.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{auth.ErrScopeNotAllowed, http.StatusBadRequest, CodeBadRequest},
+	{store.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{regime.ErrUnknownMoment, http.StatusBadRequest, CodeBadRequest},
+	{consent.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{consent.ErrUnknownPurpose, http.StatusBadRequest, CodeBadRequest},
+	{consent.ErrNotConsentBased, http.StatusBadRequest, CodeBadRequest},
+	{rights.ErrUnknownType, http.StatusBadRequest, CodeBadRequest},
+	{rights.ErrUnknownJurisdiction, http.StatusBadRequest, CodeBadRequest},
+	{rights.ErrBadDetails, http.StatusBadRequest, CodeBadRequest},
+	{rights.ErrTransition, http.StatusConflict, CodeConflict},
+	{rights.ErrMovedMeanwhile, http.StatusConflict, CodeConflict},
+	{profile.ErrNotReady, http.StatusServiceUnavailable, CodeUnavailable},
+	{profile.ErrUnknownPurpose, http.StatusBadRequest, CodeBadRequest},
+	{profile.ErrNotPermitted, http.StatusForbidden, CodeForbidden},
+	{profile.ErrNoSuchPerson, http.StatusNotFound, CodeNotFound},
+	{profile.ErrNoSuchSegment, http.StatusNotFound, CodeNotFound},
+	{profile.ErrNotCarried, http.StatusNotFound, CodeNotFound},
+	{profile.ErrNotDeletable, http.StatusConflict, CodeConflict},
+	{segment.ErrAudienceTooSmall, http.StatusUnprocessableEntity, CodeAudienceTooSmall},
+	{audit.ErrNoLeaf, http.StatusNotFound, CodeNotFound},
+	{audit.ErrBeyondLog, http.StatusBadRequest, CodeBadRequest},
+	{access.ErrDenied, http.StatusForbidden, CodeForbidden},
+}
+
+// locatedError is one manifest mistake with its place.
+type locatedError struct {
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
+}
+
 // writeError maps err to a status and writes the envelope. It is the only place where
 // domain errors meet HTTP statuses.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	var mbe *http.MaxBytesError
+	var el *manifest.ErrorList
+	var de *profile.DefinitionError
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &mbe):
 		e = Errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body exceeds %d bytes", mbe.Limit)
 	case errors.Is(err, auth.ErrUnauthenticated):
 		e = Errorf(http.StatusUnauthorized, CodeUnauthorized, "missing, unknown, expired or revoked credentials")
-	case errors.Is(err, auth.ErrInvalid), errors.Is(err, auth.ErrScopeNotAllowed), errors.Is(err, store.ErrInvalid):
-		e = Errorf(http.StatusBadRequest, CodeBadRequest, "%s", err.Error())
+	case errors.As(err, &el):
+		// A refused manifest lists every mistake with its place; nothing was changed.
+		env := struct {
+			Error struct {
+				Code    string         `json:"code"`
+				Message string         `json:"message"`
+				Errors  []locatedError `json:"errors"`
+			} `json:"error"`
+		}{}
+		env.Error.Code = CodeInvalidManifest
+		env.Error.Message = strconv.Itoa(len(el.Errors)) + " errors in the manifest; nothing was changed"
+		for _, me := range el.Errors {
+			env.Error.Errors = append(env.Error.Errors, locatedError{Line: me.Line, Column: me.Col, Message: me.Msg})
+		}
+		writeJSON(w, http.StatusBadRequest, env)
+		return
+	case errors.As(err, &de):
+		e = Errorf(http.StatusBadRequest, CodeInvalidDefinition, "%s", de.Error())
 	case errors.Is(err, store.ErrNotFound):
 		e = Errorf(http.StatusNotFound, CodeNotFound, "no such resource")
 	case errors.Is(err, store.ErrConflict):
 		e = Errorf(http.StatusConflict, CodeConflict, "a resource with the same unique name already exists")
 	default:
-		logger(r).Error("request failed", "err", err)
-		e = Errorf(http.StatusInternalServerError, CodeInternal, "internal error; see the server log for request id %s", requestID(r))
+		for _, d := range domainErrors {
+			if errors.Is(err, d.err) {
+				e = Errorf(d.status, d.code, "%s", err.Error())
+				break
+			}
+		}
+		if e == nil {
+			logger(r).Error("request failed", "err", err)
+			e = Errorf(http.StatusInternalServerError, CodeInternal, "internal error; see the server log for request id %s", requestID(r))
+		}
 	}
 	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="steward"`)

@@ -36,14 +36,19 @@ func ingestStatus(c segmentspec.Code) (int, string) {
 // ingest serves the Segment tracking API: POST /v1/{endpoint}.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	allowCORS(w)
-	if s.cfg.Collect == nil {
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "ingestion is not enabled on this server")
-	}
 	ep, ok := segmentspec.ParseEndpoint(r.PathValue("endpoint"))
 	if !ok {
 		return Errorf(http.StatusNotFound, CodeNotFound, "no ingestion endpoint %q", r.PathValue("endpoint"))
 	}
-	req, err := segmentspec.DecodeRequest(r, ep, time.Now(), segmentspec.Limits{})
+	lim := segmentspec.Limits{}
+	in, de := readIngest(r, ep, lim)
+	var err error
+	var req *segmentspec.Request
+	if de != nil {
+		err = de
+	} else {
+		req, err = segmentspec.Decode(in, ep, time.Now(), lim)
+	}
 	if err != nil {
 		var de *segmentspec.Error
 		if errors.As(err, &de) {
@@ -66,8 +71,13 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Segment's API answers {"success": true}; clients only look at the status.
-	writeJSON(w, http.StatusOK, map[string]bool{"success": true})
+	writeJSON(w, http.StatusOK, ingestOK{Success: true})
 	return nil
+}
+
+// ingestOK is Segment's answer to an accepted request.
+type ingestOK struct {
+	Success bool `json:"success"`
 }
 
 // ingestPreflight answers CORS preflights for browsers that post application/json.

@@ -148,3 +148,8 @@ func bearer(r *http.Request) string {
 	}
 	return ""
 }
+
+// contextTimeout bounds a request's context.
+func contextTimeout(r *http.Request, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), d)
+}

@@ -4,6 +4,15 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/regime"
+	"github.com/stewardhq/steward/internal/rights"
+	"github.com/stewardhq/steward/internal/segment"
+	"github.com/stewardhq/steward/internal/tcf"
+
 	"github.com/stewardhq/steward/internal/auth"
 )
 
@@ -30,82 +39,118 @@ type Route struct {
 	MaxBody int64      // request body limit; 0 means defaultMaxBody
 	Summary string     // one line for the OpenAPI document
 	Handle  func(http.ResponseWriter, *http.Request) error
+	// Needs names the service the route needs; empty when it needs none. A route whose
+	// service this server was built without answers 503.
+	Needs string
+	// In and Out are the request and response body types (zero values), for the OpenAPI
+	// document; Status is the success status (0: 200, or 204 when Out is nil and the
+	// method changes state). Query lists the query parameters.
+	In, Out any
+	Status  int
+	Query   []Param
+}
+
+// Param is a query parameter of a route.
+type Param struct {
+	Name, Description string
+	Required          bool
 }
 
 const defaultMaxBody = 1 << 20
 
+// available reports which services this server has.
+func (s *Server) available() map[string]bool {
+	c := s.cfg
+	return map[string]bool{"": true, "regime": c.Regime != nil, "consent": c.Ledger != nil, "collect": c.Collect != nil,
+		"subjects": c.Index != nil && c.Reader != nil && c.Ledger != nil && c.Regime != nil,
+		"rights":   c.Rights != nil, "profiles": c.Profiles != nil && c.Regime != nil, "audit": c.Audit != nil}
+}
+
+var (
+	langParam   = Param{Name: "lang", Description: "en or zh-CN (else Accept-Language)"}
+	momentParam = Param{Name: "moment", Description: "a just-in-time moment: registration, search, checkout, browsing, location, photo_upload"}
+)
+
 // table is the one list of Steward's routes.
 func (s *Server) table() []Route {
+	c := s.cfg
+	manifests := manifestAPI{c.Regime}
+	me := meAPI{s: s, rights: c.Rights, ledger: c.Ledger}
+	subjects := subjectAPI{s: s, index: c.Index, reader: c.Reader, ledger: c.Ledger, profiles: c.Profiles, regime: c.Regime}
+	requests := rightsAPI{c.Rights}
+	consents := consentAPI{c.Ledger}
+	audits := auditAPI{c.Audit}
+	profiles := profilesAPI{engine: c.Profiles, regime: c.Regime}
 	return []Route{
-		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz},
-		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler},
+		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
+		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
 
-		{Method: "POST", Path: "/v1/{endpoint}", Access: WriteKey, MaxBody: 1 << 20, Summary: "Segment tracking API: track, identify, page, screen, group, alias, batch, import and the browser's t, p, i, g, a, s, b", Handle: s.ingest},
-		{Method: "OPTIONS", Path: "/v1/{endpoint}", Access: Public, Summary: "CORS preflight for browser clients", Handle: s.ingestPreflight},
-		{Method: "GET", Path: "/v1/projects/{writeKey}/settings", Access: Public, Summary: "settings document for @segment/analytics-next", Handle: s.browserSettings},
+		{Method: "POST", Path: "/v1/{endpoint}", Access: WriteKey, MaxBody: 1 << 20, Needs: "collect", Summary: "Segment tracking API: track, identify, page, screen, group, alias, batch, import and the browser's t, p, i, g, a, s, b", Handle: s.ingest, In: map[string]any{}, Out: ingestOK{}},
+		{Method: "OPTIONS", Path: "/v1/{endpoint}", Access: Public, Summary: "CORS preflight for browser clients", Handle: s.ingestPreflight, Status: http.StatusNoContent},
+		{Method: "GET", Path: "/v1/projects/{writeKey}/settings", Access: Public, Summary: "settings document for @segment/analytics-next", Handle: s.browserSettings, Out: map[string]any{}},
 
-		{Method: "GET", Path: "/api/v1/schemas/{name}", Access: Public, Summary: "published JSON Schemas (export.json: the portable data export)", Handle: s.getSchema},
-		{Method: "GET", Path: "/sdk/notice.json", Access: Public, Summary: "the layered privacy notice in force (?lang=, ?moment= for just-in-time notices)", Handle: s.publicNotice},
-		{Method: "GET", Path: "/sdk/config.json", Access: Public, Summary: "what the consent SDK shows: categories, statements, GPC effects, notice version", Handle: s.sdkConfig},
-		{Method: "GET", Path: "/.well-known/gpc.json", Access: Public, Summary: "Global Privacy Control support statement", Handle: s.gpcJSON},
-		{Method: "POST", Path: "/api/v1/tcf/decode", Access: Operator, Scope: auth.ScopeConsentRead, MaxBody: 128 << 10, Summary: "decode an IAB TCF v2.2/v2.3 TC string into its lists", Handle: s.tcfDecode},
+		{Method: "GET", Path: "/api/v1/schemas/{name}", Access: Public, Summary: "published JSON Schemas (export.json: the portable data export)", Handle: s.getSchema, Out: map[string]any{}},
+		{Method: "GET", Path: "/sdk/notice.json", Access: Public, Needs: "regime", Summary: "the layered privacy notice in force (?lang=, ?moment= for just-in-time notices)", Handle: manifests.publicNotice, Out: regime.NoticeDoc{}, Query: []Param{langParam, momentParam}},
+		{Method: "GET", Path: "/sdk/config.json", Access: Public, Needs: "regime", Summary: "what the consent SDK shows: categories, statements, GPC effects, notice version", Handle: manifests.banner, Out: regime.Banner{}, Query: []Param{langParam}},
+		{Method: "GET", Path: "/.well-known/gpc.json", Access: Public, Summary: "Global Privacy Control support statement", Handle: s.gpcJSON, Out: gpcDoc{}},
+		{Method: "POST", Path: "/api/v1/tcf/decode", Access: Operator, Scope: auth.ScopeConsentRead, MaxBody: 128 << 10, Summary: "decode an IAB TCF v2.2/v2.3 TC string into its lists", Handle: s.tcfDecode, In: tcfDecodeRequest{}, Out: tcf.TCString{}},
 
-		{Method: "POST", Path: "/api/v1/subjects/{id}/sessions", Access: Operator, Scope: auth.ScopeSessionsWrite, Summary: "mint a privacy-center session for the shop's signed-in customer ({id} is the shop's userId)", Handle: s.mintSession},
-		{Method: "GET", Path: "/api/v1/me", Access: Subject, Summary: "the privacy center's view of the signed-in subject", Handle: s.me},
-		{Method: "POST", Path: "/api/v1/me/consents", Access: Subject, MaxBody: 16 << 10, Summary: "grant or withdraw one purpose (the subject's own choice)", Handle: s.meSetConsent},
-		{Method: "POST", Path: "/api/v1/me/personalisation", Access: Subject, MaxBody: 1 << 10, Summary: "turn personalisation off (every targeting purpose withdrawn at once) or back on", Handle: s.meSetPersonalisation},
-		{Method: "GET", Path: "/api/v1/me/consent-mode", Access: Subject, Summary: "Google Consent Mode v2 values derived from the subject's state", Handle: s.meConsentMode},
-		{Method: "GET", Path: "/api/v1/me/export", Access: Subject, Summary: "the subject's data as portable JSON", Handle: s.meExport},
-		{Method: "GET", Path: "/api/v1/subjects/{id}/events", Access: Operator, Scope: auth.ScopeProfilesRead, Summary: "events of the shop's userId {id} as ?purpose= may see them (identifiers masked unless admin or privacy officer)", Handle: s.subjectEvents},
-		{Method: "GET", Path: "/api/v1/consent/rates", Access: Operator, Scope: auth.ScopeConsentRead, Summary: "grants and withdrawals per purpose per day (?days=30)", Handle: s.consentRates},
-		{Method: "GET", Path: "/api/v1/subjects/{id}/consent", Access: Operator, Scope: auth.ScopeConsentRead, Summary: "consent state of the shop's userId {id} at ?at= (default now), with its records", Handle: s.subjectConsent},
-		{Method: "DELETE", Path: "/api/v1/me", Access: Subject, Summary: "delete my account and data now; answers with the completeness check", Handle: s.meErase},
-		{Method: "POST", Path: "/api/v1/me/requests", Access: Subject, MaxBody: 16 << 10, Summary: "file a rights request (access, export, correction, erasure, restriction, objection, withdrawal, explanation, account_deletion)", Handle: s.meCreateRequest},
-		{Method: "GET", Path: "/api/v1/me/requests", Access: Subject, Summary: "my rights requests", Handle: s.meRequests},
-		{Method: "GET", Path: "/api/v1/me/requests/{id}", Access: Subject, Summary: "one of my rights requests", Handle: s.meRequest},
-		{Method: "GET", Path: "/api/v1/rights-requests", Access: Operator, Scope: auth.ScopeRightsRead, Summary: "the request queue: open first by deadline, with due-soon and overdue flags", Handle: s.rightsRequests},
-		{Method: "GET", Path: "/api/v1/rights-requests/{id}", Access: Operator, Scope: auth.ScopeRightsRead, Summary: "one request with its steps", Handle: s.rightsRequest},
-		{Method: "POST", Path: "/api/v1/rights-requests/{id}/steps", Access: Operator, Scope: auth.ScopeRightsWrite, Summary: "move a request on (in_progress, done, refused with a reason)", Handle: s.stepRightsRequest},
-		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: s.signOut},
+		{Method: "POST", Path: "/api/v1/subjects/{id}/sessions", Access: Operator, Scope: auth.ScopeSessionsWrite, Needs: "subjects", Summary: "mint a privacy-center session for the shop's signed-in customer ({id} is the shop's userId)", Handle: subjects.mintSession, In: SessionRequest{}, Out: Session{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/me", Access: Subject, Needs: "rights", Summary: "the privacy center's view of the signed-in subject", Handle: me.overview, Out: rights.Overview{}, Query: []Param{langParam}},
+		{Method: "POST", Path: "/api/v1/me/consents", Access: Subject, MaxBody: 16 << 10, Needs: "consent", Summary: "grant or withdraw one purpose (the subject's own choice)", Handle: me.setConsent, In: ConsentChoice{}, Status: http.StatusNoContent},
+		{Method: "POST", Path: "/api/v1/me/personalisation", Access: Subject, MaxBody: 1 << 10, Needs: "consent", Summary: "turn personalisation off (every targeting purpose withdrawn at once) or back on", Handle: me.setPersonalisation, In: PersonalisationSwitch{}, Status: http.StatusNoContent},
+		{Method: "GET", Path: "/api/v1/me/consent-mode", Access: Subject, Needs: "consent", Summary: "Google Consent Mode v2 values derived from the subject's state", Handle: me.consentMode, Out: map[string]string{}},
+		{Method: "GET", Path: "/api/v1/me/export", Access: Subject, Needs: "rights", Summary: "the subject's data as portable JSON", Handle: me.export, Out: rights.Portable{}, Query: []Param{langParam}},
+		{Method: "GET", Path: "/api/v1/subjects/{id}/events", Access: Operator, Scope: auth.ScopeProfilesRead, Needs: "subjects", Summary: "events of the shop's userId {id} as ?purpose= may see them (identifiers masked unless admin or privacy officer)", Handle: subjects.events, Out: SubjectEvents{}, Query: []Param{{Name: "purpose", Description: "the purpose of the read", Required: true}}},
+		{Method: "GET", Path: "/api/v1/consent/rates", Access: Operator, Scope: auth.ScopeConsentRead, Needs: "consent", Summary: "grants and withdrawals per purpose per day (?days=30)", Handle: consents.rates, Out: consent.Rates{}, Query: []Param{{Name: "days", Description: "days back, 1 to 3660 (default 30)"}}},
+		{Method: "GET", Path: "/api/v1/subjects/{id}/consent", Access: Operator, Scope: auth.ScopeConsentRead, Needs: "subjects", Summary: "consent state of the shop's userId {id} at ?at= (default now), with its records", Handle: subjects.consentAt, Out: consent.Snapshot{}, Query: []Param{{Name: "at", Description: "an RFC 3339 instant (default now)"}}},
+		{Method: "DELETE", Path: "/api/v1/me", Access: Subject, Needs: "rights", Summary: "delete my account and data now; answers with the completeness check", Handle: me.erase, Out: rights.ErasureReport{}},
+		{Method: "POST", Path: "/api/v1/me/requests", Access: Subject, MaxBody: 16 << 10, Needs: "rights", Summary: "file a rights request (access, export, correction, erasure, restriction, objection, withdrawal, explanation, account_deletion)", Handle: me.createRequest, In: NewRequest{}, Out: rights.RequestView{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/me/requests", Access: Subject, Needs: "rights", Summary: "my rights requests", Handle: me.requests, Out: RequestList{}},
+		{Method: "GET", Path: "/api/v1/me/requests/{id}", Access: Subject, Needs: "rights", Summary: "one of my rights requests", Handle: me.request, Out: rights.RequestView{}},
+		{Method: "GET", Path: "/api/v1/rights-requests", Access: Operator, Scope: auth.ScopeRightsRead, Needs: "rights", Summary: "the request queue: open first by deadline, with due-soon and overdue flags", Handle: requests.list, Out: RequestList{}},
+		{Method: "GET", Path: "/api/v1/rights-requests/{id}", Access: Operator, Scope: auth.ScopeRightsRead, Needs: "rights", Summary: "one request with its steps", Handle: requests.get, Out: rights.RequestView{}},
+		{Method: "POST", Path: "/api/v1/rights-requests/{id}/steps", Access: Operator, Scope: auth.ScopeRightsWrite, Needs: "rights", Summary: "move a request on (in_progress, done, refused with a reason)", Handle: requests.step, In: RequestStep{}, Out: rights.RequestView{}},
+		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: me.signOut, Status: http.StatusNoContent},
 
-		{Method: "GET", Path: "/api/v1/taxonomy", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "data categories (with PIPL grades) and purposes (with bases, retention and statements)", Handle: s.getTaxonomy},
-		{Method: "GET", Path: "/api/v1/manifest", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "the privacy manifest in force: version, hash, YAML", Handle: s.getManifest},
-		{Method: "PUT", Path: "/api/v1/manifest", Access: Operator, Scope: auth.ScopeManifestWrite, MaxBody: 1 << 20, Summary: "check and publish a new manifest version (application/yaml); located errors on 400", Handle: s.putManifest},
-		{Method: "GET", Path: "/api/v1/manifest/versions", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "every manifest version, newest first", Handle: s.listManifestVersions},
-		{Method: "GET", Path: "/api/v1/manifest/versions/{seq}", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "one manifest version with its YAML", Handle: s.getManifestVersion},
-		{Method: "GET", Path: "/api/v1/notices/{seq}", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "the layered notice of a manifest version (?lang=, ?moment=)", Handle: s.versionNotice},
-		{Method: "GET", Path: "/api/v1/manifest/diff", Access: Operator, Scope: auth.ScopeManifestRead, Summary: "changes between two manifest versions (?from=&to=)", Handle: s.diffManifests},
+		{Method: "GET", Path: "/api/v1/taxonomy", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "regime", Summary: "data categories (with PIPL grades) and purposes (with bases, retention and statements)", Handle: manifests.taxonomy, Out: regime.Taxonomy{}, Query: []Param{langParam}},
+		{Method: "GET", Path: "/api/v1/manifest", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "regime", Summary: "the privacy manifest in force: version, hash, YAML", Handle: manifests.current, Out: regime.Version{}},
+		{Method: "PUT", Path: "/api/v1/manifest", Access: Operator, Scope: auth.ScopeManifestWrite, MaxBody: 1 << 20, Needs: "regime", Summary: "check and publish a new manifest version (application/yaml); located errors on 400", Handle: manifests.publish, In: "yaml", Out: regime.Summary{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/manifest/versions", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "regime", Summary: "every manifest version, newest first", Handle: manifests.versions, Out: VersionList{}},
+		{Method: "GET", Path: "/api/v1/manifest/versions/{seq}", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "regime", Summary: "one manifest version with its YAML", Handle: manifests.version, Out: regime.Version{}},
+		{Method: "GET", Path: "/api/v1/notices/{seq}", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "regime", Summary: "the layered notice of a manifest version (?lang=, ?moment=)", Handle: manifests.versionNotice, Out: regime.NoticeDoc{}, Query: []Param{langParam, momentParam}},
+		{Method: "GET", Path: "/api/v1/manifest/diff", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "regime", Summary: "changes between two manifest versions (?from=&to=)", Handle: manifests.diff, Out: regime.Diff{}, Query: []Param{{Name: "from", Required: true}, {Name: "to", Required: true}}},
 
-		{Method: "GET", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "the latest signed checkpoint of the audit log (C2SP signed note)", Handle: s.auditCheckpoint},
-		{Method: "POST", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "sign a checkpoint of the log as it is now", Handle: s.auditMakeCheckpoint},
-		{Method: "GET", Path: "/api/v1/audit/leaves/{index}", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "one leaf of the audit log", Handle: s.auditLeaf},
-		{Method: "GET", Path: "/api/v1/audit/proofs/inclusion", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "RFC 6962 inclusion proof (?index=&size=)", Handle: s.auditInclusion},
-		{Method: "GET", Path: "/api/v1/audit/proofs/consistency", Access: Operator, Scope: auth.ScopeAuditRead, Summary: "RFC 6962 consistency proof (?old=&new=)", Handle: s.auditConsistency},
-		{Method: "GET", Path: "/api/v1/me/report", Access: Subject, Summary: "my transparency report: every use of my data, each with its inclusion proof", Handle: s.meReport},
+		{Method: "GET", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "the latest signed checkpoint of the audit log (C2SP signed note)", Handle: audits.latest, Out: audit.CheckpointView{}},
+		{Method: "POST", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "sign a checkpoint of the log as it is now", Handle: audits.sign, Out: audit.CheckpointView{}},
+		{Method: "GET", Path: "/api/v1/audit/leaves/{index}", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "one leaf of the audit log", Handle: audits.leaf, Out: audit.LeafView{}},
+		{Method: "GET", Path: "/api/v1/audit/proofs/inclusion", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "RFC 6962 inclusion proof (?index=&size=)", Handle: audits.inclusion, Out: audit.InclusionView{}, Query: []Param{{Name: "index", Required: true}, {Name: "size", Required: true}}},
+		{Method: "GET", Path: "/api/v1/audit/proofs/consistency", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "RFC 6962 consistency proof (?old=&new=)", Handle: audits.consistency, Out: audit.ConsistencyView{}, Query: []Param{{Name: "old", Required: true}, {Name: "new", Required: true}}},
+		{Method: "GET", Path: "/api/v1/me/report", Access: Subject, Needs: "audit", Summary: "my transparency report: every use of my data, each with its inclusion proof", Handle: audits.report, Out: audit.TransparencyReport{}},
 
-		{Method: "GET", Path: "/api/v1/tags", Access: Operator, Scope: auth.ScopeTagsRead, Summary: "tag definitions with coverage, deletions and next expiry", Handle: s.listTags},
-		{Method: "POST", Path: "/api/v1/tags", Access: Operator, Scope: auth.ScopeTagsWrite, MaxBody: 64 << 10, Summary: "define or replace a tag (rule, statistical or model); refused with the reason, e.g. a marketing tag on a sensitive category", Handle: s.defineTag},
-		{Method: "GET", Path: "/api/v1/tags/{name}", Access: Operator, Scope: auth.ScopeTagsRead, Summary: "one tag definition with coverage", Handle: s.getTag},
-		{Method: "DELETE", Path: "/api/v1/tags/{name}", Access: Operator, Scope: auth.ScopeTagsWrite, Summary: "remove a tag defined through the API (its values vanish)", Handle: s.deleteTag},
-		{Method: "POST", Path: "/api/v1/profiles/refresh", Access: Operator, Scope: auth.ScopeTagsWrite, Summary: "recompute every tag and segment now", Handle: s.refreshProfiles},
-		{Method: "GET", Path: "/api/v1/segments", Access: Operator, Scope: auth.ScopeSegmentsRead, Summary: "segments with size, size by purpose eligibility and exclusions by reason (counts only)", Handle: s.listSegments},
-		{Method: "POST", Path: "/api/v1/segments", Access: Operator, Scope: auth.ScopeSegmentsWrite, MaxBody: 64 << 10, Summary: "define or replace a segment (expression and purpose); located errors on 400", Handle: s.defineSegment},
-		{Method: "POST", Path: "/api/v1/segments/preview", Access: Operator, Scope: auth.ScopeSegmentsRead, MaxBody: 64 << 10, Summary: "counts for an expression and purpose, never who", Handle: s.previewSegment},
-		{Method: "GET", Path: "/api/v1/segments/{name}", Access: Operator, Scope: auth.ScopeSegmentsRead, Summary: "one segment with its counts", Handle: s.getSegment},
-		{Method: "DELETE", Path: "/api/v1/segments/{name}", Access: Operator, Scope: auth.ScopeSegmentsWrite, Summary: "remove a segment", Handle: s.deleteSegment},
-		{Method: "POST", Path: "/api/v1/segments/{name}/export", Access: Operator, Scope: auth.ScopeActivationWrite, MaxBody: 1 << 10, Summary: "release the audience for the segment's purpose if it has at least min_audience people (default 50); audited", Handle: s.exportSegment},
-		{Method: "GET", Path: "/api/v1/subjects/{id}/profile", Access: Operator, Scope: auth.ScopeProfilesRead, Summary: "traits, computed attributes and tags of the shop's userId {id} as ?purpose= may see them", Handle: s.subjectProfile},
-		{Method: "GET", Path: "/api/v1/me/tags", Access: Subject, Summary: "the tags used on me, each with why it applies", Handle: s.myTags},
-		{Method: "DELETE", Path: "/api/v1/me/tags/{name}", Access: Subject, Summary: "delete a tag about me; it is not computed for me again", Handle: s.deleteMyTag},
+		{Method: "GET", Path: "/api/v1/tags", Access: Operator, Scope: auth.ScopeTagsRead, Needs: "profiles", Summary: "tag definitions with coverage, deletions and next expiry", Handle: profiles.tags, Out: TagList{}},
+		{Method: "POST", Path: "/api/v1/tags", Access: Operator, Scope: auth.ScopeTagsWrite, MaxBody: 64 << 10, Needs: "profiles", Summary: "define or replace a tag (rule, statistical or model); refused with the reason, e.g. a marketing tag on a sensitive category", Handle: profiles.defineTag, In: manifest.Tag{}, Out: profile.TagView{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/tags/{name}", Access: Operator, Scope: auth.ScopeTagsRead, Needs: "profiles", Summary: "one tag definition with coverage", Handle: profiles.tag, Out: profile.TagView{}},
+		{Method: "DELETE", Path: "/api/v1/tags/{name}", Access: Operator, Scope: auth.ScopeTagsWrite, Needs: "profiles", Summary: "remove a tag defined through the API (its values vanish)", Handle: profiles.deleteTag, Status: http.StatusNoContent},
+		{Method: "POST", Path: "/api/v1/profiles/refresh", Access: Operator, Scope: auth.ScopeTagsWrite, Needs: "profiles", Summary: "recompute every tag and segment now", Handle: profiles.refresh, Out: Refreshed{}},
+		{Method: "GET", Path: "/api/v1/segments", Access: Operator, Scope: auth.ScopeSegmentsRead, Needs: "profiles", Summary: "segments with size, size by purpose eligibility and exclusions by reason (counts only)", Handle: profiles.segments, Out: SegmentList{}},
+		{Method: "POST", Path: "/api/v1/segments", Access: Operator, Scope: auth.ScopeSegmentsWrite, MaxBody: 64 << 10, Needs: "profiles", Summary: "define or replace a segment (expression and purpose); located errors on 400", Handle: profiles.defineSegment, In: profile.SegmentDef{}, Out: profile.SegmentView{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/api/v1/segments/preview", Access: Operator, Scope: auth.ScopeSegmentsRead, MaxBody: 64 << 10, Needs: "profiles", Summary: "counts for an expression and purpose, never who", Handle: profiles.preview, In: PreviewRequest{}, Out: segment.Preview{}},
+		{Method: "GET", Path: "/api/v1/segments/{name}", Access: Operator, Scope: auth.ScopeSegmentsRead, Needs: "profiles", Summary: "one segment with its counts", Handle: profiles.segment, Out: profile.SegmentView{}},
+		{Method: "DELETE", Path: "/api/v1/segments/{name}", Access: Operator, Scope: auth.ScopeSegmentsWrite, Needs: "profiles", Summary: "remove a segment", Handle: profiles.deleteSegment, Status: http.StatusNoContent},
+		{Method: "POST", Path: "/api/v1/segments/{name}/export", Access: Operator, Scope: auth.ScopeActivationWrite, MaxBody: 1 << 10, Needs: "profiles", Summary: "release the audience for the segment's purpose if it has at least min_audience people (default 50); audited", Handle: profiles.export, In: ExportRequest{}, Out: profile.Release{}},
+		{Method: "GET", Path: "/api/v1/subjects/{id}/profile", Access: Operator, Scope: auth.ScopeProfilesRead, Needs: "profiles", Summary: "traits, computed attributes and tags of the shop's userId {id} as ?purpose= may see them", Handle: subjects.profile, Out: profile.ProfileView{}, Query: []Param{{Name: "purpose", Required: true}}},
+		{Method: "GET", Path: "/api/v1/me/tags", Access: Subject, Needs: "profiles", Summary: "the tags used on me, each with why it applies", Handle: profiles.myTags, Out: profile.MyTags{}, Query: []Param{langParam}},
+		{Method: "DELETE", Path: "/api/v1/me/tags/{name}", Access: Subject, Needs: "profiles", Summary: "delete a tag about me; it is not computed for me again", Handle: profiles.deleteMyTag, Status: http.StatusNoContent},
 
-		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami},
-		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators},
-		{Method: "POST", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsWrite, Summary: "create an operator", Handle: s.createOperator},
-		{Method: "POST", Path: "/api/v1/operators/{id}/tokens", Access: Operator, Scope: auth.ScopeTokensWrite, Summary: "issue an API token for an operator", Handle: s.issueToken},
-		{Method: "GET", Path: "/api/v1/tokens", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list tokens (never their secrets)", Handle: s.listTokens},
-		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Access: Operator, Scope: auth.ScopeTokensWrite, Summary: "revoke a token", Handle: s.revokeToken},
-		{Method: "GET", Path: "/api/v1/sources", Access: Operator, Scope: auth.ScopeSourcesRead, Summary: "list event sources", Handle: s.listSources},
-		{Method: "POST", Path: "/api/v1/sources", Access: Operator, Scope: auth.ScopeSourcesWrite, Summary: "create an event source and its write key", Handle: s.createSource},
+		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},
+		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators, Out: operatorList{}},
+		{Method: "POST", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsWrite, Summary: "create an operator", Handle: s.createOperator, In: newOperator{}, Out: operatorJSON{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/api/v1/operators/{id}/tokens", Access: Operator, Scope: auth.ScopeTokensWrite, Summary: "issue an API token for an operator", Handle: s.issueToken, In: newToken{}, Out: issuedToken{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/tokens", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list tokens (never their secrets)", Handle: s.listTokens, Out: tokenList{}, Query: []Param{{Name: "operator_id"}}},
+		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Access: Operator, Scope: auth.ScopeTokensWrite, Summary: "revoke a token", Handle: s.revokeToken, Status: http.StatusNoContent},
+		{Method: "GET", Path: "/api/v1/sources", Access: Operator, Scope: auth.ScopeSourcesRead, Summary: "list event sources", Handle: s.listSources, Out: sourceList{}},
+		{Method: "POST", Path: "/api/v1/sources", Access: Operator, Scope: auth.ScopeSourcesWrite, Summary: "create an event source and its write key", Handle: s.createSource, In: newSource{}, Out: sourceJSON{}, Status: http.StatusCreated},
 	}
 }
 
@@ -115,6 +160,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 	if limit == 0 {
 		limit = defaultMaxBody
 	}
+	enabled := s.available()[rt.Needs]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -138,6 +184,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), keySubject, sp))
+		}
+		if !enabled {
+			writeError(w, r, Errorf(http.StatusServiceUnavailable, CodeUnavailable, "%s is not enabled on this server", rt.Needs))
+			return
 		}
 		if err := rt.Handle(w, r); err != nil {
 			writeError(w, r, err)

@@ -9,6 +9,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/regime"
+	"github.com/stewardhq/steward/internal/rights"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -18,7 +25,8 @@ import (
 	"github.com/stewardhq/steward/internal/store"
 )
 
-// Config is what a Server needs. Store, Auth and Logger are required.
+// Config is what a Server needs. Store, Auth and Logger are required; each domain service
+// is optional, and the routes of one that is missing answer 503.
 type Config struct {
 	Store   store.Store
 	Auth    *auth.Service
@@ -29,16 +37,17 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Web serves /console/, /privacy/ and /static/; nil leaves them unmounted.
 	Web WebUI
-	// Audit backs the audit ledger API and the transparency report; nil answers 503.
-	Audit Audit
-	// Manifests backs the manifest and taxonomy API; nil answers 503 there.
-	Manifests Manifests
-	// Profiles backs tags, segments and profiles; nil answers 503 there.
-	Profiles Profiles
-	// Subjects backs privacy-center sessions and /api/v1/me; nil answers 503 there.
-	Subjects Subjects
-	// Collect is the ingestion pipeline behind /v1; nil answers 503 there.
-	Collect *collect.Collector
+
+	// The domain services behind the routes.
+	Regime   *regime.Service    // manifest, notices, taxonomy, banner settings
+	Ledger   *consent.Ledger    // people's choices
+	Collect  *collect.Collector // the Segment tracking API
+	Index    collect.Indexer    // blind index of the shop's identifiers (userId → subject)
+	Reader   *access.Reader     // purpose-bound reads of one person
+	Rights   *rights.Service    // requests, export, erasure, the privacy center
+	Profiles *profile.Engine    // tags, segments, profiles
+	Audit    *audit.Log         // the ledger's read side and transparency reports
+
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).
 	IngestRate  float64

@@ -12,7 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/stewardhq/steward/internal/app"
+	"github.com/stewardhq/steward/internal/config"
 
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/server"
@@ -45,35 +47,53 @@ type harness struct {
 	admin string // admin token secret
 	logs  *syncBuffer
 	close func()
+	app   *app.App
+	// writeKey is the default source's write key.
+	writeKey string
 }
 
+// newHarness serves a whole Steward (app.Open over SQLite in a temporary directory) on a
+// loopback port: the routes run against the real services, as in production.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	svc := auth.New(st, time.Now)
-	dir := t.TempDir()
-	if _, err := svc.Bootstrap(ctx, dir); err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := readFile(filepath.Join(dir, auth.AdminTokenFile))
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
 	logs := &syncBuffer{}
-	srv, err := server.New(server.Config{Store: st, Auth: svc, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test",
-		Subjects: fakeSubjects{"shopper-1": "sub_1", "shopper-2": "sub_2"}, Manifests: fakeManifests{}, Audit: fakeAudit{}, Profiles: fakeProfiles{}})
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler()) // binds 127.0.0.1 on a free port
-	h := &harness{t: t, url: ts.URL, srv: srv, auth: svc, admin: strings.TrimSpace(tok), logs: logs}
-	h.close = func() { ts.Close(); st.Close() }
+	if err := a.Profiles.Load(ctx); err != nil { // what Serve does first
+		t.Fatal(err)
+	}
+	tok, _ := readFile(a.AdminTokenPath())
+	key, _ := readFile(a.WriteKeyPath())
+	ts := httptest.NewServer(a.Server.Handler()) // binds 127.0.0.1 on a free port
+	h := &harness{t: t, url: ts.URL, srv: a.Server, auth: a.Auth, admin: strings.TrimSpace(tok), logs: logs, app: a, writeKey: strings.TrimSpace(key)}
+	h.close = func() { ts.Close(); a.Close() }
 	t.Cleanup(h.close)
 	return h
+}
+
+// identify tells Steward about a customer of the shop, as the shop's backend would.
+func (h *harness) identify(userID string) string {
+	h.t.Helper()
+	req, _ := http.NewRequest("POST", h.url+"/v1/identify", strings.NewReader(`{"userId":"`+userID+`","traits":{"city":"上海"}}`))
+	req.SetBasicAuth(h.writeKey, "")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		h.t.Fatalf("identify %s: %d", userID, res.StatusCode)
+	}
+	sub, err := h.app.SubjectForUserID(context.Background(), userID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return sub
 }
 
 type resp struct {

@@ -28,16 +28,31 @@ type Backend struct {
 // and at the end; it returns the verifier for the checkpoints.
 func Fill(t *testing.T, st audit.Store, n int) note.Verifier {
 	t.Helper()
-	ctx := context.Background()
 	s, v, err := audit.LoadOrGenerateKeys(t.TempDir(), "steward.test/audit")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp := &audit.Checkpointer{St: st, Origin: "steward.test/audit", Signer: s}
+	FillSigned(t, st, n, "steward.test/audit", s)
+	return v
+}
+
+// FillSigned is Fill with the caller's checkpoint origin and signing key (a data
+// directory's own, for `steward audit verify`).
+func FillSigned(t *testing.T, st audit.Store, n int, origin string, s note.Signer) {
+	t.Helper()
+	ctx := context.Background()
+	cp := &audit.Checkpointer{St: st, Origin: origin, Signer: s}
 	a := audit.NewAppender(st)
 	ps := audit.NewPseudonymizer([]byte("k"))
+	rec := audit.NewRecorder(audit.RecorderConfig{Appender: a, Pseudonymizer: ps, Now: func() time.Time { return time.Unix(5, 0) }})
 	for i := 0; i < n; i++ {
-		if _, err := a.Append(ctx, audit.Leaf{Time: time.Unix(int64(i), 0), Act: audit.ActRead, Actor: "system", Subject: ps.Pseudonym(fmt.Sprint(i)), Purpose: "analytics"}); err != nil {
+		if i == 5 {
+			// Leaf 5 is an act about an audience: its membership is kept beside the log.
+			if _, err := rec.RecordAudience(ctx, audit.Event{Act: audit.ActActivation, Actor: "system", Purpose: "analytics"},
+				[]string{"a", "b", "c", "d", "e"}); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := a.Append(ctx, audit.Leaf{Time: time.Unix(int64(i), 0), Act: audit.ActRead, Actor: "system", Subject: ps.Pseudonym(fmt.Sprint(i)), Purpose: "analytics"}); err != nil {
 			t.Fatal(err)
 		}
 		if i%4 == 3 || i == n-1 {
@@ -46,13 +61,14 @@ func Fill(t *testing.T, st audit.Store, n int) note.Verifier {
 			}
 		}
 	}
-	return v
 }
 
 // Tampers are SQL edits that each break leaf 5 of a 12-leaf log.
 var Tampers = map[string][]string{
-	"change": {"UPDATE audit_leaves SET leaf = $1 WHERE idx = 5"},
-	"delete": {"DELETE FROM audit_leaves WHERE idx = 5"},
+	// The audience leaf 5 commits to loses a member and gains another.
+	"audience": {"UPDATE audit_audiences SET pseudonym = 'intruder' WHERE pos = 2"},
+	"change":   {"UPDATE audit_leaves SET leaf = $1 WHERE idx = 5"},
+	"delete":   {"DELETE FROM audit_leaves WHERE idx = 5"},
 	"insert": {
 		"UPDATE audit_leaves SET idx = idx + 1000 WHERE idx >= 5",
 		"UPDATE audit_leaves SET idx = idx - 999 WHERE idx >= 1000",

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -46,17 +45,34 @@ type Request struct {
 	Messages  []Message
 }
 
-// DecodeRequest reads and validates one request to the Segment tracking API.
+// utf8BOM is dropped from the start of a body: some clients write one.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// Input is one request to the Segment tracking API as the HTTP edge read it: the body,
+// already decompressed, and what its headers said. The edge (package server) owns HTTP:
+// Content-Encoding, body limits on the wire, Basic auth; this package takes bytes.
+type Input struct {
+	// Body is the request body after gzip, at most Limits.BodyLimit(endpoint) bytes.
+	Body []byte
+	// Gzip tells whether the body arrived gzip-compressed.
+	Gzip bool
+	// BasicUser is the user part of HTTP Basic auth ("" when absent); HeaderKey is
+	// X-Write-Key (Jitsu).
+	BasicUser, HeaderKey string
+	// GPC is true when the request carried Sec-GPC: 1.
+	GPC bool
+}
+
+// Decode validates one request to the Segment tracking API.
 //
-// The body is parsed as JSON whatever the Content-Type (analytics.js posts
-// text/plain to avoid a CORS preflight) and gunzipped when Content-Encoding is
-// gzip (RudderStack's default); other encodings are refused. The decompressed
-// body may hold lim.MaxBatchBytes on batch and import, lim.MaxMessageBytes on
-// the single-message endpoints, and each batch item lim.MaxMessageBytes.
+// The body is parsed as JSON whatever the Content-Type said (analytics.js posts
+// text/plain to avoid a CORS preflight). It may hold lim.MaxBatchBytes on batch and
+// import, lim.MaxMessageBytes on the single-message endpoints, and each batch item
+// lim.MaxMessageBytes.
 //
 // The write key is taken from HTTP Basic auth (the user part), X-Write-Key, or
 // "writeKey" in the body or in batch items; sources that are present must
-// agree. DecodeRequest does not check that the key is known: that is the
+// agree. Decode does not check that the key is known: that is the
 // caller's job.
 //
 // A batch's top-level context and integrations are merged under each item's
@@ -88,8 +104,8 @@ type Request struct {
 // item's index and the field, so nothing is half-written and the client can
 // fix and resend the batch. All errors are *Error; their messages name fields
 // and limits, never values.
-func DecodeRequest(r *http.Request, endpoint Endpoint, now time.Time, lim Limits) (*Request, error) {
-	req, e := decodeRequest(r, endpoint, now, lim.withDefaults())
+func Decode(in Input, endpoint Endpoint, now time.Time, lim Limits) (*Request, error) {
+	req, e := decodeRequest(in, endpoint, now, lim.withDefaults())
 	if e != nil {
 		return nil, e
 	}
@@ -117,29 +133,29 @@ type batchDefaults struct {
 	sentAt                time.Time
 }
 
-func decodeRequest(r *http.Request, endpoint Endpoint, now time.Time, lim Limits) (*Request, *Error) {
+func decodeRequest(in Input, endpoint Endpoint, now time.Time, lim Limits) (*Request, *Error) {
 	if !endpoint.valid() {
 		return nil, requestError(CodeUnknownEndpoint, "not a segment endpoint")
 	}
 	d := &decoder{lim: lim, receivedAt: now.UTC(), correct: endpoint != EndpointImport}
-	if e := d.keys.fromHeaders(r); e != nil {
+	if e := d.keys.add(in.BasicUser, WriteKeyBasicAuth); e != nil {
 		return nil, e
 	}
-	limit := lim.MaxMessageBytes
-	if endpoint.IsBatch() {
-		limit = lim.MaxBatchBytes
-	}
-	body, gz, e := readBody(r, limit)
-	if e != nil {
+	if e := d.keys.add(strings.TrimSpace(in.HeaderKey), WriteKeyHeader); e != nil {
 		return nil, e
 	}
+	if limit := lim.BodyLimit(endpoint); len(in.Body) > limit {
+		return nil, requestError(CodePayloadTooLarge, "body is larger than %d bytes", limit)
+	}
+	body := bytes.TrimPrefix(in.Body, utf8BOM)
 	out := &Request{
 		Endpoint:   endpoint,
 		ReceivedAt: d.receivedAt,
-		GPC:        strings.TrimSpace(r.Header.Get("Sec-GPC")) == "1",
-		Gzip:       gz,
+		GPC:        in.GPC,
+		Gzip:       in.Gzip,
 		BodyBytes:  len(body),
 	}
+	var e *Error
 	if endpoint.IsBatch() {
 		e = d.batch(body, out)
 	} else {

@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -77,8 +73,6 @@ func TestDecodeErrors(t *testing.T) {
 		{"key not a string", segmentspec.EndpointTrack, `{"writeKey":42,` + okTrack[1:], nil, segmentspec.CodeInvalidWriteKey, -1, ""},
 
 		// Encodings and sizes.
-		{"brotli", segmentspec.EndpointTrack, keyed(okTrack), []reqOpt{header("Content-Encoding", "br")}, segmentspec.CodeUnsupportedEncoding, -1, ""},
-		{"gzip claimed, plain sent", segmentspec.EndpointTrack, keyed(okTrack), []reqOpt{header("Content-Encoding", "gzip")}, segmentspec.CodeInvalidEncoding, -1, ""},
 		{"single message too large", segmentspec.EndpointTrack, keyed(big), nil, segmentspec.CodePayloadTooLarge, -1, ""},
 		{"batch item too large", segmentspec.EndpointBatch, batchOf(okTrack, big), nil, segmentspec.CodePayloadTooLarge, 1, ""},
 
@@ -134,7 +128,7 @@ func TestDecodeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := post("/v1/"+string(tt.endpoint), []byte(tt.body), tt.opts...)
-			req, err := segmentspec.DecodeRequest(r, tt.endpoint, now, segmentspec.Limits{})
+			req, err := segmentspec.Decode(r, tt.endpoint, now, segmentspec.Limits{})
 			if req != nil {
 				t.Errorf("got a request alongside the error")
 			}
@@ -146,7 +140,7 @@ func TestDecodeErrors(t *testing.T) {
 // A batch is all or nothing: one bad item refuses the others too.
 func TestBatchAllOrNothing(t *testing.T) {
 	body := batchOf(okTrack, okTrack, `{"type":"track","userId":"`+secret+`"}`, okTrack)
-	req, err := segmentspec.DecodeRequest(post("/v1/batch", []byte(body)), segmentspec.EndpointBatch, now, segmentspec.Limits{})
+	req, err := segmentspec.Decode(post("/v1/batch", []byte(body)), segmentspec.EndpointBatch, now, segmentspec.Limits{})
 	if req != nil {
 		t.Fatalf("got %d messages from a batch with a bad item", len(req.Messages))
 	}
@@ -165,7 +159,6 @@ func TestWriteKeySources(t *testing.T) {
 		src      segmentspec.WriteKeySource
 	}{
 		{"basic auth", segmentspec.EndpointTrack, okTrack, []reqOpt{basicAuth("wk_1")}, segmentspec.WriteKeyBasicAuth},
-		{"basic auth with password", segmentspec.EndpointTrack, okTrack, []reqOpt{func(r *http.Request) { r.SetBasicAuth("wk_1", "ignored") }}, segmentspec.WriteKeyBasicAuth},
 		{"X-Write-Key", segmentspec.EndpointTrack, okTrack, []reqOpt{header("X-Write-Key", "wk_1")}, segmentspec.WriteKeyHeader},
 		{"body", segmentspec.EndpointTrack, keyed(okTrack), nil, segmentspec.WriteKeyBody},
 		{"bearer plus body", segmentspec.EndpointTrack, keyed(okTrack), []reqOpt{header("Authorization", "Bearer eyJhbGciOi")}, segmentspec.WriteKeyBody},
@@ -178,58 +171,6 @@ func TestWriteKeySources(t *testing.T) {
 			req := mustDecode(t, post("/", []byte(tt.body), tt.opts...), tt.endpoint)
 			if req.WriteKey != "wk_1" || req.WriteKeySource != tt.src {
 				t.Errorf("write key %q from %s, want wk_1 from %s", req.WriteKey, req.WriteKeySource, tt.src)
-			}
-		})
-	}
-}
-
-// The body is JSON whatever the Content-Type says: browsers send text/plain.
-func TestContentTypeIgnored(t *testing.T) {
-	for _, ct := range []string{"", "application/json", "text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "image/png"} {
-		t.Run(ct, func(t *testing.T) {
-			r := post("/v1/track", []byte(keyed(okTrack)))
-			if ct != "" {
-				r.Header.Set("Content-Type", ct)
-			}
-			mustDecode(t, r, segmentspec.EndpointTrack)
-		})
-	}
-}
-
-func TestEncodings(t *testing.T) {
-	body := []byte(keyed(okTrack))
-	twoMembers := append(gzipBytes(t, body[:10]), gzipBytes(t, body[10:])...)
-	gz := gzipBytes(t, body)
-	tests := []struct {
-		name     string
-		encoding string
-		wire     []byte
-		code     segmentspec.Code // "" for success
-	}{
-		{"identity", "identity", body, ""},
-		{"none", "", body, ""},
-		{"gzip", "gzip", gz, ""},
-		{"x-gzip", "x-gzip", gz, ""},
-		{"GZIP upper case", "GZIP", gz, ""},
-		{"multi-member gzip", "gzip", twoMembers, ""},
-		{"truncated gzip", "gzip", gz[:len(gz)-6], segmentspec.CodeInvalidEncoding},
-		{"gzip of garbage JSON", "gzip", gzipBytes(t, []byte("{nope")), segmentspec.CodeInvalidJSON},
-		{"deflate", "deflate", body, segmentspec.CodeUnsupportedEncoding},
-		{"stacked", "gzip, gzip", gz, segmentspec.CodeUnsupportedEncoding},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := post("/v1/track", tt.wire, header("Content-Encoding", tt.encoding))
-			req, err := segmentspec.DecodeRequest(r, segmentspec.EndpointTrack, now, segmentspec.Limits{})
-			if tt.code != "" {
-				wantError(t, err, tt.code, -1, "")
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if req.Gzip != strings.Contains(strings.ToLower(tt.encoding), "gzip") || req.BodyBytes != len(body) {
-				t.Errorf("Gzip %v BodyBytes %d", req.Gzip, req.BodyBytes)
 			}
 		})
 	}
@@ -256,57 +197,11 @@ func batchOfSize(t *testing.T, n int) []byte {
 	return b.Bytes()
 }
 
-func TestSizeLimits(t *testing.T) {
-	atLimit := batchOfSize(t, segmentspec.DefaultMaxBatchBytes)
-	overLimit := batchOfSize(t, segmentspec.DefaultMaxBatchBytes+1)
-	bomb := gzipBytes(t, bytes.Repeat([]byte(" "), 64<<20)) // 64 MiB of spaces in ~64 KB
-
-	t.Run("batch of 512000 bytes", func(t *testing.T) {
-		if segmentspec.DefaultMaxBatchBytes != 512000 {
-			t.Fatalf("DefaultMaxBatchBytes = %d, want RudderStack's 512000", segmentspec.DefaultMaxBatchBytes)
-		}
-		mustDecode(t, post("/v1/batch", atLimit), segmentspec.EndpointBatch)
-	})
-	t.Run("gzipped batch of 512000 bytes", func(t *testing.T) {
-		req := mustDecode(t, post("/v1/batch", gzipBytes(t, atLimit), header("Content-Encoding", "gzip")), segmentspec.EndpointBatch)
-		if req.BodyBytes != 512000 {
-			t.Errorf("BodyBytes = %d", req.BodyBytes)
-		}
-	})
-	for _, tt := range []struct {
-		name string
-		r    *http.Request
-	}{
-		{"batch of 512001 bytes", post("/v1/batch", overLimit)},
-		{"gzipped batch of 512001 bytes", post("/v1/batch", gzipBytes(t, overLimit), header("Content-Encoding", "gzip"))},
-		{"zip bomb", post("/v1/batch", bomb, header("Content-Encoding", "gzip"))},
-		{"Content-Length over the cap", func() *http.Request {
-			r := post("/v1/batch", []byte(`{}`))
-			r.ContentLength = 600000
-			return r
-		}()},
-		{"server's MaxBytesReader", func() *http.Request {
-			r := post("/v1/batch", atLimit)
-			r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 1000)
-			return r
-		}()},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := segmentspec.DecodeRequest(tt.r, segmentspec.EndpointBatch, now, segmentspec.Limits{})
-			wantError(t, err, segmentspec.CodePayloadTooLarge, -1, "")
-		})
-	}
-}
-
-type failingReader struct{}
-
-func (failingReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
-
-func TestUnreadableBody(t *testing.T) {
-	r := post("/v1/track", nil)
-	r.Body = io.NopCloser(failingReader{})
-	_, err := segmentspec.DecodeRequest(r, segmentspec.EndpointTrack, now, segmentspec.Limits{})
-	wantError(t, err, segmentspec.CodeUnreadableBody, -1, "")
+// The decoder holds a body to the endpoint's limit whatever the edge let through.
+func TestBodyLimit(t *testing.T) {
+	mustDecode(t, post("/v1/batch", batchOfSize(t, segmentspec.DefaultMaxBatchBytes)), segmentspec.EndpointBatch)
+	_, err := segmentspec.Decode(post("/v1/batch", batchOfSize(t, segmentspec.DefaultMaxBatchBytes+1)), segmentspec.EndpointBatch, now, segmentspec.Limits{})
+	wantError(t, err, segmentspec.CodePayloadTooLarge, -1, "")
 }
 
 func TestLimitsConfigurable(t *testing.T) {
@@ -326,13 +221,13 @@ func TestLimitsConfigurable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := segmentspec.DecodeRequest(post("/", []byte(tt.body)), tt.endpoint, now, lim)
+			_, err := segmentspec.Decode(post("/", []byte(tt.body)), tt.endpoint, now, lim)
 			wantError(t, err, tt.code, -1, tt.field)
 		})
 	}
 	t.Run("within limits", func(t *testing.T) {
 		body := `{"writeKey":"wk_1","event":"e","userId":"u","messageId":"1234","properties":` + object(2) + `}`
-		if _, err := segmentspec.DecodeRequest(post("/", []byte(body)), segmentspec.EndpointTrack, now, lim); err != nil {
+		if _, err := segmentspec.Decode(post("/", []byte(body)), segmentspec.EndpointTrack, now, lim); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -482,20 +377,5 @@ func TestParseEndpoint(t *testing.T) {
 	}
 	if !segmentspec.EndpointImport.IsBatch() || segmentspec.EndpointTrack.IsBatch() {
 		t.Error("IsBatch wrong")
-	}
-}
-
-// A zip bomb is cut off at the cap: decoding 64 MiB of compressed spaces
-// allocates a small multiple of MaxBatchBytes, not 64 MiB.
-func TestZipBombMemory(t *testing.T) {
-	bomb := gzipBytes(t, bytes.Repeat([]byte(" "), 64<<20))
-	r := post("/v1/batch", bomb, header("Content-Encoding", "gzip"))
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	_, err := segmentspec.DecodeRequest(r, segmentspec.EndpointBatch, now, segmentspec.Limits{})
-	runtime.ReadMemStats(&after)
-	wantError(t, err, segmentspec.CodePayloadTooLarge, -1, "")
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
-		t.Errorf("decoding the bomb allocated %d bytes", alloc)
 	}
 }

@@ -76,3 +76,9 @@ func requestError(code Code, format string, args ...any) *Error {
 func fieldError(field, format string, args ...any) *Error {
 	return &Error{Code: CodeInvalidMessage, Message: fmt.Sprintf(format, args...), Index: -1, Field: field}
 }
+
+// NewError returns a request-level *Error (no message index or field): the HTTP edge uses it
+// for what it refuses before decoding (encodings, sizes on the wire, unreadable bodies).
+func NewError(code Code, format string, args ...any) *Error {
+	return requestError(code, format, args...)
+}

@@ -3,24 +3,22 @@ package segmentspec_test
 import (
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 )
 
-func ExampleDecodeRequest() {
+func ExampleDecode() {
 	// What analytics-next posts to /v1/t: text/plain, write key in the body.
 	body := `{"type":"track","event":"Add to Cart","anonymousId":"a-1",` +
 		`"context":{"consent":{"categoryPreferences":{"Analytics":true,"Advertising":false}}},` +
 		`"timestamp":"2024-05-01T10:00:00.000Z","sentAt":"2024-05-01T10:00:00.500Z","writeKey":"wk_web"}`
-	r := httptest.NewRequest("POST", "/v1/t", strings.NewReader(body))
-	r.Header.Set("Content-Type", "text/plain")
+	in := segmentspec.Input{Body: []byte(body)} // as the HTTP edge read it
 
 	ep, _ := segmentspec.ParseEndpoint("t")
 	received := time.Date(2024, 5, 1, 10, 0, 3, 0, time.UTC)
-	req, err := segmentspec.DecodeRequest(r, ep, received, segmentspec.Limits{})
+	req, err := segmentspec.Decode(in, ep, received, segmentspec.Limits{})
 	if err != nil {
 		panic(err)
 	}
@@ -41,8 +39,7 @@ func ExampleError() {
 	body := `{"writeKey":"wk_1","batch":[` +
 		`{"type":"track","event":"Viewed","userId":"u-1"},` +
 		`{"type":"track","userId":"u-1"}]}`
-	r := httptest.NewRequest("POST", "/v1/batch", strings.NewReader(body))
-	_, err := segmentspec.DecodeRequest(r, segmentspec.EndpointBatch, time.Now(), segmentspec.Limits{})
+	_, err := segmentspec.Decode(segmentspec.Input{Body: []byte(body)}, segmentspec.EndpointBatch, time.Now(), segmentspec.Limits{})
 
 	var de *segmentspec.Error
 	if errors.As(err, &de) {

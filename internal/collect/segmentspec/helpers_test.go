@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -20,18 +19,32 @@ var now = time.Date(2024, 5, 1, 10, 0, 5, 0, time.UTC)
 // secret marks personal data in fixtures; no error message may contain it.
 const secret = "PII-li.lei@example.cn"
 
-type reqOpt func(*http.Request)
+// reqOpt sets what a request's headers would have told the decoder. The HTTP edge
+// (package server) reads headers, gzip and sizes on the wire; its own tests cover those.
+type reqOpt func(*segmentspec.Input)
 
-func basicAuth(key string) reqOpt { return func(r *http.Request) { r.SetBasicAuth(key, "") } }
+func basicAuth(key string) reqOpt { return func(in *segmentspec.Input) { in.BasicUser = key } }
 
-func header(k, v string) reqOpt { return func(r *http.Request) { r.Header.Set(k, v) } }
-
-func post(path string, body []byte, opts ...reqOpt) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
-	for _, o := range opts {
-		o(r)
+// header maps the headers the decoder cares about onto its input; others (Content-Type,
+// User-Agent, a Bearer token) change nothing, as on the wire.
+func header(k, v string) reqOpt {
+	return func(in *segmentspec.Input) {
+		switch http.CanonicalHeaderKey(k) {
+		case "X-Write-Key":
+			in.HeaderKey = v
+		case "Sec-Gpc":
+			in.GPC = strings.TrimSpace(v) == "1"
+		}
 	}
-	return r
+}
+
+// post is a request body to path with options; the path is for the reader only.
+func post(_ string, body []byte, opts ...reqOpt) segmentspec.Input {
+	in := segmentspec.Input{Body: body}
+	for _, o := range opts {
+		o(&in)
+	}
+	return in
 }
 
 func gzipBytes(t testing.TB, b []byte) []byte {
@@ -47,11 +60,11 @@ func gzipBytes(t testing.TB, b []byte) []byte {
 	return buf.Bytes()
 }
 
-func mustDecode(t testing.TB, r *http.Request, ep segmentspec.Endpoint) *segmentspec.Request {
+func mustDecode(t testing.TB, in segmentspec.Input, ep segmentspec.Endpoint) *segmentspec.Request {
 	t.Helper()
-	req, err := segmentspec.DecodeRequest(r, ep, now, segmentspec.Limits{})
+	req, err := segmentspec.Decode(in, ep, now, segmentspec.Limits{})
 	if err != nil {
-		t.Fatalf("DecodeRequest: %v", err)
+		t.Fatalf("Decode: %v", err)
 	}
 	for i := range req.Messages {
 		if err := req.Messages[i].Validate(segmentspec.Limits{}); err != nil {

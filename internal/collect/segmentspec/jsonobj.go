@@ -6,7 +6,8 @@ import (
 	"errors"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/stewardhq/steward/internal/jsonscan"
 )
 
 // member is one top-level member of a JSON object, its value as received.
@@ -42,135 +43,50 @@ func members(data []byte) ([]member, error) {
 	return splitObject(data)
 }
 
-// The splitters below walk JSON that json.Valid has accepted, so they only
-// need to find where values end: strings, nesting and literals. Each loop
-// still checks bounds, so a mistake here fails rather than panics.
-
-// splitObject splits valid JSON holding one object into its members.
+// splitObject splits valid JSON holding one object into its members (jsonscan walks it),
+// refusing duplicate keys.
 func splitObject(data []byte) ([]member, error) {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
+	ms, ok := jsonscan.Members(data, 0)
+	if !ok {
 		return nil, errNotObject
 	}
-	var out []member
+	out := make([]member, len(ms))
 	var seen map[string]struct{} // built once the linear scan gets costly
-	for i = skipSpace(data, i+1); i < len(data) && data[i] == '"'; {
-		kEnd := stringEnd(data, i)
-		key := unquote(data[i:kEnd])
-		i = skipSpace(data, kEnd) // at ':'
-		i = skipSpace(data, i+1)  // at the value
-		vEnd := valueEnd(data, i)
-		if seen == nil && len(out) == 16 {
+	for i, m := range ms {
+		if seen == nil && i == 16 {
 			seen = make(map[string]struct{}, 32)
-			for _, m := range out {
-				seen[m.key] = struct{}{}
+			for _, o := range out[:i] {
+				seen[o.key] = struct{}{}
 			}
 		}
 		if seen != nil {
-			if _, dup := seen[key]; dup {
-				return nil, &duplicateKeyError{key: key}
+			if _, dup := seen[m.Name]; dup {
+				return nil, &duplicateKeyError{key: m.Name}
 			}
-			seen[key] = struct{}{}
+			seen[m.Name] = struct{}{}
 		} else {
-			for _, m := range out {
-				if m.key == key {
-					return nil, &duplicateKeyError{key: key}
+			for _, o := range out[:i] {
+				if o.key == m.Name {
+					return nil, &duplicateKeyError{key: m.Name}
 				}
 			}
 		}
-		out = append(out, member{key: key, value: data[i:vEnd:vEnd]})
-		i = skipSpace(data, vEnd)
-		if i < len(data) && data[i] == ',' {
-			i = skipSpace(data, i+1)
-		}
+		out[i] = member{key: m.Name, value: m.Value}
 	}
 	return out, nil
 }
 
 // splitArray splits valid JSON holding one array into its elements.
 func splitArray(data []byte) ([]json.RawMessage, error) {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '[' {
+	es, ok := jsonscan.Elements(data, 0)
+	if !ok {
 		return nil, errNotArray
 	}
-	var out []json.RawMessage
-	for i = skipSpace(data, i+1); i < len(data) && data[i] != ']'; {
-		end := valueEnd(data, i)
-		out = append(out, data[i:end:end])
-		i = skipSpace(data, end)
-		if i < len(data) && data[i] == ',' {
-			i = skipSpace(data, i+1)
-		}
+	out := make([]json.RawMessage, len(es))
+	for i, e := range es {
+		out[i] = e
 	}
 	return out, nil
-}
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the string starting at data[i].
-func stringEnd(data []byte, i int) int {
-	for j := i + 1; j < len(data); j++ {
-		switch data[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(data)
-}
-
-// valueEnd returns the index just past the value starting at data[i].
-func valueEnd(data []byte, i int) int {
-	if i >= len(data) {
-		return len(data)
-	}
-	switch data[i] {
-	case '"':
-		return stringEnd(data, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(data); j++ {
-			switch data[j] {
-			case '"':
-				j = stringEnd(data, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(data)
-	}
-	j := i
-	for j < len(data) {
-		switch data[j] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return j
-		}
-		j++
-	}
-	return j
-}
-
-// unquote unquotes a JSON string the way encoding/json does (escapes
-// resolved, invalid UTF-8 replaced), taking the copy-only path when it can.
-func unquote(quoted []byte) string {
-	inner := quoted[1 : len(quoted)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return string(inner)
-	}
-	var s string
-	_ = json.Unmarshal(quoted, &s) // valid JSON string, so this cannot fail
-	return s
 }
 
 // rebuild writes the members back as one object, keeping each value's bytes.
@@ -208,7 +124,7 @@ func decodeString(raw json.RawMessage) (string, bool) {
 	}
 	// Values here come from validated JSON, so a leading quote means a
 	// whole string.
-	return unquote(raw), true
+	return jsonscan.Unquote(raw), true
 }
 
 // decodeID reads an identifier. Besides strings it takes JSON numbers, which
@@ -233,12 +149,12 @@ func decodeObject(raw json.RawMessage) (map[string]any, bool) {
 	if isNull(raw) {
 		return nil, true
 	}
-	i := skipSpace(raw, 0)
+	i := jsonscan.SkipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
 		return nil, false
 	}
 	v, end, ok := decodeValue(raw, i)
-	if !ok || skipSpace(raw, end) != len(raw) {
+	if !ok || jsonscan.SkipSpace(raw, end) != len(raw) {
 		return nil, false
 	}
 	return v.(map[string]any), true
@@ -254,7 +170,7 @@ func decodeValue(data []byte, i int) (any, int, bool) {
 	switch data[i] {
 	case '{':
 		m := map[string]any{}
-		i = skipSpace(data, i+1)
+		i = jsonscan.SkipSpace(data, i+1)
 		if i < len(data) && data[i] == '}' {
 			return m, i + 1, true
 		}
@@ -263,16 +179,16 @@ func decodeValue(data []byte, i int) (any, int, bool) {
 			if !ok {
 				return nil, i, false
 			}
-			if i = skipSpace(data, end); i >= len(data) || data[i] != ':' {
+			if i = jsonscan.SkipSpace(data, end); i >= len(data) || data[i] != ':' {
 				return nil, i, false
 			}
-			v, end, ok := decodeValue(data, skipSpace(data, i+1))
+			v, end, ok := decodeValue(data, jsonscan.SkipSpace(data, i+1))
 			if !ok {
 				return nil, end, false
 			}
 			m[key] = v
-			if i = skipSpace(data, end); i < len(data) && data[i] == ',' {
-				i = skipSpace(data, i+1)
+			if i = jsonscan.SkipSpace(data, end); i < len(data) && data[i] == ',' {
+				i = jsonscan.SkipSpace(data, i+1)
 				continue
 			}
 			if i < len(data) && data[i] == '}' {
@@ -282,7 +198,7 @@ func decodeValue(data []byte, i int) (any, int, bool) {
 		}
 	case '[':
 		a := []any{}
-		i = skipSpace(data, i+1)
+		i = jsonscan.SkipSpace(data, i+1)
 		if i < len(data) && data[i] == ']' {
 			return a, i + 1, true
 		}
@@ -292,8 +208,8 @@ func decodeValue(data []byte, i int) (any, int, bool) {
 				return nil, end, false
 			}
 			a = append(a, v)
-			if i = skipSpace(data, end); i < len(data) && data[i] == ',' {
-				i = skipSpace(data, i+1)
+			if i = jsonscan.SkipSpace(data, end); i < len(data) && data[i] == ',' {
+				i = jsonscan.SkipSpace(data, i+1)
 				continue
 			}
 			if i < len(data) && data[i] == ']' {
@@ -310,7 +226,7 @@ func decodeValue(data []byte, i int) (any, int, bool) {
 	case 'n':
 		return nil, i + 4, hasLiteral(data, i, "null")
 	}
-	end := valueEnd(data, i)
+	end := jsonscan.ValueEnd(data, i)
 	if end == i {
 		return nil, i, false
 	}
@@ -322,11 +238,11 @@ func decodeStringAt(data []byte, i int) (string, int, bool) {
 	if i >= len(data) || data[i] != '"' {
 		return "", i, false
 	}
-	end := stringEnd(data, i)
+	end := jsonscan.StringEnd(data, i)
 	if end-i < 2 || data[end-1] != '"' {
 		return "", end, false
 	}
-	return unquote(data[i:end]), end, true
+	return jsonscan.Unquote(data[i:end]), end, true
 }
 
 func hasLiteral(data []byte, i int, lit string) bool {

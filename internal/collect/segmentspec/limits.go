@@ -59,3 +59,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	return l
 }
+
+// BodyLimit is how many bytes a body to endpoint may hold after decompression.
+func (l Limits) BodyLimit(endpoint Endpoint) int {
+	l = l.withDefaults()
+	if endpoint.IsBatch() {
+		return l.MaxBatchBytes
+	}
+	return l.MaxMessageBytes
+}

@@ -24,7 +24,7 @@ func ids(t *testing.T, r *segmentspec.Request) []string {
 
 func decodeAt(t *testing.T, at time.Time, ep segmentspec.Endpoint, body string, opts ...reqOpt) *segmentspec.Request {
 	t.Helper()
-	req, err := segmentspec.DecodeRequest(post("/", []byte(body), opts...), ep, at, segmentspec.Limits{})
+	req, err := segmentspec.Decode(post("/", []byte(body), opts...), ep, at, segmentspec.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func TestClockSkew(t *testing.T) {
 
 func TestReceivedAtIsUTC(t *testing.T) {
 	shanghai := time.FixedZone("CST", 8*3600)
-	req, err := segmentspec.DecodeRequest(post("/", []byte(keyed(okTrack))), segmentspec.EndpointTrack, now.In(shanghai), segmentspec.Limits{})
+	req, err := segmentspec.Decode(post("/", []byte(keyed(okTrack))), segmentspec.EndpointTrack, now.In(shanghai), segmentspec.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

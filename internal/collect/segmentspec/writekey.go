@@ -1,24 +1,10 @@
 package segmentspec
 
-import (
-	"net/http"
-	"strings"
-)
-
 // keySet gathers the write keys a request carries and insists they agree: a
 // request naming two sources is ambiguous about whose data it is.
 type keySet struct {
 	key string
 	src WriteKeySource
-}
-
-func (k *keySet) fromHeaders(r *http.Request) *Error {
-	if user, _, ok := r.BasicAuth(); ok {
-		if e := k.add(user, WriteKeyBasicAuth); e != nil {
-			return e
-		}
-	}
-	return k.add(strings.TrimSpace(r.Header.Get("X-Write-Key")), WriteKeyHeader)
 }
 
 // add records key from src; an empty key means the source is absent.

@@ -1,4 +1,4 @@
-package app
+package rights
 
 import (
 	"context"
@@ -22,6 +22,8 @@ type ErasureReport struct {
 	Complete  bool             `json:"complete"`
 	// Held counts the order records moved, pseudonymised, to the legal-hold area.
 	Held int `json:"held"`
+	// Request is the rights request the erasure was carried out under.
+	Request *RequestView `json:"request,omitempty"`
 }
 
 // orderEvents are the records accounting law requires a shop to keep: PRC Accounting
@@ -33,20 +35,18 @@ const holdYears = 30
 
 // holdOrders copies the person's order records, stripped to the order facts, into the
 // legal-hold area before their data is destroyed.
-func (a *App) holdOrders(ctx context.Context, fam []string) (int, error) {
-	mac := hmac.New(sha256.New, a.Keyring.IndexSecret())
+func (s *Service) holdOrders(ctx context.Context, fam []string) (int, error) {
+	mac := hmac.New(sha256.New, s.cfg.HoldKey)
 	mac.Write([]byte("steward/legal-hold\x00" + fam[0]))
 	pseudonym := hex.EncodeToString(mac.Sum(nil))
 	var held []store.HeldRecord
 	for _, id := range fam {
 		var after int64
 		for {
-			evs, err := a.reader().Events(ctx, access.Request{Actor: "system", Purpose: purposeRightsAccess, SubjectID: id, After: after, Limit: 1000})
+			evs, pg, err := s.cfg.Reader.EventsPage(ctx, access.Request{Actor: access.ViewerSystem, Viewer: access.ViewerSystem,
+				Purpose: access.PurposeRightsAccess, SubjectID: id, After: after, Limit: 1000})
 			if err != nil {
 				return 0, err
-			}
-			if len(evs) == 0 {
-				break
 			}
 			for _, e := range evs {
 				if e.Type != "track" || !orderEvents[e.Name] {
@@ -66,46 +66,50 @@ func (a *App) holdOrders(ctx context.Context, fam []string) (int, error) {
 				held = append(held, store.HeldRecord{Pseudonym: pseudonym, Kind: "order", OccurredAt: e.OccurredAt,
 					KeptUntil: e.OccurredAt.AddDate(holdYears, 0, 0), Basis: "会计档案管理办法 (2015) Art. 14: accounting vouchers kept 30 years", Record: b})
 			}
-			after = evs[len(evs)-1].Seq
+			after = pg.Last
+			if !pg.More {
+				break
+			}
 		}
 	}
 	if len(held) == 0 {
 		return 0, nil
 	}
-	return len(held), a.Store.HoldRecords(ctx, held)
+	return len(held), s.cfg.Store.HoldRecords(ctx, held)
 }
 
-// Erase removes a person: their data keys are shredded first (with tombstones, so older
+// erase removes a person: their data keys are shredded first (with tombstones, so older
 // copies of the database cannot be read either), then every row keyed by them is deleted,
-// then every store table is checked for leftovers. The consent ledger is kept as the
-// legally required proof of consent, keyed by an id nothing links to the person any more.
-func (a *App) Erase(ctx context.Context, subjectID string) (ErasureReport, error) {
-	fam, err := a.Store.SubjectFamily(ctx, subjectID)
+// then every store table is checked for leftovers. The consent ledger and the rights
+// requests are kept as the legally required proof, keyed by an id nothing links to the
+// person any more.
+func (s *Service) erase(ctx context.Context, subjectID string) (ErasureReport, error) {
+	fam, err := s.cfg.Store.SubjectFamily(ctx, subjectID)
 	if err != nil {
 		return ErasureReport{}, err
 	}
-	held, err := a.holdOrders(ctx, fam)
+	held, err := s.holdOrders(ctx, fam)
 	if err != nil {
 		return ErasureReport{}, fmt.Errorf("erase: legal hold: %w", err)
 	}
 	for _, id := range fam {
-		if err := a.Vault.Shred(ctx, id); err != nil {
+		if err := s.cfg.Shredder.Shred(ctx, id); err != nil {
 			return ErasureReport{}, fmt.Errorf("erase: %w", err)
 		}
 	}
-	if err := a.Store.EraseSubjects(ctx, fam); err != nil {
+	if err := s.cfg.Store.EraseSubjects(ctx, fam); err != nil {
 		return ErasureReport{}, err
 	}
-	if a.Profiles != nil {
-		a.Profiles.Forget(fam...) // profiles, tag values and memberships go with the person
+	if s.cfg.Profiles != nil {
+		s.cfg.Profiles.Forget(fam...) // profiles, tag values and memberships go with the person
 	}
-	if err := a.Record(ctx, audit.ActErasure, subjectID, "system", "", "legal_obligation",
-		map[string]string{"subjects": fmt.Sprint(len(fam)), "held_records": fmt.Sprint(held)}); err != nil {
+	if err := s.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActErasure, SubjectID: subjectID, Actor: "system", LegalBasis: "legal_obligation",
+		Detail: map[string]string{"subjects": fmt.Sprint(len(fam)), "held_records": fmt.Sprint(held)}}); err != nil {
 		return ErasureReport{}, err
 	}
 	rep := ErasureReport{Subjects: fam, Remaining: map[string]int64{}, Complete: true, Held: held}
 	for _, id := range fam {
-		fp, err := a.Store.SubjectFootprint(ctx, id)
+		fp, err := s.cfg.Store.SubjectFootprint(ctx, id)
 		if err != nil {
 			return ErasureReport{}, err
 		}
@@ -116,5 +120,33 @@ func (a *App) Erase(ctx context.Context, subjectID string) (ErasureReport, error
 			}
 		}
 	}
+	return rep, nil
+}
+
+// DeleteAccount is the person's own "delete my account and data now" (PIPL Art. 47, GB/T
+// 35273 §8.5): it takes the same path as an account-deletion request — filed, verified by
+// the session, carried out, closed — so it leaves a request record like any other, and
+// answers with the completeness check.
+func (s *Service) DeleteAccount(ctx context.Context, subjectID string) (ErasureReport, error) {
+	req, err := s.file(ctx, subjectID, AccountDeletion, s.cfg.Regime().Home())
+	if err != nil {
+		return ErasureReport{}, err
+	}
+	rep, err := s.erase(ctx, subjectID)
+	if err != nil {
+		return ErasureReport{}, err
+	}
+	note := fmt.Sprintf("erased %d subject records; completeness check found nothing left", len(rep.Subjects))
+	if !rep.Complete {
+		note = fmt.Sprintf("erased %d subject records; completeness check found rows left: %v", len(rep.Subjects), rep.Remaining)
+	}
+	if err := s.done(ctx, req, note); err != nil {
+		return ErasureReport{}, err
+	}
+	v, err := s.Get(ctx, "", req.ID)
+	if err != nil {
+		return ErasureReport{}, err
+	}
+	rep.Request = &v
 	return rep, nil
 }

@@ -1,4 +1,4 @@
-package app
+package gate
 
 import (
 	"context"
@@ -6,54 +6,53 @@ import (
 	"time"
 
 	"github.com/stewardhq/steward/internal/consent"
-	"github.com/stewardhq/steward/internal/gate"
+	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/store"
 )
 
-// consentTTL bounds how stale the gate's view of the ledger may be: a withdrawal is in
-// force for collection on every node at most this long after it was recorded (issue 4
-// item 2 asks for at most 1 s).
-const consentTTL = time.Second
-
-// newLedger builds the consent ledger over the manifest in force.
-func (a *App) newLedger() *consent.Ledger {
-	var targeting []string
-	for _, p := range a.Manifest().Taxonomy.Purposes() {
-		if p.Targeting {
-			targeting = append(targeting, p.Key)
-		}
-	}
-	m := a.Manifest()
-	// The notice is the manifest version in force, hashed once per version.
-	return consent.New(a.Store, consent.Config{
-		Notice:       func() consent.Notice { return a.regime.Load().notice },
-		Targeting:    targeting,
-		Jurisdiction: m.Home,
-	})
+// Config is what the real gate needs: the regime in force and the consent ledger.
+type Config struct {
+	Regime func() *regime.Regime
+	Ledger *consent.Ledger
 }
 
-// consentReader gives the gate the ledger's state with a short cache and turns message
+// Open returns the gate over the manifest, policy and consent ledger in force.
+func Open(cfg Config) *Gate {
+	return New(regimeRules{cfg.Regime}, policyDecider{cfg.Regime}, NewLedgerReader(cfg.Ledger))
+}
+
+// consentTTL bounds how stale the gate's view of the ledger may be: a withdrawal is in
+// force for collection on every node at most this long after it was recorded (NC-04).
+const consentTTL = time.Second
+
+// LedgerReader gives the gate the ledger's state with a short cache and turns message
 // signals into ledger records.
-type consentReader struct {
+type LedgerReader struct {
 	l *consent.Ledger
-	a *App
 
 	mu    sync.Mutex
 	cache map[string]cachedStored
 }
 
 type cachedStored struct {
-	s  gate.Stored
+	s  Stored
 	at time.Time
 }
 
-func storedOf(st consent.State) gate.Stored {
-	return gate.Stored{Consents: st.Purposes(), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff),
+// NewLedgerReader returns the gate's reader of the ledger.
+func NewLedgerReader(l *consent.Ledger) *LedgerReader {
+	return &LedgerReader{l: l, cache: map[string]cachedStored{}}
+}
+
+// StoredOf is what the gate needs of a consent state.
+func StoredOf(st consent.State) Stored {
+	return Stored{Consents: st.Purposes(), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff),
 		ObjectDirectMarketing: st.Granted(consent.SignalObjectDirectMarketing), GPC: st.Granted(consent.SignalGPC),
 		Guardian: st.Granted(consent.SignalGuardian)}
 }
 
-func (c *consentReader) Stored(ctx context.Context, subjectID string) (gate.Stored, error) {
+// Stored implements ConsentReader.
+func (c *LedgerReader) Stored(ctx context.Context, subjectID string) (Stored, error) {
 	now := time.Now()
 	c.mu.Lock()
 	e, ok := c.cache[subjectID]
@@ -61,17 +60,16 @@ func (c *consentReader) Stored(ctx context.Context, subjectID string) (gate.Stor
 	if ok && now.Sub(e.at) < consentTTL {
 		return e.s, nil
 	}
-	st, err := c.l.State(ctx, subjectID)
+	st, err := c.l.Current(ctx, subjectID)
 	if err != nil {
-		return gate.Stored{}, err
+		return Stored{}, err
 	}
-	st, _ = c.a.Effective(st)
-	s := storedOf(st)
+	s := StoredOf(st)
 	c.put(subjectID, s, now)
 	return s, nil
 }
 
-func (c *consentReader) put(subjectID string, s gate.Stored, at time.Time) {
+func (c *LedgerReader) put(subjectID string, s Stored, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.cache) > 100_000 {
@@ -80,11 +78,11 @@ func (c *consentReader) put(subjectID string, s gate.Stored, at time.Time) {
 	c.cache[subjectID] = cachedStored{s, at}
 }
 
-// Records implements gate.ConsentReader: only changes are recorded, GPC with method gpc
-// (it is sticky: a later message without it never clears it), the rest with method sdk.
-func (c *consentReader) Records(subjectID string, seen, stored gate.Stored, evidence map[string]any) ([]store.ConsentRecord, error) {
+// Records implements ConsentReader: only changes are recorded, GPC with method gpc (it is
+// sticky: a later message without it never clears it), the rest with method sdk.
+func (c *LedgerReader) Records(subjectID string, seen, stored Stored, evidence map[string]any) ([]store.ConsentRecord, error) {
 	var choices []consent.Choice
-	merged := gate.Stored{Consents: map[string]bool{}, PersonalisationOff: stored.PersonalisationOff,
+	merged := Stored{Consents: map[string]bool{}, PersonalisationOff: stored.PersonalisationOff,
 		ObjectDirectMarketing: stored.ObjectDirectMarketing, GPC: stored.GPC, Guardian: stored.Guardian}
 	for p, v := range stored.Consents {
 		merged.Consents[p] = v
@@ -133,7 +131,7 @@ func (c *consentReader) Records(subjectID string, seen, stored gate.Stored, evid
 
 // Forget drops cached state: Records caches the state a message's signals lead to before
 // they are committed, so an ingest attempt that did not commit must not leave it behind.
-func (c *consentReader) Forget(subjectIDs []string) {
+func (c *LedgerReader) Forget(subjectIDs []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, id := range subjectIDs {
@@ -142,7 +140,7 @@ func (c *consentReader) Forget(subjectIDs []string) {
 }
 
 // Prefetch loads the state of every subject not freshly cached, in one query.
-func (c *consentReader) Prefetch(ctx context.Context, subjectIDs []string) error {
+func (c *LedgerReader) Prefetch(ctx context.Context, subjectIDs []string) error {
 	now := time.Now()
 	var need []string
 	c.mu.Lock()
@@ -160,8 +158,8 @@ func (c *consentReader) Prefetch(ctx context.Context, subjectIDs []string) error
 		return err
 	}
 	for _, id := range need {
-		st, _ := c.a.Effective(consent.Fold(hist[id], now))
-		c.put(id, storedOf(st), now)
+		st, _ := c.l.Effective(consent.Fold(hist[id], now))
+		c.put(id, StoredOf(st), now)
 	}
 	return nil
 }

@@ -1,9 +1,7 @@
-package app
+package regime
 
 import (
-	"context"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -27,9 +25,32 @@ var bannerText = map[string]map[string]string{
 		"gpc": "您的浏览器发送了全球隐私控制（GPC）信号：广告与共享将保持关闭。"},
 }
 
-// SDKConfig implements server.Manifests.
-func (m manifests) SDKConfig(ctx context.Context, lang string) (any, error) {
-	mf := m.a.Manifest()
+// Banner is what the consent SDK shows: its categories with their statements and GPC
+// effects, its texts, and the notice choices are recorded against.
+type Banner struct {
+	Categories []BannerCategory  `json:"categories"`
+	Text       map[string]string `json:"text"`
+	Notice     BannerNotice      `json:"notice"`
+}
+
+// BannerCategory is one choice in the banner.
+type BannerCategory struct {
+	Key      string   `json:"key"`
+	Name     string   `json:"name"`
+	Summary  string   `json:"summary"`
+	Purposes []string `json:"purposes"`
+	GPCOff   bool     `json:"gpc_off"`
+}
+
+// BannerNotice names the notice version shown.
+type BannerNotice struct {
+	Version string `json:"version"`
+	Hash    string `json:"hash"`
+}
+
+// BannerIn returns the banner in lang.
+func (r *Regime) BannerIn(lang string) Banner {
+	mf := r.m
 	li := 0
 	if lang == "zh-CN" {
 		li = 1
@@ -54,7 +75,7 @@ func (m manifests) SDKConfig(ctx context.Context, lang string) (any, error) {
 		}
 		return keys[i] < keys[j]
 	})
-	var cats []map[string]any
+	b := Banner{Categories: []BannerCategory{}, Text: bannerText[lang], Notice: BannerNotice{Version: r.notice.Version, Hash: r.notice.Hash}}
 	for _, k := range keys {
 		name := k
 		if n, ok := bannerNames[k]; ok {
@@ -64,15 +85,13 @@ func (m manifests) SDKConfig(ctx context.Context, lang string) (any, error) {
 		gpcOff := false
 		for _, pk := range mf.Consent[k] {
 			if p, ok := mf.Taxonomy.Purpose(pk); ok {
-				statements = append(statements, statement(p, lang))
+				statements = append(statements, r.Statement(pk, lang))
 				if p.SaleShare || p.Advertising() {
 					gpcOff = true
 				}
 			}
 		}
-		cats = append(cats, map[string]any{"key": k, "name": name, "summary": strings.Join(statements, " "), "purposes": mf.Consent[k], "gpc_off": gpcOff})
+		b.Categories = append(b.Categories, BannerCategory{Key: k, Name: name, Summary: strings.Join(statements, " "), Purposes: mf.Consent[k], GPCOff: gpcOff})
 	}
-	r := m.a.regime.Load()
-	return map[string]any{"categories": cats, "text": bannerText[lang],
-		"notice": map[string]any{"version": strconv.FormatInt(r.seq, 10), "hash": r.notice.Hash}}, nil
+	return b
 }

@@ -1,4 +1,4 @@
-package collect
+package jsonscan
 
 import (
 	"bytes"
@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// minimiseMaps is Minimise as it was before the single-pass rewrite: decode into maps of
+// minimiseMaps is Filter (the gate's minimisation) as it was before the single-pass rewrite: decode into maps of
 // json.RawMessage, recurse, encode again. The differential tests hold the new one to it.
-func minimiseMaps(raw json.RawMessage, keep func(path string) FieldVerdict) ([]byte, map[string]int, error) {
+func minimiseMaps(raw json.RawMessage, keep func(path string) Verdict) ([]byte, map[string]int, error) {
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -28,7 +28,7 @@ func minimiseMaps(raw json.RawMessage, keep func(path string) FieldVerdict) ([]b
 	return b, stripped, err
 }
 
-func minimiseMapsObject(prefix string, obj map[string]json.RawMessage, keep func(string) FieldVerdict, stripped map[string]int) (map[string]json.RawMessage, error) {
+func minimiseMapsObject(prefix string, obj map[string]json.RawMessage, keep func(string) Verdict, stripped map[string]int) (map[string]json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(obj))
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
@@ -76,18 +76,18 @@ func minimiseMapsObject(prefix string, obj map[string]json.RawMessage, keep func
 
 // hashedRules answers for any path from a hash of it and a seed: keep, strip with a
 // reason, or no rule, roughly a third each.
-func hashedRules(seed byte) func(string) FieldVerdict {
-	return func(path string) FieldVerdict {
+func hashedRules(seed byte) func(string) Verdict {
+	return func(path string) Verdict {
 		h := fnv.New32a()
 		h.Write([]byte{seed})
 		h.Write([]byte(path))
 		switch h.Sum32() % 3 {
 		case 0:
-			return FieldVerdict{Keep: true}
+			return Verdict{Keep: true}
 		case 1:
-			return FieldVerdict{Reason: "purpose_denied"}
+			return Verdict{Reason: "purpose_denied"}
 		}
-		return FieldVerdict{}
+		return Verdict{}
 	}
 }
 
@@ -107,27 +107,27 @@ var minimiseSeeds = []string{
 func checkSameAsMaps(t *testing.T, raw []byte, seed byte) {
 	t.Helper()
 	keep := hashedRules(seed)
-	got, gotStripped, err := Minimise(raw, keep)
+	got, gotStripped, err := Filter(raw, func(p string, _ []byte) Verdict { return keep(p) })
 	if !json.Valid(raw) {
 		// The old decoder read one value and ignored what followed; messages reach the
-		// gate as exactly one value, and Minimise now refuses anything else.
+		// gate as exactly one value, and Filter now refuses anything else.
 		if err == nil {
-			t.Fatalf("Minimise(%q) accepted invalid JSON", raw)
+			t.Fatalf("Filter(%q) accepted invalid JSON", raw)
 		}
 		return
 	}
 	want, wantStripped, wantErr := minimiseMaps(raw, keep)
 	if (err != nil) != (wantErr != nil) {
-		t.Fatalf("Minimise(%q) error = %v, maps version error = %v", raw, err, wantErr)
+		t.Fatalf("Filter(%q) error = %v, maps version error = %v", raw, err, wantErr)
 	}
 	if err != nil {
 		return
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("Minimise(%q) =\n%s\nmaps version\n%s", raw, got, want)
+		t.Fatalf("Filter(%q) =\n%s\nmaps version\n%s", raw, got, want)
 	}
 	if !maps.Equal(gotStripped, wantStripped) {
-		t.Fatalf("Minimise(%q) stripped = %v, maps version %v", raw, gotStripped, wantStripped)
+		t.Fatalf("Filter(%q) stripped = %v, maps version %v", raw, gotStripped, wantStripped)
 	}
 }
 

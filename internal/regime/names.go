@@ -1,4 +1,10 @@
-package app
+package regime
+
+import (
+	"strings"
+
+	"github.com/stewardhq/steward/internal/taxonomy"
+)
 
 // Display names in Simplified Chinese for the categories and purposes of the default
 // manifest, so the zh-CN privacy center never mixes languages; English names come from the
@@ -62,4 +68,55 @@ var purposeEN = map[string]string{
 	"marketing.communications.email":             "Marketing emails",
 	"third_party_sharing":                        "Sharing with other companies",
 	"cross_border_transfer":                      "Transfer abroad",
+}
+
+// CategoryName is a category's name for people in lang ("zh-CN" or English): a deployment's
+// own keys fall back to their parent's name, then to the key.
+func (r *Regime) CategoryName(key, lang string) string {
+	if lang == "zh-CN" {
+		for k := key; k != ""; k = taxonomy.Parent(k) {
+			if n, ok := categoryZH[k]; ok {
+				return n
+			}
+		}
+		return key
+	}
+	if c, ok := r.m.Taxonomy.Category(key); ok && c.Name != "" {
+		return c.Name
+	}
+	return key
+}
+
+// PurposeName is a purpose's name for people in lang.
+func (r *Regime) PurposeName(key, lang string) string {
+	if lang == "zh-CN" {
+		if n, ok := purposeZH[key]; ok {
+			return n
+		}
+		return key
+	}
+	if n, ok := purposeEN[key]; ok {
+		return n
+	}
+	return strings.ReplaceAll(key, "_", " ")
+}
+
+// Statement is the plain-language statement of what a purpose does, in lang.
+func (r *Regime) Statement(key, lang string) string {
+	p, ok := r.m.Taxonomy.Purpose(key)
+	if !ok {
+		return ""
+	}
+	if lang == "zh-CN" {
+		return p.StatementZH
+	}
+	return p.StatementEN
+}
+
+// Lang normalises a language tag to the two the pages speak: "zh-CN" or "en".
+func Lang(tag string) string {
+	if strings.HasPrefix(strings.ToLower(tag), "zh") {
+		return "zh-CN"
+	}
+	return "en"
 }

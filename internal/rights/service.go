@@ -1,0 +1,269 @@
+package rights
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/regime"
+	"github.com/stewardhq/steward/internal/store"
+)
+
+// Store is what the service keeps and erases.
+type Store interface {
+	store.Rights
+	store.Erasure
+	store.LegalHold
+}
+
+// Shredder destroys a subject's data key (the vault), so every copy of their data becomes
+// unreadable.
+type Shredder interface {
+	Shred(ctx context.Context, subjectID string) error
+}
+
+// Recorder records the service's processing acts.
+type Recorder interface {
+	Record(ctx context.Context, e audit.Event) error
+}
+
+// Profiles is what the service needs of the profile engine: to forget an erased person and
+// to list the tags used on them for their export. Nil when profiles are off.
+type Profiles interface {
+	Forget(subjectIDs ...string)
+	Ready() bool
+	TagsOf(subjectID, lang string, visibleOnly bool) []profile.Assignment
+}
+
+// Config is what a Service needs. Everything but Profiles is required.
+type Config struct {
+	Store    Store
+	Ledger   *consent.Ledger
+	Reader   *access.Reader
+	Shredder Shredder
+	Regime   func() *regime.Regime
+	Recorder Recorder
+	Profiles Profiles
+	// HoldKey keys the pseudonym of records kept under legal hold after an erasure.
+	HoldKey []byte
+	// Calendar tells working days apart (nil: Monday to Friday).
+	Calendar Calendar
+	Now      func() time.Time
+}
+
+// Service runs rights requests: it files them with their deadline, carries out what a
+// verified session may do at once (access, export, withdrawal, objection, erasure and
+// account deletion), lets operators work the rest, and erases people completely. It records
+// every step.
+type Service struct {
+	cfg Config
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Calendar == nil {
+		cfg.Calendar = Weekdays{}
+	}
+	return &Service{cfg: cfg}
+}
+
+// Errors of the service.
+var (
+	// ErrUnknownType: not a request type.
+	ErrUnknownType = errors.New("rights: unknown request type")
+	// ErrUnknownJurisdiction: jurisdiction is CN, EU or US-CA.
+	ErrUnknownJurisdiction = errors.New("rights: jurisdiction is CN, EU or US-CA")
+	// ErrBadDetails: a request lacks what its type needs (a withdrawal names its purpose).
+	ErrBadDetails = errors.New("rights: the request's details are incomplete")
+	// ErrIncomplete: an erasure left rows behind (the completeness check failed).
+	ErrIncomplete = errors.New("rights: erasure left rows behind")
+)
+
+// dueSoonWarning is how long before a deadline operators are warned.
+const dueSoonWarning = 72 * time.Hour
+
+// RequestView is a request as people and operators see it.
+type RequestView struct {
+	ID             string     `json:"id"`
+	Type           string     `json:"type"`
+	State          string     `json:"state"`
+	Jurisdiction   string     `json:"jurisdiction"`
+	ReceivedAt     time.Time  `json:"received_at"`
+	Deadline       time.Time  `json:"deadline"`
+	DeadlineSource string     `json:"deadline_source"`
+	DueSoon        bool       `json:"due_soon"`
+	Overdue        bool       `json:"overdue"`
+	Steps          []StepView `json:"steps,omitempty"`
+}
+
+// StepView is one step of a request.
+type StepView struct {
+	State string    `json:"state"`
+	Actor string    `json:"actor"`
+	Note  string    `json:"note"`
+	At    time.Time `json:"at"`
+}
+
+func viewOf(r store.RightsRequest, now time.Time) RequestView {
+	d := Deadline{Due: r.DueAt}
+	v := RequestView{ID: r.ID, Type: r.Type, State: r.State, Jurisdiction: r.Jurisdiction, ReceivedAt: r.ReceivedAt,
+		Deadline: r.DueAt, DeadlineSource: r.Source, DueSoon: DueSoon(d, State(r.State), now, dueSoonWarning),
+		Overdue: r.State != string(Done) && r.State != string(Refused) && now.After(r.DueAt)}
+	for _, s := range r.Steps {
+		v.Steps = append(v.Steps, StepView{State: s.State, Actor: s.Actor, Note: s.Note, At: s.At})
+	}
+	return v
+}
+
+func (s *Service) step(ctx context.Context, req store.RightsRequest, state State, actor, note string) error {
+	return s.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActRightsStep, SubjectID: req.SubjectID, Actor: actor, LegalBasis: "legal_obligation",
+		Detail: map[string]string{"request": req.ID, "type": req.Type, "state": string(state), "note": note}})
+}
+
+// file stores a request received and verified in the person's own session.
+func (s *Service) file(ctx context.Context, subjectID string, t Type, jurisdiction string) (store.RightsRequest, error) {
+	now := s.cfg.Now().UTC()
+	dl := DeadlineFor(jurisdiction, t, now, s.cfg.Calendar)
+	b := make([]byte, 9)
+	rand.Read(b)
+	req := store.RightsRequest{ID: "rr_" + hex.EncodeToString(b), SubjectID: subjectID, Type: string(t), State: string(Verified),
+		Jurisdiction: jurisdiction, ReceivedAt: now, DueAt: dl.Due, Source: dl.Source, UpdatedAt: now}
+	if err := s.cfg.Store.CreateRightsRequest(ctx, req, store.RightsStep{State: string(Received), Actor: "subject", Note: "verified by a privacy-center session", At: now}); err != nil {
+		return req, err
+	}
+	return req, s.step(ctx, req, Verified, "subject", "received and verified by a privacy-center session")
+}
+
+func (s *Service) done(ctx context.Context, req store.RightsRequest, note string) error {
+	if err := s.cfg.Store.StepRightsRequest(ctx, req.ID, string(Verified), store.RightsStep{State: string(Done), Actor: "system", Note: note, At: s.cfg.Now().UTC()}); err != nil {
+		return err
+	}
+	return s.step(ctx, req, Done, "system", note)
+}
+
+// Create files a request made in a verified privacy-center session. Requests the person's
+// own session can carry out are done at once: access and export (the portable JSON),
+// withdrawal, objection to direct marketing, erasure and account deletion (with the
+// completeness check as the step's note). The others wait, verified, for an operator.
+func (s *Service) Create(ctx context.Context, subjectID, typ, jurisdiction string, details map[string]any) (RequestView, error) {
+	t, ok := ParseType(typ)
+	if !ok {
+		return RequestView{}, fmt.Errorf("%w %q", ErrUnknownType, typ)
+	}
+	r := s.cfg.Regime()
+	switch jurisdiction {
+	case "":
+		jurisdiction = r.Home()
+	case "CN", "EU", "US-CA":
+	default:
+		return RequestView{}, ErrUnknownJurisdiction
+	}
+	var purpose string
+	if t == Withdrawal {
+		purpose, _ = details["purpose"].(string)
+		if p, ok := r.Purpose(purpose); !ok || !p.NeedsConsent() {
+			return RequestView{}, fmt.Errorf("%w: a withdrawal names a consent-based purpose in details.purpose", ErrBadDetails)
+		}
+	}
+	req, err := s.file(ctx, subjectID, t, jurisdiction)
+	if err != nil {
+		return RequestView{}, err
+	}
+	meta := consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject", Jurisdiction: jurisdiction, Evidence: map[string]any{"request": req.ID}}
+	switch t {
+	case Access, Export:
+		err = s.done(ctx, req, "available at GET /api/v1/me/export")
+	case Withdrawal:
+		if err = s.cfg.Ledger.Withdraw(ctx, subjectID, purpose, meta); err == nil {
+			err = s.done(ctx, req, "withdrew "+purpose)
+		}
+	case Objection:
+		if _, err = s.cfg.Ledger.Record(ctx, subjectID, []consent.Choice{{Key: consent.SignalObjectDirectMarketing, Granted: true}}, meta); err == nil {
+			err = s.done(ctx, req, "objection to direct marketing recorded; all targeting stops")
+		}
+	case Erasure, AccountDeletion:
+		var rep ErasureReport
+		if rep, err = s.erase(ctx, subjectID); err == nil {
+			if !rep.Complete {
+				return RequestView{}, fmt.Errorf("%w: %v", ErrIncomplete, rep.Remaining)
+			}
+			err = s.done(ctx, req, fmt.Sprintf("erased %d subject records; completeness check found nothing left", len(rep.Subjects)))
+		}
+	}
+	if err != nil {
+		return RequestView{}, err
+	}
+	got, err := s.cfg.Store.RightsRequest(ctx, req.ID)
+	if err != nil {
+		return RequestView{}, err
+	}
+	return viewOf(got, s.cfg.Now()), nil
+}
+
+// Get returns one request; subjectID "" for operators, else only the subject's own (another
+// subject's request is "not found", exactly like an id that does not exist).
+func (s *Service) Get(ctx context.Context, subjectID, id string) (RequestView, error) {
+	r, err := s.cfg.Store.RightsRequest(ctx, id)
+	if err != nil {
+		return RequestView{}, err
+	}
+	if subjectID != "" && r.SubjectID != subjectID {
+		return RequestView{}, store.ErrNotFound
+	}
+	return viewOf(r, s.cfg.Now()), nil
+}
+
+// List returns one subject's requests, or all ("") for operators.
+func (s *Service) List(ctx context.Context, subjectID string) ([]RequestView, error) {
+	rs, err := s.cfg.Store.ListRightsRequests(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RequestView, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, viewOf(r, s.cfg.Now()))
+	}
+	return out, nil
+}
+
+// ErrMovedMeanwhile: the request was moved by someone else; reload it.
+var ErrMovedMeanwhile = errors.New("rights: the request was moved by someone else; reload it")
+
+// Step moves a request on (operators), with the reason.
+func (s *Service) Step(ctx context.Context, id, to, reason, actor string) (RequestView, error) {
+	r, err := s.cfg.Store.RightsRequest(ctx, id)
+	if err != nil {
+		return RequestView{}, err
+	}
+	if err := Step(State(r.State), State(to), reason); err != nil {
+		return RequestView{}, err
+	}
+	err = s.cfg.Store.StepRightsRequest(ctx, id, r.State, store.RightsStep{State: to, Actor: actor, Note: reason, At: s.cfg.Now().UTC()})
+	if errors.Is(err, store.ErrConflict) {
+		return RequestView{}, ErrMovedMeanwhile
+	}
+	if err != nil {
+		return RequestView{}, err
+	}
+	if err := s.step(ctx, r, State(to), actor, reason); err != nil {
+		return RequestView{}, err
+	}
+	return s.Get(ctx, "", id)
+}
+
+// recordExport records the person's own export of their data.
+func (s *Service) recordExport(ctx context.Context, subjectID string, events int) error {
+	return s.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActExport, SubjectID: subjectID, Actor: "subject", Purpose: access.PurposeRightsAccess,
+		LegalBasis: "legal_obligation", Detail: map[string]string{"events": strconv.Itoa(events)}})
+}
