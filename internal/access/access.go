@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stewardhq/steward/internal/taxonomy"
+
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/jsonscan"
@@ -25,19 +27,25 @@ const (
 	Allow
 )
 
-// Decider answers reads. For compiles one subject's state once per read for a purpose and
-// returns the question to ask per category; state, when not nil, is the consent state to
+// Decider answers reads. For compiles one subject's state once per read and returns the
+// question to ask per purpose and category; state, when not nil, is the consent state to
 // decide with (a caller that already read it), else the decider reads the ledger.
 type Decider interface {
-	For(ctx context.Context, subjectID, purpose string, state consent.State) (func(category string) (Effect, string), error)
+	For(ctx context.Context, subjectID string, state consent.State) (func(purpose, category string) (Effect, string), error)
 }
 
-// Rules maps stored fields to categories (the manifest).
+// Use is a data category serving some purposes: one field of the manifest's allow-list.
+type Use struct {
+	Category string
+	Purposes []string
+}
+
+// Rules maps stored fields to categories and the purposes they may serve (the manifest).
 type Rules interface {
 	EventType(msgType, event string) string
-	// EventCategories returns the categories of an event type's own fields: a purpose sees
-	// an event only if it may read one of them.
-	EventCategories(eventType string) []string
+	// EventUses returns the uses of an event type's own fields: a purpose sees an event only
+	// if it may read one of them.
+	EventUses(eventType string) []Use
 	Field(eventType, path string) (category string, purposes []string, ok bool)
 	// Identifier reports whether a category names who a person is (contact details, names,
 	// government ids): such values are masked unless the viewer's role may see them.
@@ -196,29 +204,16 @@ func (r *Reader) EventsPage(ctx context.Context, req Request) ([]Event, Page, er
 	if len(raw) == 0 {
 		return nil, pg, nil
 	}
-	ask, err := r.cfg.Decider.For(ctx, req.SubjectID, req.Purpose, req.Consent)
+	effect, err := r.effects(ctx, req)
 	if err != nil {
 		return nil, pg, err
-	}
-	clear := ClearIdentifiers(req.Viewer)
-	memo := map[string]Effect{}
-	effect := func(cat string) Effect {
-		if e, ok := memo[cat]; ok {
-			return e
-		}
-		e, _ := ask(cat)
-		if e == Allow && !clear && r.cfg.Rules.Identifier(cat) {
-			e = AllowMasked
-		}
-		memo[cat] = e
-		return e
 	}
 	out := make([]Event, 0, len(raw))
 	for _, ev := range raw {
 		et := r.cfg.Rules.EventType(ev.Type, ev.Name)
 		visible := false
-		for _, cat := range r.cfg.Rules.EventCategories(et) {
-			if effect(cat) != Deny {
+		for _, u := range r.cfg.Rules.EventUses(et) {
+			if effect(u.Category, u.Purposes) != Deny {
 				visible = true
 				break
 			}
@@ -253,20 +248,81 @@ func (r *Reader) EventsPage(ctx context.Context, req Request) ([]Event, Page, er
 	return out, pg, nil
 }
 
+// effects returns the read's answer for one field, by its category and the purposes the
+// manifest lets it serve, memoised for the read. A field is visible to a purpose only if the
+// manifest lists that purpose (or one it falls under) for the field — the purpose limitation
+// of PIPL Art. 6 and PM-02 — and the policy allows the purpose to read its category for this
+// person. The person's own access sees everything; the profiling read sees what at least one
+// profiling purpose may; direct identifiers are masked unless the viewer's role may see them.
+func (r *Reader) effects(ctx context.Context, req Request) (func(category string, purposes []string) Effect, error) {
+	if req.Purpose == PurposeRightsAccess {
+		return func(string, []string) Effect { return Allow }, nil
+	}
+	ask, err := r.cfg.Decider.For(ctx, req.SubjectID, req.Consent)
+	if err != nil {
+		return nil, err
+	}
+	clear := ClearIdentifiers(req.Viewer)
+	type key struct {
+		cat string
+		ps  *string // the manifest's purposes slice of the field: stable within a regime
+		n   int
+	}
+	memo := map[key]Effect{}
+	return func(cat string, purposes []string) Effect {
+		k := key{cat: cat, n: len(purposes)}
+		if len(purposes) > 0 {
+			k.ps = &purposes[0]
+		}
+		if e, ok := memo[k]; ok {
+			return e
+		}
+		e := Deny
+		for _, p := range readingPurposes(req.Purpose, cat) {
+			if !serves(purposes, p) {
+				continue
+			}
+			if pe, _ := ask(p, cat); pe > e {
+				e = pe
+			}
+			if e == Allow {
+				break
+			}
+		}
+		if e == Allow && !clear && r.cfg.Rules.Identifier(cat) {
+			e = AllowMasked
+		}
+		memo[k] = e
+		return e
+	}, nil
+}
+
+// serves reports whether a field listed for purposes may be read for purpose: the purpose
+// is listed, or falls under one that is (marketing.advertising.profiling under
+// marketing.advertising).
+func serves(purposes []string, purpose string) bool {
+	for _, p := range purposes {
+		if taxonomy.Beneath(purpose, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // filter keeps what the purpose may see of a stored body, walking it as the gate's
 // minimisation does (jsonscan.Filter): a rule on a path covers its subtree; objects without
 // a rule are entered; leaves without one are withheld as not in the schema.
-func (r *Reader) filter(et string, body []byte, effect func(string) Effect) ([]byte, map[string]int, error) {
+func (r *Reader) filter(et string, body []byte, effect func(string, []string) Effect) ([]byte, map[string]int, error) {
 	var failed error
 	kept, withheld, err := jsonscan.Filter(body, func(path string, v []byte) jsonscan.Verdict {
 		if readEnvelope[path] {
 			return jsonscan.Verdict{Keep: true}
 		}
-		cat, _, ok := r.cfg.Rules.Field(et, path)
+		cat, purposes, ok := r.cfg.Rules.Field(et, path)
 		if !ok {
 			return jsonscan.Verdict{}
 		}
-		switch effect(cat) {
+		switch effect(cat, purposes) {
 		case Allow:
 			return jsonscan.Verdict{Keep: true}
 		case AllowMasked:

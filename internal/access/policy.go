@@ -7,6 +7,7 @@ import (
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/policy"
 	"github.com/stewardhq/steward/internal/regime"
+	"github.com/stewardhq/steward/internal/taxonomy"
 	"github.com/stewardhq/steward/internal/vault"
 )
 
@@ -37,12 +38,25 @@ type regimeRules struct{ cur func() *regime.Regime }
 
 func (r regimeRules) EventType(t, e string) string { return r.cur().EventType(t, e) }
 
-func (r regimeRules) EventCategories(et string) []string { return r.cur().EventCategories(et) }
+func (r regimeRules) EventUses(et string) []Use {
+	fs := r.cur().EventFields(et)
+	out := make([]Use, len(fs))
+	for i, f := range fs {
+		out[i] = Use{Category: f.Category, Purposes: f.Purposes}
+	}
+	return out
+}
 
 func (r regimeRules) Field(et, path string) (string, []string, bool) { return r.cur().Field(et, path) }
 
 func (r regimeRules) Identifier(category string) bool {
-	c, ok := r.cur().Manifest().Taxonomy.Category(category)
+	return Identifier(r.cur().Manifest().Taxonomy, category)
+}
+
+// Identifier reports whether a category names who a person is: the taxonomy marks it as an
+// identifier (contact details, government ids) or it is a name.
+func Identifier(t *taxonomy.Taxonomy, category string) bool {
+	c, ok := t.Category(category)
 	return ok && c.Identifier || strings.HasPrefix(category, "user.name")
 }
 
@@ -68,12 +82,8 @@ func SubjectState(pd *policy.Decider, st consent.State, ageKnown bool, age int) 
 }
 
 // For implements Decider.
-func (d *PolicyDecider) For(ctx context.Context, subjectID, purpose string, st consent.State) (func(category string) (Effect, string), error) {
-	if purpose == PurposeRightsAccess {
-		return func(string) (Effect, string) { return Allow, "" }, nil
-	}
-	r := d.cur()
-	pd := r.Policy()
+func (d *PolicyDecider) For(ctx context.Context, subjectID string, st consent.State) (func(purpose, category string) (Effect, string), error) {
+	pd := d.cur().Policy()
 	if st == nil {
 		var err error
 		if st, err = d.ledger.Current(ctx, subjectID); err != nil {
@@ -81,11 +91,8 @@ func (d *PolicyDecider) For(ctx context.Context, subjectID, purpose string, st c
 		}
 	}
 	subj := SubjectState(pd, st, false, 0)
-	if purpose == PurposeProfiling {
-		return func(category string) (Effect, string) { return profilingEffect(r, subj, category), "" }, nil
-	}
 	cats := make([]string, 1)
-	return func(category string) (Effect, string) {
+	return func(purpose, category string) (Effect, string) {
 		cats[0] = category
 		dec := pd.Decide(policy.Request{Subject: subj, Purpose: purpose, Categories: cats, Action: policy.Read})
 		switch dec.Effect {
@@ -98,29 +105,21 @@ func (d *PolicyDecider) For(ctx context.Context, subjectID, purpose string, st c
 	}, nil
 }
 
-// profilingEffect is the profile read's effect for one category.
-func profilingEffect(r *regime.Regime, subj policy.SubjectState, category string) Effect {
-	pd := r.Policy()
+// readingPurposes are the purposes a read for purpose reads a category under: the purpose
+// itself, or, for the profiling read, every profiling purpose — and, for a date of birth,
+// essential.service, which reads it only to tell minors apart (PIPL Art. 31: minors are
+// never targeted by advertising); the engine keeps it as an age, never as a trait.
+func readingPurposes(purpose, category string) []string {
+	if purpose != PurposeProfiling {
+		return []string{purpose}
+	}
 	if category == CategoryBirthday {
-		if pd.Decide(policy.Request{Subject: subj, Purpose: "essential.service", Categories: []string{category}, Action: policy.Read}).Effect == policy.Allow {
-			return Allow
-		}
-		return Deny
+		return birthdayPurposes
 	}
-	best := Deny
-	for _, p := range ProfilingPurposes {
-		if _, ok := r.Purpose(p); !ok {
-			continue
-		}
-		switch pd.Decide(policy.Request{Subject: subj, Purpose: p, Categories: []string{category}, Action: policy.Read}).Effect {
-		case policy.Allow:
-			return Allow
-		case policy.AllowMasked:
-			best = AllowMasked
-		}
-	}
-	return best
+	return ProfilingPurposes
 }
+
+var birthdayPurposes = []string{"essential.service"}
 
 // MaskValue masks a value of a category for display (vault.Mask by kind).
 func MaskValue(category string, v any) any {

@@ -24,14 +24,14 @@ import (
 type allRules struct{}
 
 func (allRules) EventType(t, e string) string                  { return t }
-func (allRules) EventCategories(string) []string               { return []string{"any"} }
+func (allRules) EventUses(string) []access.Use                 { return []access.Use{{Category: "any"}} }
 func (allRules) Field(string, string) (string, []string, bool) { return "any", nil, true }
 func (allRules) Identifier(string) bool                        { return false }
 
 type allowAll struct{}
 
-func (allowAll) For(context.Context, string, string, consent.State) (func(string) (access.Effect, string), error) {
-	return func(string) (access.Effect, string) { return access.Allow, "" }, nil
+func (allowAll) For(context.Context, string, consent.State) (func(string, string) (access.Effect, string), error) {
+	return func(string, string) (access.Effect, string) { return access.Allow, "" }, nil
 }
 
 func readCopy(t *testing.T, dir string, st store.Store, subjects []string) int {

@@ -49,7 +49,7 @@ func TestRightsRequests(t *testing.T) {
 		t.Fatalf("correction: %v", c)
 	}
 	id := c["id"].(string)
-	if status, body := r.call(t, "POST", "/api/v1/rights-requests/"+id+"/steps", r.admin, `{"state":"refused"}`); status != 409 {
+	if status, body := r.call(t, "POST", "/api/v1/rights-requests/"+id+"/steps", r.admin, `{"state":"refused"}`); status != 400 {
 		t.Fatalf("refusal without reason: %d %s", status, body)
 	}
 	if status, _ := r.call(t, "POST", "/api/v1/rights-requests/"+id+"/steps", r.admin, `{"state":"in_progress"}`); status != 200 {

@@ -99,6 +99,12 @@ type Result struct {
 	Stored     int
 	Duplicates int
 	Dropped    int
+	// Kept counts messages kept (stored now or already stored by an earlier retry);
+	// DroppedBy counts the others by reason; Stripped counts the fields removed before
+	// storage by reason.
+	Kept      int
+	DroppedBy map[string]int
+	Stripped  map[string]int
 }
 
 // maxConflictRetries bounds retries when a concurrent batch linked the same identifier.
@@ -204,7 +210,7 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 	if err != nil {
 		return Result{Received: res.Received}, fmt.Errorf("ingest: %w", err)
 	}
-	res.Dropped = g.dropped
+	res.Dropped, res.DroppedBy, res.Stripped, res.Kept = g.dropped, g.droppedBy, g.stripped, len(g.evs)
 	c.stored.Add(float64(res.Stored))
 	c.dups.Add(float64(res.Duplicates))
 	for reason, n := range g.droppedBy {

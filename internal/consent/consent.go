@@ -199,8 +199,12 @@ func (l *Ledger) recordChoice(ctx context.Context, recs []store.ConsentRecord) e
 	for _, c := range recs {
 		changes = append(changes, c.Purpose+"="+strconv.FormatBool(c.Granted))
 	}
+	detail := map[string]string{"changes": strings.Join(changes, ","), "method": r.Method, "records": strconv.Itoa(len(recs))}
+	if r.Purpose == SignalPersonalisationOff {
+		detail["personalisation"] = map[bool]string{true: "off", false: "on"}[r.Granted]
+	}
 	_, err := l.cfg.Recorder.RecordAll(ctx, []audit.Event{{Act: audit.ActConsentChange, SubjectID: r.SubjectID, Actor: r.Actor, Purpose: purpose,
-		LegalBasis: "consent", Detail: map[string]string{"changes": strings.Join(changes, ","), "method": r.Method, "records": strconv.Itoa(len(recs))}}})
+		LegalBasis: "consent", Detail: detail}})
 	return err
 }
 
@@ -277,9 +281,11 @@ func (l *Ledger) SetAll(ctx context.Context, subjectID string, purposes []string
 	return err
 }
 
-// SetPersonalisation turns personalisation off (withdrawing every targeting purpose and
-// setting the signal, in one append) or back on (clearing the signal only: consents
-// withdrawn on the way off stay withdrawn until the person grants them again).
+// SetPersonalisation turns personalisation off — withdrawing every targeting purpose and
+// setting the signal, in one append — or back on. "On" restores the choices held before the
+// last "off" (PIPL Art. 24, PT-03: the switch is one truth, not a one-way door): each
+// targeting purpose the person had granted then, and has not changed since, is granted
+// again — unless its notice changed in between, when it needs a fresh consent instead.
 func (l *Ledger) SetPersonalisation(ctx context.Context, subjectID string, on bool, m Meta) error {
 	choices := []Choice{{Key: SignalPersonalisationOff, Granted: !on}}
 	if !on && l.cfg.Regime != nil {
@@ -287,8 +293,52 @@ func (l *Ledger) SetPersonalisation(ctx context.Context, subjectID string, on bo
 			choices = append(choices, Choice{Key: p, Granted: false})
 		}
 	}
+	if on {
+		restore, err := l.beforeOff(ctx, subjectID)
+		if err != nil {
+			return err
+		}
+		choices = append(choices, restore...)
+	}
 	_, err := l.Record(ctx, subjectID, choices, m)
 	return err
+}
+
+// beforeOff returns the grants to restore when personalisation is switched back on: the
+// targeting purposes granted just before the last "off" whose latest record is still that
+// switch's withdrawal, and whose grant is not stale.
+func (l *Ledger) beforeOff(ctx context.Context, subjectID string) ([]Choice, error) {
+	h, err := l.st.ConsentHistory(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	off := -1
+	for i, r := range h {
+		if r.Purpose == SignalPersonalisationOff && r.Granted {
+			off = i
+		}
+	}
+	if off < 0 {
+		return nil, nil
+	}
+	// The switch's records share its time; what held before is the fold of what came earlier.
+	at := h[off].At
+	var earlier []store.ConsentRecord
+	for _, r := range h {
+		if r.At.Before(at) {
+			earlier = append(earlier, r)
+		}
+	}
+	before, _ := l.Effective(Fold(earlier, at))
+	now := Fold(h, l.cfg.Now())
+	var out []Choice
+	for _, p := range l.cfg.Regime().Targeting() {
+		cur, ok := now[p]
+		if before.Granted(p) && ok && !cur.Granted && cur.At.Equal(at) {
+			out = append(out, Choice{Key: p, Granted: true})
+		}
+	}
+	return out, nil
 }
 
 // Effective drops grants given under a notice older than the purpose's last change: the

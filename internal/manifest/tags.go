@@ -258,14 +258,25 @@ func (m *Manifest) UseOfTerm(t expr.Term, purpose string) TermUse {
 
 // SegmentSchema is what an expression evaluated for purpose may refer to: traits and
 // numeric properties whose fields serve the purpose, events collected for it, and tags.
+// Its Known schema is what the manifest lets any purpose read, so a reference the purpose may
+// not read is refused as such, not as unknown.
 func (m *Manifest) SegmentSchema(purpose string, tags []string) expr.Schema {
+	s := m.schemaFor(func(ps []string) bool { return slices.Contains(ps, purpose) }, tags)
+	s.Purpose = purpose
+	known := m.schemaFor(func(ps []string) bool { return len(ps) > 0 }, tags)
+	s.Known = &known
+	return s
+}
+
+// schemaFor is the schema of the fields whose purposes match.
+func (m *Manifest) schemaFor(match func(purposes []string) bool, tags []string) expr.Schema {
 	s := expr.Schema{Tags: map[string]bool{}, Traits: map[string]expr.Kind{}, Events: map[string][]string{}}
 	for _, t := range tags {
 		s.Tags[t] = true
 	}
 	for path, f := range m.Events["identify"].Fields {
 		name, ok := strings.CutPrefix(path, "traits.")
-		if !ok || !slices.Contains(f.Purposes, purpose) {
+		if !ok || !match(f.Purposes) {
 			continue
 		}
 		kind := expr.String
@@ -286,7 +297,7 @@ func (m *Manifest) SegmentSchema(purpose string, tags []string) expr.Schema {
 		var props []string
 		serves := false
 		for path, f := range ev.Fields {
-			if !slices.Contains(f.Purposes, purpose) {
+			if !match(f.Purposes) {
 				continue
 			}
 			serves = true
@@ -329,6 +340,12 @@ func (m *Manifest) CheckTag(t Tag, known []string) error {
 	pu, purposeOK := m.Taxonomy.Purpose(t.Purpose)
 	if !purposeOK {
 		bad("purpose", "unknown purpose %q", t.Purpose)
+	}
+	// Tags used to target or personalise are the person's to see and delete (CAC algorithmic
+	// recommendation provisions Art. 17, GB/T 35273 §7.5, PT-04): only a tag for an
+	// essential purpose (fraud prevention, the service itself) may be hidden from them.
+	if purposeOK && !t.UserVisible && !taxonomy.Beneath(t.Purpose, "essential") {
+		bad("user_visible", "a tag for %s must be visible to the people it is used on; only tags for essential purposes (essential.*) may be hidden", t.Purpose)
 	}
 	switch t.Kind {
 	case TagRule:

@@ -66,7 +66,7 @@ events:
 func TestCheckTagProblems(t *testing.T) {
 	m := manifest.Default()
 	ok := manifest.Tag{Name: "viewer", Kind: manifest.TagRule, Expression: `count("Product Viewed", 7d) >= 1`,
-		Categories: []string{"user.behavior"}, Purpose: "personalize.content", TTL: "7d", Refresh: "1h"}
+		Categories: []string{"user.behavior"}, Purpose: "personalize.content", TTL: "7d", Refresh: "1h", UserVisible: true, Deletable: true}
 	if err := m.CheckTag(ok, nil); err != nil {
 		t.Fatalf("valid tag refused: %v", err)
 	}
@@ -74,6 +74,7 @@ func TestCheckTagProblems(t *testing.T) {
 		edit func(*manifest.Tag)
 		want string
 	}{
+		{func(t *manifest.Tag) { t.UserVisible = false }, "must be visible to the people it is used on"},
 		{func(t *manifest.Tag) { t.Name = "Bad Name" }, "name must be"},
 		{func(t *manifest.Tag) { t.Kind = "magic" }, "kind must be"},
 		{func(t *manifest.Tag) { t.Purpose = "nope" }, `unknown purpose "nope"`},

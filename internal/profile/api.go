@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/taxonomy"
+
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/stewardhq/steward/internal/audit"
@@ -127,9 +130,12 @@ type ProfileView struct {
 }
 
 // ProfileFor is an operator's view of one person's profile for a purpose: only the traits
-// and events the manifest lets that purpose read, and nothing if the person's standing does
-// not permit the purpose. The read is recorded.
-func (e *Engine) ProfileFor(ctx context.Context, subjectID, purpose, actor string) (ProfileView, error) {
+// and events the manifest lets that purpose read, only the tags and segments built for that
+// purpose (a tag made for advertising is not part of the profile the service reads), and
+// nothing if the person's standing does not permit the purpose. Direct identifiers among the
+// traits are masked unless the viewer's role may see them (the reader's rule, SD-02). The
+// read is recorded.
+func (e *Engine) ProfileFor(ctx context.Context, subjectID, purpose, actor, viewer string) (ProfileView, error) {
 	m := e.cfg.Manifest()
 	if _, ok := m.Taxonomy.Purpose(purpose); !ok {
 		return ProfileView{}, fmt.Errorf("%w %q", ErrUnknownPurpose, purpose)
@@ -146,8 +152,26 @@ func (e *Engine) ProfileFor(ctx context.Context, subjectID, purpose, actor strin
 	if !st.Permitted[purpose] {
 		return ProfileView{}, fmt.Errorf("%w %s", ErrNotPermitted, purpose)
 	}
+	person.Tags = slices.DeleteFunc(person.Tags, func(name string) bool {
+		t, ok := e.Tag(name)
+		return !ok || !taxonomy.Beneath(t.Purpose, purpose)
+	})
+	person.Segments = slices.DeleteFunc(person.Segments, func(name string) bool {
+		s, ok := e.Segment(name)
+		return !ok || !taxonomy.Beneath(s.Purpose, purpose)
+	})
+	clear := access.ClearIdentifiers(viewer)
+	for name, v := range person.Traits {
+		f, ok := m.TraitField(name)
+		if !ok {
+			continue
+		}
+		if !clear && access.Identifier(m.Taxonomy, f.Category) {
+			person.Traits[name] = access.MaskValue(f.Category, v)
+		}
+	}
 	if err := e.record(ctx, audit.Event{Act: audit.ActRead, SubjectID: subjectID, Actor: actor, Purpose: purpose,
-		LegalBasis: e.basisOf(purpose), Detail: map[string]string{"what": "profile"}}); err != nil {
+		LegalBasis: e.basisOf(purpose), Detail: map[string]string{"what": "profile", "identifiers_in_clear": strconv.FormatBool(clear)}}); err != nil {
 		return ProfileView{}, err
 	}
 	return ProfileView{Purpose: purpose, Profile: person}, nil

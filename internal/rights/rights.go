@@ -3,6 +3,7 @@ package rights
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,11 @@ const (
 // ErrTransition is a state change the machine does not allow.
 var ErrTransition = errors.New("rights: transition not allowed")
 
+// ErrReasonRequired: a refusal states its reason and the remedy (PIPL Art. 50, RR-05); a
+// request without one is bad input, not a conflict.
+// It is still a transition the machine does not allow (errors.Is ErrTransition).
+var ErrReasonRequired = fmt.Errorf("%w: a refusal states its reason", ErrTransition)
+
 // next lists the allowed transitions. Done and refused are final.
 var next = map[State][]State{
 	Received:   {Verified, Refused},
@@ -59,8 +65,8 @@ var next = map[State][]State{
 
 // Step checks a transition; refusing needs a stated reason.
 func Step(from, to State, reason string) error {
-	if to == Refused && reason == "" {
-		return fmt.Errorf("%w: a refusal states its reason", ErrTransition)
+	if to == Refused && strings.TrimSpace(reason) == "" {
+		return ErrReasonRequired
 	}
 	for _, s := range next[from] {
 		if s == to {

@@ -141,7 +141,8 @@ func (h subjectAPI) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.profiles.ProfileFor(r.Context(), sub, purpose, principal(r).Operator.ID)
+	p := principal(r)
+	v, err := h.profiles.ProfileFor(r.Context(), sub, purpose, p.Operator.ID, p.Operator.Role)
 	if err != nil {
 		return err
 	}

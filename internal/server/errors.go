@@ -86,6 +86,7 @@ var domainErrors = []struct {
 	{rights.ErrUnknownType, http.StatusBadRequest, CodeBadRequest},
 	{rights.ErrUnknownJurisdiction, http.StatusBadRequest, CodeBadRequest},
 	{rights.ErrBadDetails, http.StatusBadRequest, CodeBadRequest},
+	{rights.ErrReasonRequired, http.StatusBadRequest, CodeBadRequest}, // before ErrTransition, which it wraps
 	{rights.ErrTransition, http.StatusConflict, CodeConflict},
 	{rights.ErrMovedMeanwhile, http.StatusConflict, CodeConflict},
 	{profile.ErrNotReady, http.StatusServiceUnavailable, CodeUnavailable},

@@ -13,9 +13,7 @@ import (
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 )
 
-// ingestStatus maps the decoder's refusal codes to statuses. Size refusals get 400, as
-// Segment's own API answers: a 413 makes @segment/analytics-node retry a request that can
-// never succeed.
+// ingestStatus maps the decoder's refusal codes to statuses.
 func ingestStatus(c segmentspec.Code) (int, string) {
 	switch c {
 	case segmentspec.CodeMissingWriteKey:
@@ -27,7 +25,9 @@ func ingestStatus(c segmentspec.Code) (int, string) {
 	case segmentspec.CodeInvalidJSON:
 		return http.StatusBadRequest, CodeInvalidJSON
 	case segmentspec.CodePayloadTooLarge:
-		return http.StatusBadRequest, CodeTooLarge
+		// 413, which Segment's and RudderStack's Node clients treat as final (they retry
+		// only 5xx and 429), so a batch too large is dropped, not resent forever.
+		return http.StatusRequestEntityTooLarge, CodeTooLarge
 	default:
 		return http.StatusBadRequest, string(c)
 	}
@@ -67,17 +67,32 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(wait).Unix(), 10))
 		return Errorf(http.StatusTooManyRequests, CodeRateLimited, "rate limit for this write key exceeded; retry after %d s", secs)
 	}
-	if _, err := s.cfg.Collect.Ingest(r.Context(), src.ID, req); err != nil {
+	res, err := s.cfg.Collect.Ingest(r.Context(), src.ID, req)
+	if err != nil {
 		return err
 	}
-	// Segment's API answers {"success": true}; clients only look at the status.
-	writeJSON(w, http.StatusOK, ingestOK{Success: true})
+	// Segment's API answers {"success": true} and its clients look only at the status; the
+	// counts tell the sender what the consent gate did with the batch.
+	writeJSON(w, http.StatusOK, ingestOK{Success: true, Kept: res.Kept, Dropped: nonNilCounts(res.DroppedBy), Stripped: nonNilCounts(res.Stripped)})
 	return nil
 }
 
-// ingestOK is Segment's answer to an accepted request.
+// ingestOK is Segment's answer to an accepted request, with what the gate did with it.
 type ingestOK struct {
 	Success bool `json:"success"`
+	// Kept counts messages stored (or already stored by an earlier retry).
+	Kept int `json:"kept"`
+	// Dropped counts messages not stored, by reason (no_consent, event_not_in_manifest, …).
+	Dropped map[string]int `json:"dropped"`
+	// Stripped counts fields removed before storage, by reason (not_in_schema, …).
+	Stripped map[string]int `json:"stripped"`
+}
+
+func nonNilCounts(m map[string]int) map[string]int {
+	if m == nil {
+		return map[string]int{}
+	}
+	return m
 }
 
 // ingestPreflight answers CORS preflights for browsers that post application/json.

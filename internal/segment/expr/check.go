@@ -9,6 +9,17 @@ type Schema struct {
 	Tags   map[string]bool
 	Traits map[string]Kind
 	Events map[string][]string
+	// Purpose names the purpose the schema is for; Known, when set, is what any purpose may
+	// refer to, so a reference this purpose may not read is refused saying so instead of
+	// "unknown" (purpose limitation, PM-02).
+	Purpose string
+	Known   *Schema
+}
+
+// notForPurpose reports whether a reference unknown to s is known to the manifest for
+// some other purpose.
+func (s Schema) notForPurpose(known func(Schema) bool) bool {
+	return s.Known != nil && known(*s.Known)
 }
 
 // Check reports every reference in n that the schema does not know, and every comparison of
@@ -24,7 +35,11 @@ func Check(n Node, s Schema) error {
 		case Trait:
 			kind, ok := s.Traits[t.Name]
 			if !ok {
-				add(t.NamePos, "unknown trait %q", t.Name)
+				if s.notForPurpose(func(k Schema) bool { _, ok := k.Traits[t.Name]; return ok }) {
+					add(t.NamePos, "purpose %s may not read trait %q", s.Purpose, t.Name)
+				} else {
+					add(t.NamePos, "unknown trait %q", t.Name)
+				}
 				return
 			}
 			for _, v := range vals {
@@ -35,11 +50,19 @@ func Check(n Node, s Schema) error {
 		default:
 			props, ok := s.Events[t.Name]
 			if !ok {
-				add(t.NamePos, "unknown event %q", t.Name)
+				if s.notForPurpose(func(k Schema) bool { _, ok := k.Events[t.Name]; return ok }) {
+					add(t.NamePos, "purpose %s may not read event %q", s.Purpose, t.Name)
+				} else {
+					add(t.NamePos, "unknown event %q", t.Name)
+				}
 				return
 			}
 			if t.Func == Sum && !contains(props, t.Prop) {
-				add(t.NamePos, "event %q has no numeric property %q", t.Name, t.Prop)
+				if s.notForPurpose(func(k Schema) bool { return contains(k.Events[t.Name], t.Prop) }) {
+					add(t.NamePos, "purpose %s may not read property %q of event %q", s.Purpose, t.Prop, t.Name)
+				} else {
+					add(t.NamePos, "event %q has no numeric property %q", t.Name, t.Prop)
+				}
 			}
 		}
 	}
