@@ -166,7 +166,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	a.Ledger = consent.New(consent.Config{Store: st, Regime: cur, Recorder: a.Recorder})
 	reg := prometheus.NewRegistry()
 	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg,
-		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger}), Recorded: a.Ledger.Recorded})
+		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice}), Recorded: a.Ledger.Recorded})
 	if err != nil {
 		return err
 	}

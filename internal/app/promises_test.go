@@ -287,3 +287,28 @@ func TestPersonalisationSwitchIsOneTruth(t *testing.T) {
 		t.Fatalf("the audit log records the clicks as %v, want off then on", clicks)
 	}
 }
+
+// The jurisdiction of a request comes from the person — their address, then where their
+// events came from, then the shop's home — and the request shows it with its deadline
+// (issue 16 item 4).
+func TestJurisdictionFromThePerson(t *testing.T) {
+	r := startApp(t)
+	r.track(t, `{"batch":[
+		{"type":"identify","userId":"leipzig","traits":{"email":"l@example.de","address":{"city":"Leipzig","country":"DE"}}},
+		{"type":"identify","userId":"sf","traits":{"email":"s@example.com","address":{"city":"San Francisco","state":"CA","country":"US"}}},
+		{"type":"identify","userId":"paris","traits":{"email":"p@example.fr"},"context":{"location":{"country":"FR"}}},
+		{"type":"identify","userId":"shanghai","traits":{"email":"h@example.cn"}}]}`)
+	for user, want := range map[string][2]string{
+		"leipzig": {"EU", "GDPR Art. 12(3)"}, "sf": {"US-CA", "CCPA"}, "paris": {"EU", "GDPR Art. 12(3)"}, "shanghai": {"CN", "GB/T 35273-2020 §8.7"},
+	} {
+		s, b := r.call(t, "POST", "/api/v1/me/requests", r.session(t, user), `{"type":"access"}`)
+		var req struct {
+			Jurisdiction   string
+			DeadlineSource string `json:"deadline_source"`
+		}
+		json.Unmarshal(b, &req)
+		if s != 201 || req.Jurisdiction != want[0] || !strings.Contains(req.DeadlineSource, want[1]) {
+			t.Errorf("%s: %d jurisdiction %q (%s), want %s", user, s, req.Jurisdiction, req.DeadlineSource, want[0])
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -57,4 +58,36 @@ func New(t testing.TB) context.Context {
 		t.Fatalf("browsertest: start chromium: %v", err)
 	}
 	return ctx
+}
+
+// ScreenshotDir is where Screenshot writes: $STEWARD_SCREENSHOTS, else steward-screenshots
+// in the system's temporary directory.
+func ScreenshotDir() string {
+	if d := os.Getenv("STEWARD_SCREENSHOTS"); d != "" {
+		return d
+	}
+	return filepath.Join(os.TempDir(), "steward-screenshots")
+}
+
+// Screenshot renders the page at a width and height (CSS pixels) and writes it as name.png
+// in ScreenshotDir, logging where: the acceptance screenshots of the UI.
+func Screenshot(t testing.TB, ctx context.Context, name string, width, height int64) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height), chromedp.Sleep(150*time.Millisecond)); err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := ScreenshotDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot %s (%dx%d): %s", name, width, height, p)
+	return p
 }

@@ -31,6 +31,9 @@ func (l *Ledger) Choose(ctx context.Context, subjectID, purpose string, granted 
 	if !p.NeedsConsent() {
 		return fmt.Errorf("%w: %q rests on %s: there is nothing to grant or withdraw", ErrNotConsentBased, purpose, p.Basis)
 	}
+	if p.SeparateConsent && granted {
+		return fmt.Errorf("%w: %s is granted only on its own, naming its recipient", ErrSeparateConsent, purpose)
+	}
 	_, err := l.Record(ctx, subjectID, []Choice{{Key: purpose, Granted: granted}}, m)
 	return err
 }
@@ -79,9 +82,11 @@ type Snapshot struct {
 
 // RecordView is a ledger record as operators see it.
 type RecordView struct {
-	ID            string    `json:"id"`
-	Purpose       string    `json:"purpose"`
-	Granted       bool      `json:"granted"`
+	ID      string `json:"id"`
+	Purpose string `json:"purpose"`
+	Granted bool   `json:"granted"`
+	// Kind says what happened: given, refused (a first "no") or withdrawn.
+	Kind          string    `json:"kind"`
 	Method        string    `json:"method"`
 	At            time.Time `json:"at"`
 	NoticeVersion string    `json:"notice_version"`
@@ -96,9 +101,12 @@ func (l *Ledger) SnapshotAt(ctx context.Context, subjectID string, at time.Time)
 	}
 	st := Fold(hist, at)
 	s := Snapshot{Subject: subjectID, At: at.UTC(), State: st, ConsentMode: ConsentMode(st)}
+	kinds := Kinds(hist)
 	for _, r := range hist {
 		if !r.At.After(at) {
-			s.Records = append(s.Records, viewOf(r))
+			v := viewOf(r)
+			v.Kind = kinds[r.ID]
+			s.Records = append(s.Records, v)
 		}
 	}
 	return s, nil

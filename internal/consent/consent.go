@@ -155,6 +155,19 @@ type Meta struct {
 	Jurisdiction string
 	Actor        string // "subject", an operator id, "system"
 	Evidence     any    // marshalled to JSON: banner variant, choices shown, TC string…
+	// Notice is the notice the person was shown: nil means the notice in force (the privacy
+	// center shows it); NoNotice that none was shown (a server-side call).
+	Notice *regime.Notice
+}
+
+// NoNotice marks a choice made without any notice shown: version 0, hash "none".
+var NoNotice = &regime.Notice{Version: "0", Hash: "none"}
+
+// Verified reports whether a method is a verified choice: the person signed in to the
+// privacy center, or an operator recorded it with evidence. An unauthenticated client signal
+// never undoes one (the write key is public).
+func Verified(method string) bool {
+	return method == store.MethodPrivacyCenter || method == store.MethodOperator
 }
 
 // Record appends choices for a subject atomically, records them as processing acts, and
@@ -164,6 +177,11 @@ func (l *Ledger) Record(ctx context.Context, subjectID string, choices []Choice,
 	if err != nil {
 		return nil, err
 	}
+	return l.append(ctx, subjectID, recs)
+}
+
+// append stores records built by Records, records them as one choice and tells listeners.
+func (l *Ledger) append(ctx context.Context, subjectID string, recs []store.ConsentRecord) ([]store.ConsentRecord, error) {
 	if err := l.st.AppendConsent(ctx, recs); err != nil {
 		return nil, fmt.Errorf("consent: %w", err)
 	}
@@ -247,6 +265,9 @@ func (l *Ledger) Records(subjectID string, choices []Choice, m Meta) ([]store.Co
 		m.Actor = "subject"
 	}
 	version, hash := l.notice()
+	if m.Notice != nil {
+		version, hash = m.Notice.Version, m.Notice.Hash
+	}
 	now := l.cfg.Now().UTC().Truncate(time.Microsecond)
 	out := make([]store.ConsentRecord, 0, len(choices))
 	for _, c := range choices {

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -11,6 +12,9 @@ import (
 // Controller names the organisation responsible (ISO/IEC TS 27560 "pii_controllers").
 type Controller struct {
 	ID, Name, Address, Contact string
+	// PIPO is the personal-information protection officer (PIPL Art. 52); DPO the data
+	// protection officer (GDPR Art. 37).
+	PIPO, DPO string
 }
 
 // Receipt is one ledger record as an ISO/IEC TS 27560:2023 consent record, with the field
@@ -80,6 +84,74 @@ type ReceiptEvent struct {
 // reads in the manifest, the controller, and the event. withdrawalURL is where the person
 // can withdraw (the privacy center).
 func ReceiptOf(r store.ConsentRecord, m *manifest.Manifest, c Controller, lang, withdrawalURL string) Receipt {
+	kind := KindWithdrawn
+	if r.Granted {
+		kind = KindGiven
+	}
+	return receipt(r, kind, m, c, lang, withdrawalURL)
+}
+
+// The kinds of consent event a record is (ISO/IEC TS 27560 event_state).
+const (
+	KindGiven     = "given"
+	KindRefused   = "refused"   // not granted, and never granted before: a first "no"
+	KindWithdrawn = "withdrawn" // not granted after having been granted
+)
+
+// Kinds says what each record of a history (in ledger order) was: a grant, a first refusal,
+// or a withdrawal of an earlier grant.
+func Kinds(history []store.ConsentRecord) map[string]string {
+	out := make(map[string]string, len(history))
+	ever := map[string]bool{}
+	for _, r := range history {
+		switch {
+		case r.Granted:
+			out[r.ID] = KindGiven
+			ever[r.Purpose] = true
+		case ever[r.Purpose]:
+			out[r.ID] = KindWithdrawn
+		default:
+			out[r.ID] = KindRefused
+		}
+	}
+	return out
+}
+
+// ControllerOf is the controller a manifest declares (its name, address, contact), falling
+// back to the manifest's name.
+func ControllerOf(m *manifest.Manifest) Controller {
+	c := m.Controller
+	out := Controller{ID: "controller", Name: c.Name, Address: c.Address, Contact: c.Contact, PIPO: c.PIPO, DPO: c.DPO}
+	if out.Name == "" {
+		out.Name = m.Name
+	}
+	if out.Address == "" {
+		out.Address = m.Home
+	}
+	return out
+}
+
+// ReceiptsOf renders a person's whole history as receipts: each record's kind (given,
+// refused, withdrawn), the controller the manifest declares, and the language the notice was
+// shown in (the record's evidence, else lang).
+func ReceiptsOf(history []store.ConsentRecord, m *manifest.Manifest, lang, withdrawalURL string) []Receipt {
+	kinds := Kinds(history)
+	c := ControllerOf(m)
+	out := make([]Receipt, 0, len(history))
+	for _, r := range history {
+		l := lang
+		var ev struct {
+			Lang string `json:"lang"`
+		}
+		if json.Unmarshal(r.Evidence, &ev) == nil && ev.Lang != "" {
+			l = ev.Lang
+		}
+		out = append(out, receipt(r, kinds[r.ID], m, c, l, withdrawalURL))
+	}
+	return out
+}
+
+func receipt(r store.ConsentRecord, kind string, m *manifest.Manifest, c Controller, lang, withdrawalURL string) Receipt {
 	statement, basis, retention := "", "", 0
 	if p, ok := m.Taxonomy.Purpose(r.Purpose); ok {
 		statement, basis = p.StatementEN, string(p.Basis)
@@ -113,11 +185,7 @@ func ReceiptOf(r store.ConsentRecord, m *manifest.Manifest, c Controller, lang, 
 			recipients = append(recipients, Party{PartyName: rc.Name, PartyType: "third_party", PartyAddress: rc.Countries})
 		}
 	}
-	state := "withdrawn"
-	eventType := "withdrawal"
-	if r.Granted {
-		state, eventType = "given", "given"
-	}
+	state, eventType := kind, map[string]string{KindGiven: "given", KindRefused: "refusal", KindWithdrawn: "withdrawal"}[kind]
 	validity := "P" + strconv.Itoa(max(retention, 0)) + "D"
 	return Receipt{
 		SchemaVersion:  "ISO/IEC TS 27560:2023",
@@ -130,7 +198,7 @@ func ReceiptOf(r store.ConsentRecord, m *manifest.Manifest, c Controller, lang, 
 			LawfulBasis:           basis,
 			CollectionMethod:      r.Method,
 			PIIInformation:        pii,
-			PIIControllers:        []Party{{PartyID: c.ID, PartyName: c.Name, PartyAddress: c.Address, PartyContact: c.Contact, PartyType: "controller"}},
+			PIIControllers:        controllers(c),
 			StorageLocations:      []string{m.Home},
 			RetentionPeriod:       validity,
 			Jurisdiction:          r.Jurisdiction,
@@ -145,4 +213,16 @@ func ReceiptOf(r store.ConsentRecord, m *manifest.Manifest, c Controller, lang, 
 			EventState:       state,
 		}},
 	}
+}
+
+// controllers lists the controller and, where declared, its protection officers.
+func controllers(c Controller) []Party {
+	out := []Party{{PartyID: c.ID, PartyName: c.Name, PartyAddress: c.Address, PartyContact: c.Contact, PartyType: "controller"}}
+	if c.PIPO != "" {
+		out = append(out, Party{PartyID: c.ID + "-pipo", PartyName: c.PIPO, PartyAddress: c.Address, PartyType: "personal_information_protection_officer"})
+	}
+	if c.DPO != "" {
+		out = append(out, Party{PartyID: c.ID + "-dpo", PartyName: c.DPO, PartyAddress: c.Address, PartyType: "data_protection_officer"})
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 	"github.com/stewardhq/steward/internal/jsonscan"
+	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/tcf"
 )
@@ -44,6 +45,31 @@ type Rules interface {
 	ConsentPurposes(category string) []string
 	// Purposes lists every purpose of the manifest (for mapping TC strings).
 	Purposes() []string
+	// Separate reports whether a purpose needs consent of its own (PIPL Arts. 23, 29, 39):
+	// a bundled "accept all" or category flag never grants it.
+	Separate(purpose string) bool
+	// Serves reports whether a declared recipient serves a purpose: a separate consent names
+	// one.
+	Serves(recipient, purpose string) bool
+}
+
+// SeparateChoice is a separate consent a message carried: one purpose, one recipient, asked
+// on its own (context.consent.separate).
+type SeparateChoice struct {
+	Purpose   string
+	Recipient string
+	Granted   bool
+}
+
+// Origin says where a message's consent signals came from, for the records: the method (a
+// server-side integration, the SDK's banner, a TCF CMP), the notice the person was shown (nil:
+// none was), the language and jurisdiction, and evidence.
+type Origin struct {
+	Method       string
+	Notice       *regime.Notice
+	Lang         string
+	Jurisdiction string
+	Evidence     map[string]any
 }
 
 // Use is a data category serving some purposes.
@@ -80,6 +106,12 @@ type Stored struct {
 	ObjectDirectMarketing bool
 	GPC                   bool
 	Guardian              bool
+	// Verified lists the purposes whose state in force was set by a verified choice (the
+	// privacy center, an operator with evidence): an unauthenticated client signal may
+	// withdraw them but never grant them back (the write key is public).
+	Verified map[string]bool
+	// Separate holds the separate consents a message carried (seen only).
+	Separate []SeparateChoice
 }
 
 // ConsentReader returns a subject's stored consent state and records the signals the
@@ -89,7 +121,7 @@ type ConsentReader interface {
 	// Records turns signals a message carried that differ from what is stored into ledger
 	// records (method sdk or gpc), to be appended with the message's events; it also
 	// remembers them so the next message of the batch does not record them again.
-	Records(subjectID string, seen Stored, stored Stored, evidence map[string]any) ([]store.ConsentRecord, error)
+	Records(subjectID string, seen Stored, stored Stored, o Origin) ([]store.ConsentRecord, error)
 }
 
 // Gate implements collect.Gate.
@@ -98,6 +130,8 @@ type Gate struct {
 	decide  Decider
 	consent ConsentReader
 	now     func() time.Time
+	// notices reports whether a notice a message says was shown was published here.
+	notices func(version, hash string) bool
 }
 
 // New returns a Gate.
@@ -201,12 +235,24 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 		s.GPC, s.Guardian = stored.GPC, stored.Guardian
 	}
 	seen := Stored{Consents: map[string]bool{}}
-	evidence := map[string]any{"message_id": m.MessageID}
+	o := Origin{Method: store.MethodAPI, Evidence: map[string]any{"message_id": m.MessageID}}
+	// clientSays applies one consent signal from the message. Withdrawals always count (as
+	// easy as granting, NC-04); a grant does not when it came bundled (a consent manager's
+	// category flag, "accept all") and the purpose needs a consent of its own (PIPL Art. 23;
+	// an IAB TC string records consent per purpose and vendor, and counts), or when the
+	// person's own verified choice withdrew it (an unauthenticated client cannot undo it).
+	clientSays := func(p string, granted, bundled bool) {
+		if granted && (stored.Verified[p] && !stored.Consents[p] || g.rules.Separate(p) && bundled) {
+			o.Evidence["ignored_grants"] = appendString(o.Evidence["ignored_grants"], p)
+			return
+		}
+		s.Consents[p] = granted
+		seen.Consents[p] = granted
+	}
 	if prefs, ok := m.Context.Consent(); ok {
 		for cat, granted := range prefs {
 			for _, p := range g.rules.ConsentPurposes(cat) {
-				s.Consents[p] = granted
-				seen.Consents[p] = granted
+				clientSays(p, granted, true)
 			}
 		}
 	}
@@ -218,9 +264,38 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 			if tc, err := tcf.Decode(s); err == nil {
 				tcRecs = tcfGrants(tc, g.rules.Purposes())
 			} else {
-				evidence["tc_string_error"] = err.Error()
+				o.Evidence["tc_string_error"] = err.Error()
 			}
-			evidence["tc_string"] = s
+			o.Evidence["tc_string"] = s
+			o.Method = store.MethodTCF
+		}
+		// Steward's own banner says so, with the notice it showed and its language.
+		if c["source"] == "banner" {
+			o.Method = store.MethodBanner
+		}
+		if n, ok := c["notice"].(map[string]any); ok {
+			v, _ := n["version"].(string)
+			h, _ := n["hash"].(string)
+			if g.notices != nil && g.notices(v, h) {
+				o.Notice = &regime.Notice{Version: v, Hash: h}
+			} else {
+				o.Evidence["notice_claimed"] = v // not a version this deployment published
+			}
+		}
+		if l, ok := c["lang"].(string); ok && l != "" {
+			o.Lang = regime.Lang(l)
+		}
+		for _, x := range separateChoices(c["separate"]) {
+			if !g.rules.Separate(x.Purpose) || !g.rules.Serves(x.Recipient, x.Purpose) {
+				o.Evidence["ignored_separate"] = appendString(o.Evidence["ignored_separate"], x.Purpose+"@"+x.Recipient)
+				continue
+			}
+			if x.Granted && stored.Verified[x.Purpose] && !stored.Consents[x.Purpose] {
+				o.Evidence["ignored_grants"] = appendString(o.Evidence["ignored_grants"], x.Purpose)
+				continue
+			}
+			seen.Separate = append(seen.Separate, x)
+			s.Consents[x.Purpose] = x.Granted
 		}
 		seen.Guardian = c["guardian"] == true
 		seen.PersonalisationOff = c["personalisationOff"] == true
@@ -229,22 +304,27 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 		s.PersonalisationOff = s.PersonalisationOff || seen.PersonalisationOff
 		s.ObjectDirectMarketing = s.ObjectDirectMarketing || seen.ObjectDirectMarketing
 	}
+	if o.Lang == "" {
+		if l, ok := m.Context["locale"].(string); ok && l != "" {
+			o.Lang = regime.Lang(l)
+		}
+	}
 	if on, _ := m.Context.GPC(); on {
 		seen.GPC = true
-		evidence["gpc"] = "context.gpc"
+		o.Evidence["gpc"] = "context.gpc"
 	}
 	if req != nil && req.GPC {
 		seen.GPC = true
-		evidence["gpc"] = "Sec-GPC: 1"
+		o.Evidence["gpc"] = "Sec-GPC: 1"
 	}
 	s.GPC = s.GPC || seen.GPC
 	for p, v := range tcRecs {
-		s.Consents[p] = v
-		seen.Consents[p] = v
+		clientSays(p, v, false)
 	}
 	if loc, ok := m.Context["location"].(map[string]any); ok {
 		s.Country, _ = loc["country"].(string)
 		s.Region, _ = loc["region"].(string)
+		o.Jurisdiction = regime.JurisdictionOf(s.Country, s.Region)
 	}
 	if age, ok := ageFrom(m, g.now()); ok {
 		s.AgeKnown, s.Age = true, age
@@ -252,11 +332,32 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 	var recs []store.ConsentRecord
 	if g.consent != nil {
 		var err error
-		if recs, err = g.consent.Records(subjectID, seen, stored, evidence); err != nil {
+		if recs, err = g.consent.Records(subjectID, seen, stored, o); err != nil {
 			return nil, nil, err
 		}
 	}
 	return s, recs, nil
+}
+
+// separateChoices reads context.consent.separate: [{"purpose","recipient","granted"}].
+func separateChoices(v any) []SeparateChoice {
+	list, _ := v.([]any)
+	var out []SeparateChoice
+	for _, x := range list {
+		o, _ := x.(map[string]any)
+		p, _ := o["purpose"].(string)
+		r, _ := o["recipient"].(string)
+		g, ok := o["granted"].(bool)
+		if p != "" && r != "" && ok {
+			out = append(out, SeparateChoice{Purpose: p, Recipient: r, Granted: g})
+		}
+	}
+	return out
+}
+
+func appendString(v any, s string) []string {
+	l, _ := v.([]string)
+	return append(l, s)
 }
 
 // ageFrom reads a birthday (YYYY-MM-DD) from the message's traits or context.traits.

@@ -86,8 +86,16 @@ func (s stored) Stored(_ context.Context, id string) (gate.Stored, error) {
 	return gate.Stored{Consents: s[id]}, nil
 }
 
-func (s stored) Records(string, gate.Stored, gate.Stored, map[string]any) ([]store.ConsentRecord, error) {
+func (s stored) Records(string, gate.Stored, gate.Stored, gate.Origin) ([]store.ConsentRecord, error) {
 	return nil, nil
+}
+
+// Separate: targeted advertising by others needs a consent of its own (as in the default
+// manifest); Alimama Ads serves it.
+func (fakeRules) Separate(p string) bool { return p == "marketing.advertising.third_party.targeted" }
+
+func (fakeRules) Serves(recipient, p string) bool {
+	return recipient == "Alimama Ads" && p == "marketing.advertising.third_party.targeted"
 }
 
 func decode(t *testing.T, body string, gpcHeader bool) *segmentspec.Request {
@@ -182,5 +190,66 @@ func TestGateTCString(t *testing.T) {
 	req = decode(t, strings.Replace(view, "%s", "not-a-tc-string", 1), false)
 	if v, _ := g.Check(ctx, "s", &req.Messages[0], req); v.Keep {
 		t.Fatalf("malformed TC string granted: %s", v.Body)
+	}
+}
+
+// A bundled grant — "accept all", a consent manager's category flag — never grants a purpose
+// that needs separate consent; an explicit separate consent naming a recipient that serves
+// the purpose does, and one naming anyone else does not (issue 16 item 2; PIPL Art. 23).
+func TestSeparateConsentIsItsOwnAct(t *testing.T) {
+	g := gate.New(fakeRules{}, fakeDecider{}, stored{})
+	ctx := context.Background()
+	const view = `{"type":"track","event":"Product Viewed","anonymousId":"a1","properties":{"product_id":"p1","ad_click_id":"c9"},"context":{"consent":%s}}`
+	check := func(consent string) gate.Verdict {
+		t.Helper()
+		req := decode(t, strings.Replace(view, "%s", consent, 1), false)
+		v, err := g.Check(ctx, "s", &req.Messages[0], req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := check(`{"categoryPreferences":{"Analytics":true,"Advertising":true}}`); !v.Keep || strings.Contains(string(v.Body), "c9") {
+		t.Fatalf("a bundled flag granted targeted advertising by others: %+v %s", v, v.Body)
+	}
+	if v := check(`{"categoryPreferences":{"Analytics":true},"separate":[{"purpose":"marketing.advertising.third_party.targeted","recipient":"Alimama Ads","granted":true}]}`); !strings.Contains(string(v.Body), "c9") {
+		t.Fatalf("a separate consent naming the recipient did not count: %+v %s", v, v.Body)
+	}
+	if v := check(`{"categoryPreferences":{"Analytics":true},"separate":[{"purpose":"marketing.advertising.third_party.targeted","recipient":"Somebody Else","granted":true}]}`); strings.Contains(string(v.Body), "c9") {
+		t.Fatalf("a separate consent naming an undeclared recipient counted: %s", v.Body)
+	}
+}
+
+// verified is a consent reader whose state in force came from the person's verified choices.
+type verified struct{ consents map[string]bool }
+
+func (v verified) Stored(context.Context, string) (gate.Stored, error) {
+	ver := map[string]bool{}
+	for p := range v.consents {
+		ver[p] = true
+	}
+	return gate.Stored{Consents: v.consents, Verified: ver}, nil
+}
+
+func (verified) Records(string, gate.Stored, gate.Stored, gate.Origin) ([]store.ConsentRecord, error) {
+	return nil, nil
+}
+
+// A withdrawal made in the privacy center is not undone by an unauthenticated client signal
+// (the write key is public); the client may still withdraw more (issue 17, consent precedence).
+func TestVerifiedWithdrawalIsNotUndoneByClient(t *testing.T) {
+	g := gate.New(fakeRules{}, fakeDecider{}, verified{map[string]bool{"analytics.reporting": false}})
+	req := decode(t, `{"type":"track","event":"Product Viewed","anonymousId":"a1","properties":{"product_id":"p1"},"context":{"consent":{"categoryPreferences":{"Analytics":true}}}}`, false)
+	v, err := g.Check(context.Background(), "s", &req.Messages[0], req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Keep {
+		t.Fatalf("a client signal undid a verified withdrawal: %s", v.Body)
+	}
+	g = gate.New(fakeRules{}, fakeDecider{}, verified{map[string]bool{"analytics.reporting": true}})
+	req = decode(t, `{"type":"track","event":"Product Viewed","anonymousId":"a1","properties":{"product_id":"p1"},"context":{"consent":{"categoryPreferences":{"Analytics":false}}}}`, false)
+	if v, _ := g.Check(context.Background(), "s", &req.Messages[0], req); v.Keep {
+		t.Fatal("a client withdrawal of a verified grant did not count")
 	}
 }

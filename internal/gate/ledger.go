@@ -10,15 +10,19 @@ import (
 	"github.com/stewardhq/steward/internal/store"
 )
 
-// Config is what the real gate needs: the regime in force and the consent ledger.
+// Config is what the real gate needs: the regime in force, the consent ledger, and which
+// notices were published (a message may say which one the person saw).
 type Config struct {
-	Regime func() *regime.Regime
-	Ledger *consent.Ledger
+	Regime  func() *regime.Regime
+	Ledger  *consent.Ledger
+	Notices func(version, hash string) bool
 }
 
 // Open returns the gate over the manifest, policy and consent ledger in force.
 func Open(cfg Config) *Gate {
-	return New(regimeRules{cfg.Regime}, policyDecider{cfg.Regime}, NewLedgerReader(cfg.Ledger))
+	g := New(regimeRules{cfg.Regime}, policyDecider{cfg.Regime}, NewLedgerReader(cfg.Ledger))
+	g.notices = cfg.Notices
+	return g
 }
 
 // consentTTL bounds how stale the gate's view of the ledger may be: a withdrawal is in
@@ -46,9 +50,18 @@ func NewLedgerReader(l *consent.Ledger) *LedgerReader {
 
 // StoredOf is what the gate needs of a consent state.
 func StoredOf(st consent.State) Stored {
-	return Stored{Consents: st.Purposes(), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff),
+	s := Stored{Consents: st.Purposes(), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff),
 		ObjectDirectMarketing: st.Granted(consent.SignalObjectDirectMarketing), GPC: st.Granted(consent.SignalGPC),
 		Guardian: st.Granted(consent.SignalGuardian)}
+	for k, e := range st {
+		if consent.Verified(e.Method) {
+			if s.Verified == nil {
+				s.Verified = map[string]bool{}
+			}
+			s.Verified[k] = true
+		}
+	}
+	return s
 }
 
 // Stored implements ConsentReader.
@@ -78,9 +91,22 @@ func (c *LedgerReader) put(subjectID string, s Stored, at time.Time) {
 	c.cache[subjectID] = cachedStored{s, at}
 }
 
-// Records implements ConsentReader: only changes are recorded, GPC with method gpc (it is
-// sticky: a later message without it never clears it), the rest with method sdk.
-func (c *LedgerReader) Records(subjectID string, seen, stored Stored, evidence map[string]any) ([]store.ConsentRecord, error) {
+// Records implements ConsentReader: only changes are recorded, with the method, notice,
+// language and jurisdiction the message's origin gives; GPC with method gpc (it is sticky: a
+// later message without it never clears it); each separate consent as its own act naming
+// its recipient.
+func (c *LedgerReader) Records(subjectID string, seen, stored Stored, o Origin) ([]store.ConsentRecord, error) {
+	evidence := o.Evidence
+	if o.Lang != "" {
+		evidence["lang"] = o.Lang
+	}
+	notice := o.Notice
+	if notice == nil {
+		notice = consent.NoNotice
+	}
+	meta := func(method string) consent.Meta {
+		return consent.Meta{Method: method, Actor: "subject", Evidence: evidence, Notice: notice, Jurisdiction: o.Jurisdiction}
+	}
 	var choices []consent.Choice
 	merged := Stored{Consents: map[string]bool{}, PersonalisationOff: stored.PersonalisationOff,
 		ObjectDirectMarketing: stored.ObjectDirectMarketing, GPC: stored.GPC, Guardian: stored.Guardian}
@@ -104,19 +130,25 @@ func (c *LedgerReader) Records(subjectID string, seen, stored Stored, evidence m
 	flag(seen.Guardian, stored.Guardian, consent.SignalGuardian, &merged.Guardian)
 	var out []store.ConsentRecord
 	if len(choices) > 0 {
-		method := store.MethodSDK
-		if _, ok := evidence["tc_string"]; ok {
-			method = store.MethodTCF
-		}
-		recs, err := c.l.Records(subjectID, choices, consent.Meta{Method: method, Actor: "subject", Evidence: evidence})
+		recs, err := c.l.Records(subjectID, choices, meta(o.Method))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, recs...)
 	}
+	for _, x := range seen.Separate {
+		if cur, ok := stored.Consents[x.Purpose]; ok && cur == x.Granted && x.Granted == false {
+			continue // already withdrawn
+		}
+		recs, err := c.l.SeparateRecords(subjectID, x.Purpose, x.Recipient, x.Granted, meta(o.Method))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+		merged.Consents[x.Purpose] = x.Granted
+	}
 	if seen.GPC && !stored.GPC {
-		recs, err := c.l.Records(subjectID, []consent.Choice{{Key: consent.SignalGPC, Granted: true}},
-			consent.Meta{Method: store.MethodGPC, Actor: "subject", Evidence: evidence})
+		recs, err := c.l.Records(subjectID, []consent.Choice{{Key: consent.SignalGPC, Granted: true}}, meta(store.MethodGPC))
 		if err != nil {
 			return nil, err
 		}

@@ -27,6 +27,16 @@ func (r regimeRules) ConsentPurposes(name string) []string { return r.cur().Cons
 
 func (r regimeRules) Purposes() []string { return r.cur().Purposes() }
 
+func (r regimeRules) Separate(purpose string) bool {
+	p, ok := r.cur().Purpose(purpose)
+	return ok && p.SeparateConsent
+}
+
+func (r regimeRules) Serves(recipient, purpose string) bool {
+	rc, ok := r.cur().Manifest().Recipient(recipient)
+	return ok && rc.Serves(purpose)
+}
+
 // FactsOf turns what the gate knows about a subject into the policy's facts.
 func FactsOf(s *Signals) policy.Facts {
 	return policy.Facts{Consents: s.Consents, AgeKnown: s.AgeKnown, Age: s.Age, Country: s.Country, Region: s.Region,

@@ -26,6 +26,8 @@ type Manifest struct {
 	Events            map[string]Event    // event type → schema
 	Recipients        []Recipient
 	Transfers         map[string]Transfer
+	// Controller is who is responsible, as the manifest declares it.
+	Controller Controller
 	// Tags are the tags the manifest declares, in file order (issue 8).
 	Tags       []Tag
 	extensions []taxonomy.Category
@@ -47,12 +49,28 @@ type Event struct {
 	Fields map[string]Field
 }
 
-// Recipient is a third party that receives data.
+// Recipient is a third party that receives data. A separate consent to share with it names
+// it with its contact, what it receives and how (PIPL Arts. 23, 39).
 type Recipient struct {
 	Name      string
 	Purposes  []string
 	Countries []string
 	Transfer  string // key of the transfer mechanism covering recipients abroad
+	// Contact is how people reach the recipient; Method how the data is provided (e.g.
+	// "hashed identifiers uploaded to its audience API"); Categories what it receives.
+	Contact    string   `json:",omitempty"`
+	Method     string   `json:",omitempty"`
+	Categories []string `json:",omitempty"`
+}
+
+// Controller is the organisation responsible for the processing (PIPL Art. 17 and 52: its
+// name, contact, and personal-information protection officer; GDPR Art. 13: the DPO).
+type Controller struct {
+	Name    string `json:",omitempty"`
+	Address string `json:",omitempty"`
+	Contact string `json:",omitempty"`
+	PIPO    string `json:",omitempty"`
+	DPO     string `json:",omitempty"`
 }
 
 // Transfer is a recorded cross-border transfer mechanism (PIPL Art. 38: CAC security

@@ -168,7 +168,7 @@ func (p *parser) strs(n *yaml.Node, what string) ([]string, []*yaml.Node) {
 	return out, nodes
 }
 
-var topKeys = []string{"version", "home", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags"}
+var topKeys = []string{"version", "home", "controller", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags"}
 
 // manifest checks the document in two passes: declarations (categories, purposes,
 // transfers) first, then everything that refers to them.
@@ -192,6 +192,23 @@ func (p *parser) manifest(root *yaml.Node) *Manifest {
 	if n := sections["home"]; n != nil {
 		if s, ok := p.str(n, "home"); ok {
 			m.Home = strings.ToUpper(s)
+		}
+	}
+	if n := sections["controller"]; n != nil {
+		for _, f := range p.mapping(n, "controller", []string{"name", "address", "contact", "pipo", "dpo"}) {
+			v, _ := p.str(f.v, f.k.Value)
+			switch f.k.Value {
+			case "name":
+				m.Controller.Name = v
+			case "address":
+				m.Controller.Address = v
+			case "contact":
+				m.Controller.Contact = v
+			case "pipo":
+				m.Controller.PIPO = v
+			case "dpo":
+				m.Controller.DPO = v
+			}
 		}
 	}
 	if n := sections["categories"]; n != nil {
@@ -486,7 +503,7 @@ func (p *parser) recipients(m *Manifest, n *yaml.Node) {
 	for _, rn := range n.Content {
 		r := Recipient{}
 		var countryNodes []*yaml.Node
-		for _, f := range p.mapping(rn, "recipient", []string{"name", "purposes", "countries", "transfer"}) {
+		for _, f := range p.mapping(rn, "recipient", []string{"name", "purposes", "countries", "transfer", "contact", "method", "categories"}) {
 			switch f.k.Value {
 			case "name":
 				r.Name, _ = p.str(f.v, "name")
@@ -498,6 +515,18 @@ func (p *parser) recipients(m *Manifest, n *yaml.Node) {
 				}
 			case "countries":
 				r.Countries, countryNodes = p.strs(f.v, "countries")
+			case "contact":
+				r.Contact, _ = p.str(f.v, "contact")
+			case "method":
+				r.Method, _ = p.str(f.v, "method")
+			case "categories":
+				var nodes []*yaml.Node
+				r.Categories, nodes = p.strs(f.v, "categories")
+				for i, c := range r.Categories {
+					if _, ok := m.Taxonomy.Category(c); !ok {
+						p.errf(nodes[i], "recipient %s: unknown category %q", r.Name, c)
+					}
+				}
 			case "transfer":
 				r.Transfer, _ = p.str(f.v, "transfer")
 				if _, ok := m.Transfers[r.Transfer]; r.Transfer != "" && !ok {

@@ -23,6 +23,7 @@ type canon struct {
 	Retention  map[string]int               `json:"retention"`
 	Recipients map[string]Recipient         `json:"recipients"`
 	Transfers  map[string]Transfer          `json:"transfers"`
+	Controller *Controller                  `json:"controller,omitempty"`
 }
 
 type canonPurpose struct {
@@ -45,6 +46,10 @@ func (m *Manifest) canon() canon {
 	}
 	for _, r := range m.Recipients {
 		c.Recipients[r.Name] = r
+	}
+	if m.Controller != (Controller{}) {
+		ctl := m.Controller
+		c.Controller = &ctl
 	}
 	return c
 }

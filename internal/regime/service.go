@@ -42,6 +42,7 @@ type Service struct {
 
 	mu        sync.Mutex
 	listeners []func(context.Context, *Regime) error
+	hashes    map[int64]string // every stored version's notice hash (versions are immutable)
 }
 
 // ErrNotApplied wraps a failure of something that follows a published manifest (tags
@@ -55,10 +56,13 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{st: cfg.Store, rec: cfg.Recorder, now: cfg.Now}
+	s := &Service{st: cfg.Store, rec: cfg.Recorder, now: cfg.Now, hashes: map[int64]string{}}
 	vs, err := s.st.ManifestVersions(ctx)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
+	}
+	for _, v := range vs {
+		s.hashes[v.Seq] = v.Hash
 	}
 	if len(vs) == 0 {
 		m := manifest.Default()
@@ -66,6 +70,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.hashes[seq] = m.Hash()
 		s.cur.Store(New(m, seq, nil))
 		return s, nil
 	}
@@ -148,6 +153,9 @@ func (s *Service) Publish(ctx context.Context, yaml []byte, actor string) (Summa
 		return Summary{}, err
 	}
 	r := New(m, seq, s.cur.Load())
+	s.mu.Lock()
+	s.hashes[seq] = m.Hash()
+	s.mu.Unlock()
 	s.cur.Store(r)
 	sum := summaryOf(seq, m)
 	if s.rec != nil {
@@ -255,4 +263,18 @@ func (s *Service) Notice(ctx context.Context, seq int64, lang, moment string) (N
 		return NoticeDoc{}, err
 	}
 	return New(mf, seq, nil).NoticeFor(lang, moment)
+}
+
+// KnownNotice reports whether a notice a client says it showed is a version this deployment
+// published, with that version's hash: a client may show an older notice, never an invented
+// one (the write key is public).
+func (s *Service) KnownNotice(version, hash string) bool {
+	seq, err := strconv.ParseInt(version, 10, 64)
+	if err != nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, ok := s.hashes[seq]
+	return ok && h == hash
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/stewardhq/steward/internal/policy"
+
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/jsonscan"
@@ -104,6 +106,15 @@ type PurposeChoice struct {
 	NeedsConsent   bool   `json:"needs_consent"`
 	Granted        bool   `json:"granted"`
 	NeedsReconsent bool   `json:"needs_reconsent"`
+	// Separate: the purpose is granted only on its own, per recipient (PIPL Arts. 23, 39).
+	Separate   bool              `json:"separate"`
+	Recipients []RecipientChoice `json:"recipients,omitempty"`
+}
+
+// RecipientChoice is a recipient of a separate-consent purpose, with the person's choice.
+type RecipientChoice struct {
+	consent.RecipientView
+	Granted bool `json:"granted"`
 }
 
 // Overview is the privacy center's document: who the person is (an id only), then its
@@ -180,9 +191,27 @@ func (s *Service) Overview(ctx context.Context, subjectID, lang string) (Overvie
 	st, stale := s.cfg.Ledger.Effective(st)
 	r := s.cfg.Regime()
 	var purposes []PurposeChoice
-	for _, p := range r.Manifest().Taxonomy.Purposes() {
-		purposes = append(purposes, PurposeChoice{Key: p.Key, Name: r.PurposeName(p.Key, lang), Statement: r.Statement(p.Key, lang),
-			Basis: string(p.Basis), NeedsConsent: p.NeedsConsent(), Granted: st.Granted(p.Key), NeedsReconsent: stale[p.Key]})
+	m := r.Manifest()
+	for _, p := range m.Taxonomy.Purposes() {
+		pc := PurposeChoice{Key: p.Key, Name: r.PurposeName(p.Key, lang), Statement: r.Statement(p.Key, lang),
+			Basis: string(p.Basis), NeedsConsent: p.NeedsConsent(), Granted: st.Granted(p.Key), NeedsReconsent: stale[p.Key], Separate: p.SeparateConsent}
+		if p.SeparateConsent {
+			for _, rc := range m.Recipients {
+				if !rc.Serves(p.Key) {
+					continue
+				}
+				v := consent.RecipientView{Name: rc.Name, Contact: rc.Contact, Method: rc.Method, Countries: rc.Countries, Categories: []string{}}
+				for _, c := range rc.Categories {
+					v.Categories = append(v.Categories, r.CategoryName(c, lang))
+				}
+				granted := st.Granted(p.Key)
+				if p.Key == "third_party_sharing" || p.SaleShare {
+					granted = granted && st.Granted(policy.RecipientConsent(rc.Name))
+				}
+				pc.Recipients = append(pc.Recipients, RecipientChoice{RecipientView: v, Granted: granted})
+			}
+		}
+		purposes = append(purposes, pc)
 	}
 	cats, err := s.Inventory(ctx, subjectID, lang)
 	if err != nil {
@@ -240,13 +269,7 @@ func (s *Service) ExportFor(ctx context.Context, subjectID, lang string) (Portab
 	if err != nil {
 		return Portable{}, err
 	}
-	r := s.cfg.Regime()
-	m := r.Manifest()
-	controller := consent.Controller{ID: "controller", Name: m.Name, Address: m.Home, Contact: "see the shop's privacy notice"}
-	var receipts []consent.Receipt
-	for _, rec := range hist {
-		receipts = append(receipts, consent.ReceiptOf(rec, m, controller, lang, "/privacy/"))
-	}
+	receipts := consent.ReceiptsOf(hist, s.cfg.Regime().Manifest(), lang, "/privacy/")
 	inv, err := s.Inventory(ctx, subjectID, lang)
 	if err != nil {
 		return Portable{}, err

@@ -128,7 +128,11 @@ func (s *Service) erase(ctx context.Context, subjectID string) (ErasureReport, e
 // the session, carried out, closed — so it leaves a request record like any other, and
 // answers with the completeness check.
 func (s *Service) DeleteAccount(ctx context.Context, subjectID string) (ErasureReport, error) {
-	req, err := s.file(ctx, subjectID, AccountDeletion, s.cfg.Regime().Home())
+	jurisdiction, err := s.JurisdictionOf(ctx, subjectID)
+	if err != nil {
+		return ErasureReport{}, err
+	}
+	req, err := s.file(ctx, subjectID, AccountDeletion, jurisdiction)
 	if err != nil {
 		return ErasureReport{}, err
 	}

@@ -164,7 +164,10 @@ func (s *Service) Create(ctx context.Context, subjectID, typ, jurisdiction strin
 	r := s.cfg.Regime()
 	switch jurisdiction {
 	case "":
-		jurisdiction = r.Home()
+		var err error
+		if jurisdiction, err = s.JurisdictionOf(ctx, subjectID); err != nil {
+			return RequestView{}, err
+		}
 	case "CN", "EU", "US-CA":
 	default:
 		return RequestView{}, ErrUnknownJurisdiction
@@ -266,4 +269,36 @@ func (s *Service) Step(ctx context.Context, id, to, reason, actor string) (Reque
 func (s *Service) recordExport(ctx context.Context, subjectID string, events int) error {
 	return s.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActExport, SubjectID: subjectID, Actor: "subject", Purpose: access.PurposeRightsAccess,
 		LegalBasis: "legal_obligation", Detail: map[string]string{"events": strconv.Itoa(events)}})
+}
+
+// JurisdictionOf is the law a person's request falls under, from the person: the country
+// (and state) of their address, else where their latest event came from, else the shop's
+// home (issue 16 item 4: a shopper in Leipzig gets the GDPR's month, a Californian the
+// CCPA's 45 days).
+func (s *Service) JurisdictionOf(ctx context.Context, subjectID string) (string, error) {
+	var address, seen [2]string
+	err := s.events(ctx, subjectID, func(e access.Event) {
+		if t, ok := e.Fields["traits"].(map[string]any); ok {
+			if a, ok := t["address"].(map[string]any); ok {
+				c, _ := a["country"].(string)
+				st, _ := a["state"].(string)
+				if c != "" {
+					address = [2]string{c, st}
+				}
+			}
+		}
+		if c, ok := e.Fields["context"].(map[string]any); ok {
+			if l, ok := c["location"].(map[string]any); ok {
+				country, _ := l["country"].(string)
+				region, _ := l["region"].(string)
+				if country != "" {
+					seen = [2]string{country, region}
+				}
+			}
+		}
+	})
+	if err != nil {
+		return "", err
+	}
+	return s.cfg.Regime().Jurisdiction(address, seen), nil
 }

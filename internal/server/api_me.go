@@ -25,10 +25,12 @@ func (h meAPI) overview(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ConsentChoice is one grant or withdrawal made in the privacy center.
+// ConsentChoice is one grant or withdrawal made in the privacy center. A purpose that needs
+// separate consent (sharing, transfer abroad) names the recipient it is given for.
 type ConsentChoice struct {
-	Purpose string `json:"purpose"`
-	Granted *bool  `json:"granted"`
+	Purpose   string `json:"purpose"`
+	Granted   *bool  `json:"granted"`
+	Recipient string `json:"recipient,omitempty"`
 	// Evidence is what the page showed (banner variant, choices offered).
 	Evidence map[string]any `json:"evidence,omitempty"`
 }
@@ -41,8 +43,19 @@ func (h meAPI) setConsent(w http.ResponseWriter, r *http.Request) error {
 	if in.Purpose == "" || in.Granted == nil {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "purpose and granted are required")
 	}
-	m := consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject", Evidence: in.Evidence}
-	if err := h.ledger.Choose(r.Context(), subjectPrincipal(r).SubjectID, in.Purpose, *in.Granted, m); err != nil {
+	ev := map[string]any{"lang": lang(r)}
+	for k, v := range in.Evidence {
+		ev[k] = v
+	}
+	m := consent.Meta{Method: store.MethodPrivacyCenter, Actor: "subject", Evidence: ev}
+	sub := subjectPrincipal(r).SubjectID
+	var err error
+	if in.Recipient != "" {
+		err = h.ledger.Separate(r.Context(), sub, in.Purpose, in.Recipient, *in.Granted, m)
+	} else {
+		err = h.ledger.Choose(r.Context(), sub, in.Purpose, *in.Granted, m)
+	}
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -83,6 +83,7 @@ var domainErrors = []struct {
 	{consent.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{consent.ErrUnknownPurpose, http.StatusBadRequest, CodeBadRequest},
 	{consent.ErrNotConsentBased, http.StatusBadRequest, CodeBadRequest},
+	{consent.ErrSeparateConsent, http.StatusBadRequest, CodeBadRequest},
 	{rights.ErrUnknownType, http.StatusBadRequest, CodeBadRequest},
 	{rights.ErrUnknownJurisdiction, http.StatusBadRequest, CodeBadRequest},
 	{rights.ErrBadDetails, http.StatusBadRequest, CodeBadRequest},

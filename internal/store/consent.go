@@ -18,12 +18,15 @@ const (
 	MethodGPC           = "gpc"
 	MethodSDK           = "sdk" // a consent signal carried by tracked events (context.consent)
 	MethodImport        = "import"
+	// MethodOperator: an operator recorded a choice the person made elsewhere (a signed
+	// form, a call), with the evidence attached.
+	MethodOperator = "operator"
 )
 
 // ValidMethod reports whether m is a known consent method.
 func ValidMethod(m string) bool {
 	switch m {
-	case MethodBanner, MethodPrivacyCenter, MethodAPI, MethodTCF, MethodGPC, MethodSDK, MethodImport:
+	case MethodBanner, MethodPrivacyCenter, MethodAPI, MethodTCF, MethodGPC, MethodSDK, MethodImport, MethodOperator:
 		return true
 	}
 	return false

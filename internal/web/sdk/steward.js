@@ -37,11 +37,17 @@
     });
     return out;
   }
+  // consentContext is what every event says about the choice: the banner made it, under
+  // which notice, in which language (the server records exactly that, never more).
+  function consentContext(extra) {
+    return Object.assign({ categoryPreferences: prefs(), source: "banner", lang: lang,
+      notice: state ? { version: state.version, hash: state.hash } : undefined }, extra || {});
+  }
   function send(msg) {
     msg.messageId = msg.messageId || (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
     msg.anonymousId = anonymousId();
     msg.timestamp = new Date().toISOString();
-    msg.context = Object.assign({ consent: { categoryPreferences: prefs() }, library: { name: "steward.js", version: "1" },
+    msg.context = Object.assign({ consent: consentContext(), library: { name: "steward.js", version: "1" },
       locale: navigator.language, page: { path: location.pathname, url: location.href, title: document.title } }, msg.context || {});
     if (gpc) msg.context.gpc = true;
     var body = JSON.stringify({ writeKey: writeKey, batch: [msg], sentAt: new Date().toISOString() });
@@ -50,15 +56,60 @@
   }
   function allowed(category) { return !!prefs()[category || "Analytics"]; }
   function save(choice, how) {
-    state = { prefs: choice, hash: cfg.notice.hash, version: cfg.notice.version, at: new Date().toISOString(), how: how };
+    state = { prefs: choice, separate: (state && state.separate) || {}, hash: cfg.notice.hash, version: cfg.notice.version, at: new Date().toISOString(), how: how };
     localStorage.setItem(KEY, JSON.stringify(state));
     close();
-    send({ type: "track", event: "Segment Consent Preference Updated", properties: {}, context: { consent: { categoryPreferences: prefs(), method: how } } });
+    send({ type: "track", event: "Segment Consent Preference Updated", properties: {}, context: { consent: consentContext({ method: how }) } });
     var q = queue; queue = [];
     q.forEach(function (f) { f(); });
     document.dispatchEvent(new CustomEvent("steward:consent", { detail: prefs() }));
   }
   function all(v) { var o = {}; cfg.categories.forEach(function (c) { o[c.key] = v && !(gpc && c.gpc_off); }); return o; }
+
+  // A separate consent (PIPL Arts. 23, 39) is its own act for one purpose and one named
+  // recipient: agreeing here is the only way to grant it; "accept all" never does.
+  function separate(ask, rc, granted) {
+    if (!state) state = { prefs: all(false), separate: {}, hash: cfg.notice.hash, version: cfg.notice.version, at: new Date().toISOString(), how: "separate" };
+    state.separate = state.separate || {};
+    state.separate[ask.purpose + "@" + rc.name] = granted;
+    localStorage.setItem(KEY, JSON.stringify(state));
+    send({ type: "track", event: "Segment Consent Preference Updated", properties: {},
+      context: { consent: consentContext({ method: "separate", separate: [{ purpose: ask.purpose, recipient: rc.name, granted: granted }] }) } });
+  }
+  function separateSection(t) {
+    var box = el("section", { id: "steward-separate", "aria-labelledby": "steward-separate-title" });
+    box.appendChild(el("strong", { id: "steward-separate-title" }, t.separate_title));
+    box.appendChild(el("p", {}, t.separate_intro));
+    (cfg.separate || []).forEach(function (ask) {
+      ask.recipients.forEach(function (rc) {
+        var key = ask.purpose + "@" + rc.name;
+        var card = el("div", { class: "steward-ask", "data-purpose": ask.purpose, "data-recipient": rc.name });
+        card.style.cssText = "border:1px solid #999;border-radius:6px;padding:8px;margin:8px 0";
+        card.appendChild(el("strong", {}, ask.name));
+        card.appendChild(el("p", {}, ask.statement));
+        var dl = el("dl", {});
+        dl.style.cssText = "display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0";
+        [[t.recipient, rc.name], [t.contact, rc.contact], [t.receives, (rc.categories || []).join(", ")], [t.how, rc.method],
+         [t.where, (rc.countries || []).join(", ")]].forEach(function (kv) {
+          if (!kv[1]) return;
+          dl.appendChild(el("dt", {}, kv[0])); var dd = el("dd", { "data-field": kv[0] }, kv[1]); dd.style.margin = "0"; dl.appendChild(dd);
+        });
+        card.appendChild(dl);
+        var row = el("div", {}); row.style.cssText = "display:flex;gap:12px";
+        var current = state && state.separate ? state.separate[key] : undefined;
+        [["agree", t.agree, true], ["decline", t.decline, false]].forEach(function (b) {
+          var btn = el("button", { type: "button", class: "steward-" + b[0], "aria-pressed": String(current === b[2]) }, b[1]);
+          btn.style.cssText = "flex:1 1 0;padding:8px;font:inherit;font-weight:600;border:2px solid #333;background:#fff;color:#111;border-radius:6px";
+          if (gpc && b[2] && ask.purpose !== "cross_border_transfer") btn.disabled = true; // GPC: no sale or sharing
+          btn.onclick = function () { separate(ask, rc, b[2]); row.querySelectorAll("button").forEach(function (x) { x.setAttribute("aria-pressed", String(x === btn)); }); };
+          row.appendChild(btn);
+        });
+        card.appendChild(row);
+        box.appendChild(card);
+      });
+    });
+    return box;
+  }
 
   var root = null;
   function close() { if (root) { root.remove(); root = null; } }
@@ -72,7 +123,7 @@
     close();
     var t = cfg.text;
     root = el("div", { id: "steward-banner", role: "dialog", "aria-modal": "false", "aria-labelledby": "steward-title", lang: lang });
-    root.style.cssText = "position:fixed;left:0;right:0;bottom:0;background:#fff;border-top:2px solid #333;padding:16px;font:15px/1.5 system-ui,sans-serif;z-index:2147483647";
+    root.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:85vh;overflow:auto;box-sizing:border-box;background:#fff;border-top:2px solid #333;padding:16px;font:15px/1.5 system-ui,sans-serif;z-index:2147483647";
     root.appendChild(el("strong", { id: "steward-title" }, t.title));
     root.appendChild(el("p", {}, t.summary));
     var more = el("details", {});
@@ -110,6 +161,7 @@
     });
     root.appendChild(bar);
     root.appendChild(choices);
+    if ((cfg.separate || []).length) root.appendChild(separateSection(t));
     document.body.appendChild(root);
   }
 

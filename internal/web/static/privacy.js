@@ -29,7 +29,21 @@
       for (const p of s.purposes) {
         const info = el("div", {}, el("strong", { text: p.name }), el("p", { text: p.statement }));
         let control;
-        if (!p.needs_consent) {
+        if (p.separate && (p.recipients || []).length) {
+          // A separate consent is given per recipient, each named with how to reach it, what
+          // it receives and how (PIPL Arts. 23, 39); withdrawing is one click too.
+          const rl = el("ul", { class: "recipients" });
+          for (const rc of p.recipients) {
+            const details = [rc.contact, (rc.categories || []).join(", "), rc.method, (rc.countries || []).join(", ")].filter(Boolean).join(" · ");
+            const b = el("button", { type: "button", "data-recipient": rc.name, "aria-pressed": String(rc.granted),
+              "aria-label": (rc.granted ? t("privacy.consent.withdraw") : t("privacy.consent.allow")) + ": " + p.name + " — " + rc.name,
+              text: rc.granted ? t("privacy.consent.withdraw") : t("privacy.consent.allow") });
+            b.onclick = () => act("POST", "/api/v1/me/consents", { purpose: p.key, granted: !rc.granted, recipient: rc.name });
+            rl.append(el("li", { "data-recipient": rc.name }, el("strong", { text: rc.name }), el("span", { text: " " + details + " " }), b));
+          }
+          info.append(el("p", { text: t("privacy.consent.separate") }), rl);
+          control = el("span", {});
+        } else if (!p.needs_consent) {
           control = el("span", { text: t("privacy.consent.contract") });
         } else {
           control = el("button", { type: "button", id: "consent-" + p.key.replace(/\W/g, "-"), "aria-pressed": String(p.granted),
