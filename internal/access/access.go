@@ -351,3 +351,31 @@ var readEnvelope = map[string]bool{
 	"type": true, "event": true, "name": true, "messageId": true, "timestamp": true,
 	"originalTimestamp": true, "sentAt": true, "receivedAt": true,
 }
+
+// PurposeRightsHandling is an operator working a person's rights request: the law obliges
+// the shop to read what the person asked (PIPL Art. 50); nothing else is read under it.
+const PurposeRightsHandling = "rights.handling"
+
+// OpenSealed reads one sealed field that is not an event — what a person wrote in a rights
+// request — for the person themselves (PurposeRightsAccess) or an operator handling their
+// request (PurposeRightsHandling, recorded like any operator read). A shredded key reads as
+// nothing.
+func (r *Reader) OpenSealed(ctx context.Context, req Request, b vault.Binding, ciphertext []byte) ([]byte, error) {
+	if req.Purpose != PurposeRightsAccess && req.Purpose != PurposeRightsHandling {
+		return nil, fmt.Errorf("%w: %s does not read %s.%s", ErrDenied, req.Purpose, b.Table, b.Field)
+	}
+	pt, err := r.cfg.Opener.Open(ctx, req.SubjectID, b, ciphertext)
+	if errors.Is(err, vault.ErrShredded) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if operatorRead(req.Viewer) && r.cfg.Recorder != nil {
+		if err := r.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActRead, SubjectID: req.SubjectID, Actor: req.Actor, Purpose: req.Purpose,
+			LegalBasis: "legal_obligation", Detail: map[string]string{"what": b.Table + "." + b.Field}}); err != nil {
+			return nil, err
+		}
+	}
+	return pt, nil
+}

@@ -166,7 +166,8 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	a.Ledger = consent.New(consent.Config{Store: st, Regime: cur, Recorder: a.Recorder})
 	reg := prometheus.NewRegistry()
 	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg,
-		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice}), Recorded: a.Ledger.Recorded})
+		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice}), Recorded: a.Ledger.Recorded,
+		Suppressed: st.SuppressedIdentities})
 	if err != nil {
 		return err
 	}
@@ -198,7 +199,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		}
 	})
 	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
-		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret()})
+		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
 
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {

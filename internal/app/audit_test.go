@@ -278,7 +278,9 @@ func TestAuditCoversIngestSignalsAndSignIns(t *testing.T) {
 		json.Unmarshal([]byte(leaf.Leaf), &l)
 		acts[l.Act+"/"+l.Detail["method"]]++
 	}
-	if acts["consent_change/sdk"] < 1 || acts["consent_change/gpc"] != 1 || acts["operator_signin/"] != 1 {
+	// A server-side call (no banner, no notice) is recorded as what it is, "api" (issue 16
+	// item 3: it used to say "sdk").
+	if acts["consent_change/api"] < 1 || acts["consent_change/gpc"] != 1 || acts["operator_signin/"] != 1 {
 		t.Fatalf("acts = %v", acts)
 	}
 }

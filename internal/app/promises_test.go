@@ -312,3 +312,50 @@ func TestJurisdictionFromThePerson(t *testing.T) {
 		}
 	}
 }
+
+// After an erasure one tracked event does not bring the person back: their userId is kept
+// as a keyed hash and its events are dropped with reason "suppressed" until the shop lifts
+// it (issue 16 item 7; Segment's "suppress and delete"). Nothing in clear is kept.
+func TestErasureSuppresses(t *testing.T) {
+	r := startApp(t)
+	r.track(t, `{"batch":[{"type":"identify","userId":"gone-1","traits":{"email":"gone@example.com"}}]}`)
+	if s, b := r.call(t, "DELETE", "/api/v1/me", r.session(t, "gone-1"), ""); s != 200 || !strings.Contains(string(b), `"suppressed":1`) {
+		t.Fatalf("erase: %d %s", s, b)
+	}
+	event := `{"batch":[{"type":"track","event":"Product Viewed","userId":"gone-1","properties":{"product_id":"p1"},"context":{"consent":{"categoryPreferences":{"Analytics":true}}}}]}`
+	s, b := r.ingest(t, event)
+	if s != 200 || !strings.Contains(string(b), `"suppressed":1`) || !strings.Contains(string(b), `"kept":0`) {
+		t.Fatalf("event for an erased userId: %d %s", s, b)
+	}
+	if _, err := r.app.SubjectForUserID(context.Background(), "gone-1"); err == nil {
+		t.Fatal("one tracked event re-created the erased person")
+	}
+	// The shop lifts it (the person signed up again); their events count again.
+	if s, b := r.call(t, "POST", "/api/v1/suppressions/lift", r.admin, `{"user_id":"gone-1"}`); s != 200 || !strings.Contains(string(b), `"lifted":true`) {
+		t.Fatalf("lift: %d %s", s, b)
+	}
+	if s, b := r.ingest(t, event); s != 200 || !strings.Contains(string(b), `"kept":1`) {
+		t.Fatalf("after lifting: %d %s", s, b)
+	}
+}
+
+// What a person writes in a request is kept — sealed under their data key — and shown to
+// them and to the operator handling it; an erasure shreds it with the rest (issue 17).
+func TestRequestDetailsAreKept(t *testing.T) {
+	r := startApp(t)
+	r.track(t, `{"batch":[{"type":"identify","userId":"det-1","traits":{"email":"det@example.com"}}]}`)
+	tok := r.session(t, "det-1")
+	s, b := r.call(t, "POST", "/api/v1/me/requests", tok, `{"type":"correction","details":{"field":"email","value":"new.det@example.com"}}`)
+	var req struct{ ID string }
+	json.Unmarshal(b, &req)
+	if s != 201 || !strings.Contains(string(b), "new.det@example.com") {
+		t.Fatalf("create: %d %s", s, b)
+	}
+	if _, b := r.call(t, "GET", "/api/v1/rights-requests/"+req.ID, r.admin, ""); !strings.Contains(string(b), `"field":"email"`) {
+		t.Fatalf("the operator does not see what was asked: %s", b)
+	}
+	raw, _ := r.app.Store.RightsRequest(context.Background(), req.ID)
+	if len(raw.Details) == 0 || strings.Contains(string(raw.Details), "new.det") {
+		t.Fatalf("details are not sealed at rest: %q", raw.Details)
+	}
+}

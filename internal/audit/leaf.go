@@ -34,6 +34,8 @@ const (
 	ActProfiling Act = "profiling"
 	// ActSessionMinted: an operator opened a privacy-center session for a person.
 	ActSessionMinted Act = "session_minted"
+	// ActSuppressionLifted: an operator let an erased person's userId in again.
+	ActSuppressionLifted Act = "suppression_lifted"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.

@@ -51,6 +51,9 @@ type Config struct {
 	// Recorded, when set, is told the consent records a request's messages added to the
 	// ledger, after they committed: the ledger records them as processing acts.
 	Recorded func(ctx context.Context, records []store.ConsentRecord) error
+	// Suppressed, when set, says which userIds belong to erased people: their messages are
+	// dropped with reason "suppressed" until the shop lifts it.
+	Suppressed func(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]bool, error)
 	// Registerer receives the pipeline's counters; nil skips registration.
 	Registerer prometheus.Registerer
 	Now        func() time.Time
@@ -123,6 +126,15 @@ const maxConflictRetries = 5
 // transaction, as it always did.
 func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspec.Request) (Result, error) {
 	res := Result{Received: len(req.Messages)}
+	suppressed, err := c.suppress(ctx, req)
+	if err != nil {
+		return res, fmt.Errorf("ingest: %w", err)
+	}
+	if len(req.Messages) == 0 {
+		res.Dropped, res.DroppedBy = suppressed, map[string]int{ReasonSuppressed: suppressed}
+		c.dropped.WithLabelValues(ReasonSuppressed).Add(float64(suppressed))
+		return res, nil
+	}
 	ik, err := c.identityKeys(req.Messages)
 	if err != nil {
 		return res, fmt.Errorf("ingest: %w", err)
@@ -211,6 +223,10 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 		return Result{Received: res.Received}, fmt.Errorf("ingest: %w", err)
 	}
 	res.Dropped, res.DroppedBy, res.Stripped, res.Kept = g.dropped, g.droppedBy, g.stripped, len(g.evs)
+	if suppressed > 0 {
+		res.Dropped += suppressed
+		g.droppedBy[ReasonSuppressed] += suppressed
+	}
 	c.stored.Add(float64(res.Stored))
 	c.dups.Add(float64(res.Duplicates))
 	for reason, n := range g.droppedBy {
@@ -225,6 +241,63 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 		}
 	}
 	return res, nil
+}
+
+// ReasonSuppressed is the drop reason of a message naming an erased person's userId.
+const ReasonSuppressed = "suppressed"
+
+// suppress removes from the request every message whose userId (or, for an alias, whose
+// previous userId) belongs to an erased person, and returns how many it removed: after an
+// erasure, one tracked event must not bring the person back (issue 16 item 7).
+func (c *Collector) suppress(ctx context.Context, req *segmentspec.Request) (int, error) {
+	if c.cfg.Suppressed == nil {
+		return 0, nil
+	}
+	keyOf := map[string]store.IdentityKey{}
+	var keys []store.IdentityKey
+	for i := range req.Messages {
+		m := &req.Messages[i]
+		for _, id := range []string{m.UserID, aliasUser(m)} {
+			if id == "" {
+				continue
+			}
+			if _, ok := keyOf[id]; ok {
+				continue
+			}
+			h, err := c.cfg.Index.Index(store.IdentityUserID, id)
+			if err != nil {
+				return 0, err
+			}
+			k := store.IdentityKey{Kind: store.IdentityUserID, Hash: string(h)}
+			keyOf[id] = k
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	found, err := c.cfg.Suppressed(ctx, keys)
+	if err != nil || len(found) == 0 {
+		return 0, err
+	}
+	kept := req.Messages[:0]
+	n := 0
+	for _, m := range req.Messages {
+		if found[keyOf[m.UserID]] && m.UserID != "" || aliasUser(&m) != "" && found[keyOf[aliasUser(&m)]] {
+			n++
+			continue
+		}
+		kept = append(kept, m)
+	}
+	req.Messages = kept
+	return n, nil
+}
+
+func aliasUser(m *segmentspec.Message) string {
+	if m.Type == segmentspec.TypeAlias {
+		return m.PreviousID
+	}
+	return ""
 }
 
 // prepared is a request gated and sealed outside the write transaction.

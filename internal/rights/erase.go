@@ -22,6 +22,9 @@ type ErasureReport struct {
 	Complete  bool             `json:"complete"`
 	// Held counts the order records moved, pseudonymised, to the legal-hold area.
 	Held int `json:"held"`
+	// Suppressed counts the userIds whose events are refused from now on, so that one
+	// tracked event cannot bring the person back (kept as keyed hashes only).
+	Suppressed int `json:"suppressed"`
 	// Request is the rights request the erasure was carried out under.
 	Request *RequestView `json:"request,omitempty"`
 }
@@ -92,6 +95,12 @@ func (s *Service) erase(ctx context.Context, subjectID string) (ErasureReport, e
 	if err != nil {
 		return ErasureReport{}, fmt.Errorf("erase: legal hold: %w", err)
 	}
+	// Suppress first: from here on the person's events are refused, so none can recreate
+	// them between the deletion and the end of the erasure.
+	suppressed, err := s.cfg.Store.SuppressSubjectIdentities(ctx, fam, s.cfg.Now().UTC())
+	if err != nil {
+		return ErasureReport{}, fmt.Errorf("erase: suppress: %w", err)
+	}
 	for _, id := range fam {
 		if err := s.cfg.Shredder.Shred(ctx, id); err != nil {
 			return ErasureReport{}, fmt.Errorf("erase: %w", err)
@@ -104,10 +113,10 @@ func (s *Service) erase(ctx context.Context, subjectID string) (ErasureReport, e
 		s.cfg.Profiles.Forget(fam...) // profiles, tag values and memberships go with the person
 	}
 	if err := s.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActErasure, SubjectID: subjectID, Actor: "system", LegalBasis: "legal_obligation",
-		Detail: map[string]string{"subjects": fmt.Sprint(len(fam)), "held_records": fmt.Sprint(held)}}); err != nil {
+		Detail: map[string]string{"subjects": fmt.Sprint(len(fam)), "held_records": fmt.Sprint(held), "suppressed": fmt.Sprint(suppressed)}}); err != nil {
 		return ErasureReport{}, err
 	}
-	rep := ErasureReport{Subjects: fam, Remaining: map[string]int64{}, Complete: true, Held: held}
+	rep := ErasureReport{Subjects: fam, Remaining: map[string]int64{}, Complete: true, Held: held, Suppressed: suppressed}
 	for _, id := range fam {
 		fp, err := s.cfg.Store.SubjectFootprint(ctx, id)
 		if err != nil {
@@ -132,7 +141,7 @@ func (s *Service) DeleteAccount(ctx context.Context, subjectID string) (ErasureR
 	if err != nil {
 		return ErasureReport{}, err
 	}
-	req, err := s.file(ctx, subjectID, AccountDeletion, jurisdiction)
+	req, err := s.file(ctx, subjectID, AccountDeletion, jurisdiction, nil)
 	if err != nil {
 		return ErasureReport{}, err
 	}
@@ -153,4 +162,18 @@ func (s *Service) DeleteAccount(ctx context.Context, subjectID string) (ErasureR
 	}
 	rep.Request = &v
 	return rep, nil
+}
+
+// LiftSuppression lets events for an erased person's userId in again (the shop knows the
+// person came back and signed up anew). It is recorded.
+func (s *Service) LiftSuppression(ctx context.Context, userID, actor string) (bool, error) {
+	h, err := s.cfg.Index.Index(store.IdentityUserID, userID)
+	if err != nil {
+		return false, fmt.Errorf("%w: %v", ErrBadDetails, err)
+	}
+	ok, err := s.cfg.Store.LiftSuppression(ctx, store.IdentityKey{Kind: store.IdentityUserID, Hash: string(h)}, s.cfg.Now().UTC())
+	if err != nil || !ok {
+		return ok, err
+	}
+	return true, s.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActSuppressionLifted, Actor: actor, LegalBasis: "legal_obligation"})
 }

@@ -1,6 +1,8 @@
 package rights
 
 import (
+	"encoding/json"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -8,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/stewardhq/steward/internal/vault"
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
@@ -22,13 +26,23 @@ type Store interface {
 	store.Rights
 	store.Erasure
 	store.LegalHold
+	store.Suppressions
 }
 
-// Shredder destroys a subject's data key (the vault), so every copy of their data becomes
-// unreadable.
-type Shredder interface {
+// Indexer computes the keyed blind index of an outside identifier (the vault's).
+type Indexer interface {
+	Index(kind, value string) ([]byte, error)
+}
+
+// Vault seals what a person writes in a request under their data key, and destroys that key
+// on erasure (crypto-shredding), so every copy of their data becomes unreadable.
+type Vault interface {
+	Seal(ctx context.Context, keys store.KeyAccess, subjectID string, b vault.Binding, plaintext []byte) ([]byte, error)
 	Shred(ctx context.Context, subjectID string) error
 }
+
+// detailsField is where a request's details are sealed.
+var detailsField = vault.Binding{Table: "rights_requests", Field: "details"}
 
 // Recorder records the service's processing acts.
 type Recorder interface {
@@ -48,12 +62,14 @@ type Config struct {
 	Store    Store
 	Ledger   *consent.Ledger
 	Reader   *access.Reader
-	Shredder Shredder
+	Shredder Vault
 	Regime   func() *regime.Regime
 	Recorder Recorder
 	Profiles Profiles
 	// HoldKey keys the pseudonym of records kept under legal hold after an erasure.
 	HoldKey []byte
+	// Index finds the blind index of a userId whose suppression an operator lifts.
+	Index Indexer
 	// Calendar tells working days apart (nil: Monday to Friday).
 	Calendar Calendar
 	Now      func() time.Time
@@ -105,6 +121,9 @@ type RequestView struct {
 	DueSoon        bool       `json:"due_soon"`
 	Overdue        bool       `json:"overdue"`
 	Steps          []StepView `json:"steps,omitempty"`
+	// Details is what the person asked (the field to correct, the processing they object
+	// to, …), for them and for the operators handling the request.
+	Details map[string]any `json:"details,omitempty"`
 }
 
 // StepView is one step of a request.
@@ -131,14 +150,24 @@ func (s *Service) step(ctx context.Context, req store.RightsRequest, state State
 		Detail: map[string]string{"request": req.ID, "type": req.Type, "state": string(state), "note": note}})
 }
 
-// file stores a request received and verified in the person's own session.
-func (s *Service) file(ctx context.Context, subjectID string, t Type, jurisdiction string) (store.RightsRequest, error) {
+// file stores a request received and verified in the person's own session, its details
+// sealed under the person's data key.
+func (s *Service) file(ctx context.Context, subjectID string, t Type, jurisdiction string, details map[string]any) (store.RightsRequest, error) {
 	now := s.cfg.Now().UTC()
 	dl := DeadlineFor(jurisdiction, t, now, s.cfg.Calendar)
 	b := make([]byte, 9)
 	rand.Read(b)
 	req := store.RightsRequest{ID: "rr_" + hex.EncodeToString(b), SubjectID: subjectID, Type: string(t), State: string(Verified),
 		Jurisdiction: jurisdiction, ReceivedAt: now, DueAt: dl.Due, Source: dl.Source, UpdatedAt: now}
+	if len(details) > 0 {
+		pt, err := json.Marshal(details)
+		if err != nil {
+			return req, fmt.Errorf("%w: %v", ErrBadDetails, err)
+		}
+		if req.Details, err = s.cfg.Shredder.Seal(ctx, nil, subjectID, detailsField, pt); err != nil {
+			return req, err
+		}
+	}
 	if err := s.cfg.Store.CreateRightsRequest(ctx, req, store.RightsStep{State: string(Received), Actor: "subject", Note: "verified by a privacy-center session", At: now}); err != nil {
 		return req, err
 	}
@@ -179,7 +208,7 @@ func (s *Service) Create(ctx context.Context, subjectID, typ, jurisdiction strin
 			return RequestView{}, fmt.Errorf("%w: a withdrawal names a consent-based purpose in details.purpose", ErrBadDetails)
 		}
 	}
-	req, err := s.file(ctx, subjectID, t, jurisdiction)
+	req, err := s.file(ctx, subjectID, t, jurisdiction, details)
 	if err != nil {
 		return RequestView{}, err
 	}
@@ -207,11 +236,7 @@ func (s *Service) Create(ctx context.Context, subjectID, typ, jurisdiction strin
 	if err != nil {
 		return RequestView{}, err
 	}
-	got, err := s.cfg.Store.RightsRequest(ctx, req.ID)
-	if err != nil {
-		return RequestView{}, err
-	}
-	return viewOf(got, s.cfg.Now()), nil
+	return s.Get(ctx, subjectID, req.ID)
 }
 
 // Get returns one request; subjectID "" for operators, else only the subject's own (another
@@ -221,10 +246,45 @@ func (s *Service) Get(ctx context.Context, subjectID, id string) (RequestView, e
 	if err != nil {
 		return RequestView{}, err
 	}
-	if subjectID != "" && r.SubjectID != subjectID {
+	if subjectID == "" {
+		return viewOf(r, s.cfg.Now()), nil // operators read details through GetAs, recorded
+	}
+	if r.SubjectID != subjectID {
 		return RequestView{}, store.ErrNotFound
 	}
-	return viewOf(r, s.cfg.Now()), nil
+	return s.withDetails(ctx, viewOf(r, s.cfg.Now()), r, Viewer{Actor: "subject", Role: access.ViewerSubject})
+}
+
+// Viewer is who reads a request: the person, or an operator (id and role).
+type Viewer struct{ Actor, Role string }
+
+// withDetails opens a request's details for its viewer: the person reads their own under
+// their right of access, an operator under the duty to handle the request (recorded).
+func (s *Service) withDetails(ctx context.Context, v RequestView, r store.RightsRequest, who Viewer) (RequestView, error) {
+	if len(r.Details) == 0 {
+		return v, nil
+	}
+	purpose := access.PurposeRightsAccess
+	if who.Role != access.ViewerSubject {
+		purpose = access.PurposeRightsHandling
+	}
+	pt, err := s.cfg.Reader.OpenSealed(ctx, access.Request{Actor: who.Actor, Viewer: who.Role, Purpose: purpose, SubjectID: r.SubjectID}, detailsField, r.Details)
+	if err != nil || pt == nil {
+		return v, err
+	}
+	if err := json.Unmarshal(pt, &v.Details); err != nil {
+		return v, fmt.Errorf("rights request %s: details: %w", r.ID, err)
+	}
+	return v, nil
+}
+
+// GetAs returns one request for an operator, with its details.
+func (s *Service) GetAs(ctx context.Context, id string, who Viewer) (RequestView, error) {
+	r, err := s.cfg.Store.RightsRequest(ctx, id)
+	if err != nil {
+		return RequestView{}, err
+	}
+	return s.withDetails(ctx, viewOf(r, s.cfg.Now()), r, who)
 }
 
 // List returns one subject's requests, or all ("") for operators.

@@ -177,7 +177,8 @@ func (h rightsAPI) list(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h rightsAPI) get(w http.ResponseWriter, r *http.Request) error {
-	v, err := h.rights.Get(r.Context(), "", r.PathValue("id"))
+	p := principal(r)
+	v, err := h.rights.GetAs(r.Context(), r.PathValue("id"), rights.Viewer{Actor: p.Operator.ID, Role: p.Operator.Role})
 	if err != nil {
 		return err
 	}
@@ -201,5 +202,31 @@ func (h rightsAPI) step(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// LiftRequest names the userId whose suppression is lifted.
+type LiftRequest struct {
+	UserID string `json:"user_id"`
+}
+
+// Lifted says whether a suppression was in force and is lifted now.
+type Lifted struct {
+	Lifted bool `json:"lifted"`
+}
+
+func (h rightsAPI) liftSuppression(w http.ResponseWriter, r *http.Request) error {
+	var in LiftRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.UserID == "" {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "user_id is required")
+	}
+	ok, err := h.rights.LiftSuppression(r.Context(), in.UserID, principal(r).Operator.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Lifted{Lifted: ok})
 	return nil
 }

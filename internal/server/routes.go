@@ -111,6 +111,7 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/rights-requests", Access: Operator, Scope: auth.ScopeRightsRead, Needs: "rights", Summary: "the request queue: open first by deadline, with due-soon and overdue flags", Handle: requests.list, Out: RequestList{}},
 		{Method: "GET", Path: "/api/v1/rights-requests/{id}", Access: Operator, Scope: auth.ScopeRightsRead, Needs: "rights", Summary: "one request with its steps", Handle: requests.get, Out: rights.RequestView{}},
 		{Method: "POST", Path: "/api/v1/rights-requests/{id}/steps", Access: Operator, Scope: auth.ScopeRightsWrite, Needs: "rights", Summary: "move a request on (in_progress, done, refused with a reason)", Handle: requests.step, In: RequestStep{}, Out: rights.RequestView{}},
+		{Method: "POST", Path: "/api/v1/suppressions/lift", Access: Operator, Scope: auth.ScopeRightsWrite, MaxBody: 4 << 10, Needs: "rights", Summary: "let events for an erased person's userId in again (erasure suppresses them); audited", Handle: requests.liftSuppression, In: LiftRequest{}, Out: Lifted{}},
 		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: me.signOut, Status: http.StatusNoContent},
 
 		{Method: "GET", Path: "/api/v1/taxonomy", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "regime", Summary: "data categories (with PIPL grades) and purposes (with bases, retention and statements)", Handle: manifests.taxonomy, Out: regime.Taxonomy{}, Query: []Param{langParam}},

@@ -17,6 +17,8 @@ type RightsRequest struct {
 	Source       string // the law the deadline comes from
 	UpdatedAt    time.Time
 	Steps        []RightsStep // set by RightsRequest, not by lists
+	// Details is what the person asked (JSON), sealed under their data key; nil if none.
+	Details []byte
 }
 
 // RightsStep is one step a request went through.

@@ -33,6 +33,7 @@ type Store interface {
 	Rights
 	LegalHold
 	Profiles
+	Suppressions
 }
 
 // Operators keeps staff accounts.

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 )
@@ -54,16 +53,32 @@ func New(cfg Config) (*UI, error) {
 	return u, nil
 }
 
+// A language's catalogue is i18n/<lang>.json plus any i18n/<lang>.<part>.json (one per
+// screen or capability, so each lives beside the others without sharing a file); a key
+// defined twice is an error.
 func (u *UI) load() error {
 	cats := map[string]map[string]string{}
 	for _, l := range Languages {
-		b, err := fs.ReadFile(u.fs, filepath.Join("i18n", l+".json"))
+		parts, err := fs.Glob(u.fs, "i18n/"+l+".*.json")
 		if err != nil {
 			return fmt.Errorf("web: catalogue %s: %w", l, err)
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return fmt.Errorf("web: catalogue %s: %w", l, err)
+		for _, name := range append([]string{"i18n/" + l + ".json"}, parts...) {
+			b, err := fs.ReadFile(u.fs, name)
+			if err != nil {
+				return fmt.Errorf("web: catalogue %s: %w", l, err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return fmt.Errorf("web: catalogue %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return fmt.Errorf("web: catalogue %s: key %q defined twice", name, k)
+				}
+				m[k] = v
+			}
 		}
 		cats[l] = m
 	}
@@ -86,8 +101,11 @@ type page struct {
 	Lang, OtherLang      string
 	TitleKey, TaglineKey string
 	Script               string
-	Catalogue            template.JS // JSON of the catalogue, inside a JSON data block
-	cat                  map[string]string
+	// Screens are the page's extra scripts (static/<page>-*.js): each registers its screens
+	// in window.steward.screens before the page starts.
+	Screens   []string
+	Catalogue template.JS // JSON of the catalogue, inside a JSON data block
+	cat       map[string]string
 }
 
 // T looks up a catalogue string; a missing key shows the key, which the tests catch.
@@ -153,7 +171,11 @@ func (u *UI) pageHandler(path, name, titleKey, taglineKey, script string) http.H
 		t, cat := u.pages[name], u.cats[lang]
 		u.mu.Unlock()
 		js, _ := json.Marshal(cat)
-		p := page{Lang: lang, OtherLang: other(lang), TitleKey: titleKey, TaglineKey: taglineKey, Script: script,
+		extra, _ := fs.Glob(u.fs, "static/"+name+"-*.js")
+		for i, e := range extra {
+			extra[i] = strings.TrimPrefix(e, "static/")
+		}
+		p := page{Lang: lang, OtherLang: other(lang), TitleKey: titleKey, TaglineKey: taglineKey, Script: script, Screens: extra,
 			Catalogue: template.JS(js), cat: cat}
 		var buf bytes.Buffer
 		if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {

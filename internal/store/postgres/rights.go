@@ -12,8 +12,8 @@ import (
 // CreateRightsRequest implements store.Store.
 func (s *Store) CreateRightsRequest(ctx context.Context, r store.RightsRequest, first store.RightsStep) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
-		if _, err := t.Exec(ctx, `INSERT INTO rights_requests(id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, r.ID, r.SubjectID, r.Type, r.State, r.Jurisdiction, r.ReceivedAt, r.DueAt, r.Source, r.UpdatedAt); err != nil {
+		if _, err := t.Exec(ctx, `INSERT INTO rights_requests(id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, r.ID, r.SubjectID, r.Type, r.State, r.Jurisdiction, r.ReceivedAt, r.DueAt, r.Source, r.UpdatedAt, r.Details); err != nil {
 			return err
 		}
 		_, err := t.Exec(ctx, "INSERT INTO rights_steps(request_id, state, actor, note, at) VALUES ($1, $2, $3, $4, $5)",
@@ -53,11 +53,11 @@ func (s *Store) StepRightsRequest(ctx context.Context, id, from string, step sto
 	return nil
 }
 
-const rightsCols = "id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at"
+const rightsCols = "id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details"
 
 func scanRights(sc interface{ Scan(...any) error }) (store.RightsRequest, error) {
 	var r store.RightsRequest
-	err := sc.Scan(&r.ID, &r.SubjectID, &r.Type, &r.State, &r.Jurisdiction, &r.ReceivedAt, &r.DueAt, &r.Source, &r.UpdatedAt)
+	err := sc.Scan(&r.ID, &r.SubjectID, &r.Type, &r.State, &r.Jurisdiction, &r.ReceivedAt, &r.DueAt, &r.Source, &r.UpdatedAt, &r.Details)
 	r.ReceivedAt, r.DueAt, r.UpdatedAt = utc(r.ReceivedAt), utc(r.DueAt), utc(r.UpdatedAt)
 	return r, err
 }

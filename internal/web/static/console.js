@@ -1,11 +1,14 @@
 // The console: sign in with an operator token, then show the screens whose capability
-// GET /api/v1/whoami lists. A screen is one entry in `screens`: adding one is a function
-// here plus its strings in the catalogues.
+// GET /api/v1/whoami lists. A screen is one entry in `screens`: the built-in ones are here;
+// a capability of its own adds static/console-<name>.js, which registers
+// window.steward.screens[<name>] = async (root, token, me, show) => {…}, and its strings in
+// i18n/<lang>.<name>.json. Pages load those scripts after this one, before it starts.
 "use strict";
 (function () {
   const { t, api, el } = window.steward;
   const KEY = "steward.console.token";
-  const screens = {
+  window.steward.screens = window.steward.screens || {};
+  const builtin = {
     overview: async (root, token, me) => {
       root.append(el("h2", { text: t("console.overview.heading") }));
       let healthy = false;
@@ -317,13 +320,16 @@
     },
   };
 
+  // Registered screens join the built-in ones when the page starts (after every script ran).
+  const screens = builtin;
+
   async function show(name, token, me) {
     const root = document.getElementById("screen");
     root.replaceChildren();
     for (const a of document.querySelectorAll("#nav-list a")) {
       if (a.dataset.screen === name) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
     }
-    try { await screens[name](root, token, me); }
+    try { await screens[name](root, token, me, show); }
     catch (e) { root.append(el("p", { class: "error", role: "alert", text: t("console.error.generic") + " " + e.message })); }
   }
 
@@ -351,14 +357,20 @@
     show(avail[0] || "overview", token, me);
   }
 
-  document.getElementById("signin-form").addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    start(document.getElementById("token").value.trim());
-  });
-  document.getElementById("signout").addEventListener("click", () => {
-    sessionStorage.removeItem(KEY);
-    location.reload();
-  });
-  const saved = sessionStorage.getItem(KEY);
-  if (saved) start(saved);
+  function init() {
+    Object.assign(screens, window.steward.screens);
+    document.getElementById("signin-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      start(document.getElementById("token").value.trim());
+    });
+    document.getElementById("signout").addEventListener("click", () => {
+      sessionStorage.removeItem(KEY);
+      location.reload();
+    });
+    const saved = sessionStorage.getItem(KEY);
+    if (saved) start(saved);
+  }
+  // Deferred scripts run in order before DOMContentLoaded: by then every screen registered.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
 })();
