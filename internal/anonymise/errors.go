@@ -26,10 +26,11 @@ var (
 // SyntaxError locates a mistake in a CSV data or hierarchy file. It never quotes a
 // field: data files hold personal data, so the message names the line and field only.
 type SyntaxError struct {
-	What  string // "data" or "hierarchy"
-	Line  int    // 1-based line of the record; 0 when not tied to one
-	Field int    // 1-based field; 0 when not tied to one
-	Msg   string
+	What   string // "data" or "hierarchy"
+	Line   int    // 1-based line of the record; 0 when not tied to one
+	Field  int    // 1-based field; 0 when not tied to one
+	Column int    // 1-based byte column, for CSV quoting errors; 0 when not known
+	Msg    string
 }
 
 func (e *SyntaxError) Error() string {
@@ -40,6 +41,8 @@ func (e *SyntaxError) Error() string {
 		fmt.Fprintf(&b, ": line %d", e.Line)
 		if e.Field > 0 {
 			fmt.Fprintf(&b, " field %d", e.Field)
+		} else if e.Column > 0 {
+			fmt.Fprintf(&b, " column %d", e.Column)
 		}
 	}
 	b.WriteString(": ")

@@ -91,6 +91,9 @@ func newHierarchy(rows [][]string, line func(int) int) (*Hierarchy, error) {
 // first, fields separated by sep (ARX uses ';'). Blank lines are skipped; quoting follows
 // RFC 4180.
 func ParseHierarchy(r io.Reader, sep rune) (*Hierarchy, error) {
+	if !validSep(sep) {
+		return nil, fmt.Errorf("read hierarchy: %w: separator %q cannot separate CSV fields", ErrConfig, sep)
+	}
 	cr := csv.NewReader(r)
 	cr.Comma = sep
 	cr.FieldsPerRecord = -1 // NewHierarchy reports ragged rows with their level counts

@@ -13,9 +13,13 @@ const Suppressed = "*"
 
 // WriteCSV writes the table transformed by r: quasi-identifiers replaced by their labels
 // at r's levels, every quasi-identifier of a suppressed record replaced by "*", other
-// columns (the sensitive attribute too) unchanged, rows in their original order.
+// columns (the sensitive attribute too) unchanged, rows in their original order. sep 0
+// means the table's own separator.
 func (r *Result) WriteCSV(w io.Writer, sep rune) error {
 	e := r.e
+	if sep == 0 {
+		sep = e.table.Separator()
+	}
 	s := e.newSearcher(context.Background())
 	class := make([]int32, e.nt) // distinct tuple → its class
 	s.g.assign = class

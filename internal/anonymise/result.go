@@ -2,7 +2,6 @@ package anonymise
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -59,15 +58,19 @@ func (e *Engine) unsatisfiable() error {
 	}
 	base := e.cfg
 	base.LDiversity, base.TCloseness = nil, nil
-	parts := []part{{e.cfg.models()[0], base}}
+	var parts []part
+	if e.cfg.K > 1 || (e.cfg.LDiversity == nil && e.cfg.TCloseness == nil) {
+		parts = append(parts, part{e.cfg.models()[0], base})
+	}
+	base.K = 1
 	if e.cfg.LDiversity != nil {
 		c := base
-		c.K, c.LDiversity = 1, e.cfg.LDiversity
+		c.LDiversity = e.cfg.LDiversity
 		parts = append(parts, part{c.models()[1], c})
 	}
 	if e.cfg.TCloseness != nil {
 		c := base
-		c.K, c.TCloseness = 1, e.cfg.TCloseness
+		c.TCloseness = e.cfg.TCloseness
 		parts = append(parts, part{c.models()[1], c})
 	}
 	err := &UnsatisfiableError{Suppression: e.cfg.Suppression}
@@ -75,7 +78,7 @@ func (e *Engine) unsatisfiable() error {
 		for _, p := range parts {
 			sub := *e
 			sub.cfg = p.cfg
-			if _, serr := sub.Search(context.Background()); errors.Is(serr, ErrUnsatisfiable) {
+			if s, serr := sub.search(context.Background()); serr == nil && s.best < 0 {
 				err.Models = append(err.Models, p.name)
 			}
 		}

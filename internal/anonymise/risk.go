@@ -173,6 +173,13 @@ func (s *searcher) classify(node int32) (*groupify, []bool) {
 	return g, supp
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 func pct(x float64) string {
 	s := fmt.Sprintf("%.1f%%", 100*x)
 	if x > 0 && s == "0.0%" {
@@ -193,8 +200,8 @@ func (rep *RiskReport) english(r *Result) string {
 	a, b := rep.After, rep.Before
 	var s strings.Builder
 	fmt.Fprintf(&s, "Quasi-identifiers: %s. ", strings.Join(r.QuasiIdentifiers, ", "))
-	fmt.Fprintf(&s, "Of %d records, %d were suppressed; the other %d fall into %d groups whose members look alike on these attributes. ",
-		a.Records+a.Suppressed, a.Suppressed, a.Records, a.Classes)
+	fmt.Fprintf(&s, "Of %d records, %d were suppressed; the other %d fall into %s whose members look alike on these attributes. ",
+		a.Records+a.Suppressed, a.Suppressed, a.Records, plural(a.Classes, "group", "groups"))
 	fmt.Fprintf(&s, "Someone who knows a person is in this release and knows these attributes can single that person out with a chance of at most %s (%s), %s on average. ",
 		oneIn(a.ProsecutorHighest), pct(a.ProsecutorHighest), pct(a.ProsecutorAverage))
 	if a.SampleUniques == 0 {

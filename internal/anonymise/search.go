@@ -79,6 +79,14 @@ func (e *Engine) newSearcher(ctx context.Context) *searcher {
 // configured metric (ties go to the lower node, then the lower node id). It fails with
 // *UnsatisfiableError when there is none.
 func (e *Engine) Search(ctx context.Context) (*Result, error) {
+	s, err := e.search(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.result()
+}
+
+func (e *Engine) search(ctx context.Context) (*searcher, error) {
 	s := e.newSearcher(ctx)
 	s.useSnp = true
 	if err := s.flash(); err != nil {
@@ -89,7 +97,7 @@ func (e *Engine) Search(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 	}
-	return s.result()
+	return s, nil
 }
 
 // SearchAll checks every node of the lattice from the distinct tuples, without tagging

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Table is a data set held column by column, each value replaced by a small integer id
@@ -15,6 +16,7 @@ type Table struct {
 	header []string
 	cols   []column
 	rows   int
+	sep    rune // the separator ReadCSV used; 0 for tables built in code
 }
 
 type column struct {
@@ -82,6 +84,9 @@ func ReadCSV(r io.Reader, sep rune) (*Table, error) {
 	if sep == 0 {
 		sep = br.guessSeparator()
 	}
+	if !validSep(sep) {
+		return nil, fmt.Errorf("read data: %w: separator %q cannot separate CSV fields", ErrConfig, sep)
+	}
 	cr := csv.NewReader(br)
 	cr.Comma = sep
 	cr.ReuseRecord = true
@@ -98,6 +103,7 @@ func ReadCSV(r io.Reader, sep rune) (*Table, error) {
 		return nil, &SyntaxError{What: "data", Line: 1, Msg: msg}
 	}
 	t, _ := NewTable(header)
+	t.sep = sep
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -112,20 +118,33 @@ func ReadCSV(r io.Reader, sep rune) (*Table, error) {
 	}
 }
 
+// validSep reports whether encoding/csv accepts sep as a field separator.
+func validSep(sep rune) bool {
+	return sep != 0 && sep != '"' && sep != '\r' && sep != '\n' && sep != utf8.RuneError && utf8.ValidRune(sep)
+}
+
 func csvError(what string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		msg := pe.Err.Error()
 		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			msg = "wrong number of fields"
+			return &SyntaxError{What: what, Line: pe.StartLine, Msg: "wrong number of fields"}
 		}
-		return &SyntaxError{What: what, Line: pe.StartLine, Field: pe.Column, Msg: msg}
+		return &SyntaxError{What: what, Line: pe.Line, Column: pe.Column, Msg: pe.Err.Error()}
 	}
 	return fmt.Errorf("read %s: %w", what, err)
 }
 
 // Header returns the column names.
 func (t *Table) Header() []string { return append([]string(nil), t.header...) }
+
+// Separator returns the field separator ReadCSV read the table with (',' for a table
+// built with NewTable).
+func (t *Table) Separator() rune {
+	if t.sep == 0 {
+		return ','
+	}
+	return t.sep
+}
 
 // Rows returns the number of rows.
 func (t *Table) Rows() int { return t.rows }
