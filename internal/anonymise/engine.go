@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Engine is one prepared anonymisation task: the table reduced to its distinct
@@ -28,13 +29,17 @@ type Engine struct {
 	gen   [][][]int32
 	width [][]int
 	label [][][]int32
-	off   []int32 // offset of column c's local ids in a node's flat key table
 
-	// Distinct quasi-identifier tuples.
-	nt       int
-	codes    []int32 // nt×d, each code off[c]+local id
-	tcount   []int32
-	rowTuple []int32
+	// Distinct quasi-identifier tuples, column by column so that grouping them streams
+	// through memory one column at a time.
+	nt         int
+	cols       [][]int32 // cols[c][tuple] → dictionary id
+	tcount     []int32
+	rowTuple   []int32
+	base       *source    // the bottom node's classes: the tuples themselves
+	flashOrder []int32    // nodes in Flash's order (prepareOrder)
+	flashRank  []int32    // node → position in flashOrder
+	pool       *sync.Pool // *groupify buffers, reused across searches
 
 	// Sensitive attribute (ns == 0 when no model needs it).
 	ns     int
@@ -84,6 +89,13 @@ func New(t *Table, cfg Config) (*Engine, error) {
 	e.prepareTuples()
 	e.prepareSensitive()
 	e.prepareMetrics()
+	e.prepareOrder()
+	rep := make([]int32, e.nt)
+	for i := range rep {
+		rep[i] = int32(i)
+	}
+	e.base = &source{node: 0, rep: rep, count: e.tcount, hist: e.thist, tuples: true}
+	e.pool = &sync.Pool{New: func() any { return newGroupify(e) }}
 	return e, nil
 }
 
@@ -101,8 +113,6 @@ func (e *Engine) prepareColumns() error {
 	e.gen = make([][][]int32, e.d)
 	e.width = make([][]int, e.d)
 	e.label = make([][][]int32, e.d)
-	e.off = make([]int32, e.d)
-	var off int32
 	bitsNeeded := 0
 	for c, name := range e.cfg.QuasiIdentifiers {
 		col := e.table.Column(name)
@@ -144,8 +154,6 @@ func (e *Engine) prepareColumns() error {
 			e.gen[c][l] = g
 			e.width[c][l] = len(ids)
 		}
-		e.off[c] = off
-		off += int32(len(dict))
 		bitsNeeded += bits.Len(uint(len(dict) - 1))
 	}
 	e.exact = bitsNeeded <= 64
@@ -188,6 +196,7 @@ func (e *Engine) prepareTuples() {
 			shift += bits.Len(uint(len(e.gen[c][0]) - 1))
 		}
 	}
+	e.cols = make([][]int32, d)
 	byKey := make(map[uint64]int32)
 	byStr := make(map[string]int32)
 	buf := make([]byte, 4*d)
@@ -216,7 +225,7 @@ func (e *Engine) prepareTuples() {
 				byStr[string(buf)] = t
 			}
 			for c := range d {
-				e.codes = append(e.codes, e.off[c]+row[c])
+				e.cols[c] = append(e.cols[c], row[c])
 			}
 			e.tcount = append(e.tcount, 0)
 		}

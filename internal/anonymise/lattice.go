@@ -1,6 +1,9 @@
 package anonymise
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // MaxNodes bounds the lattice the search keeps state for (ARX's Flash stops at 2^31-1;
 // this engine keeps a few bytes per node, so it stops sooner and says so).
@@ -28,6 +31,9 @@ func newLattice(heights []int) (*lattice, error) {
 			return nil, fmt.Errorf("prepare: %w: the lattice has more than %d transformations; use fewer quasi-identifiers or shorter hierarchies", ErrTooLarge, MaxNodes)
 		}
 	}
+	// Node heights (sums of levels) stay far below 1<<10, which prepareOrder packs them
+	// into: a dimension of h+1 levels adds h to the height and a factor h+1 to the size,
+	// so at most 63/6 per bit of MaxNodes, about 231.
 	l.size = size
 	l.levels = make([]uint8, size*l.d)
 	l.sum = make([]int16, size)
@@ -72,4 +78,43 @@ func (l *lattice) ints(id int32) []int {
 		out[c] = int(v)
 	}
 	return out
+}
+
+// prepareOrder sorts the nodes as Flash does: by level, then by the mean relative
+// generalisation height, then by how many distinct values remain (more first). The three
+// criteria and the node id pack into one integer per node (the two shares to 16 bits
+// each, which only matters for nodes the heuristic would rank within 1/65535 of each
+// other), so the order is one sort of integers.
+func (e *Engine) prepareOrder() {
+	lat := e.lat
+	prec := make([][]float64, lat.d) // per column and level: the share of the height
+	dist := make([][]float64, lat.d) // per column and level: the share of values merged
+	for c, h := range lat.heights {
+		prec[c] = make([]float64, h+1)
+		dist[c] = make([]float64, h+1)
+		for l := range h + 1 {
+			if h > 0 {
+				prec[c][l] = float64(l) / float64(h)
+			}
+			dist[c][l] = 1 - float64(e.width[c][l])/float64(e.width[c][0])
+		}
+	}
+	keys := make([]uint64, lat.size)
+	scale := 65535 / float64(max(lat.d, 1))
+	for id := range keys {
+		var p, q float64
+		for c, l := range lat.node(int32(id)) {
+			p += prec[c][l]
+			q += dist[c][l]
+		}
+		keys[id] = uint64(lat.sum[id])<<54 | uint64(p*scale)<<38 | uint64(q*scale)<<22 | uint64(id)
+	}
+	slices.Sort(keys)
+	e.flashOrder = make([]int32, lat.size)
+	e.flashRank = make([]int32, lat.size)
+	for i, k := range keys {
+		id := int32(k & (1<<22 - 1))
+		e.flashOrder[i] = id
+		e.flashRank[id] = int32(i)
+	}
 }

@@ -21,6 +21,7 @@ func (r *Result) WriteCSV(w io.Writer, sep rune) error {
 		sep = e.table.Separator()
 	}
 	s := e.newSearcher(context.Background())
+	defer s.release()
 	class := make([]int32, e.nt) // distinct tuple → its class
 	s.g.assign = class
 	_, supp := s.classify(r.node)
@@ -83,6 +84,7 @@ type Report struct {
 // Utility returns r's information loss under every metric.
 func (r *Result) Utility() Utility {
 	s := r.e.newSearcher(context.Background())
+	defer s.release()
 	g, supp := s.classify(r.node)
 	return r.e.utility(g, supp)
 }

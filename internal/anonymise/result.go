@@ -78,8 +78,11 @@ func (e *Engine) unsatisfiable() error {
 		for _, p := range parts {
 			sub := *e
 			sub.cfg = p.cfg
-			if s, serr := sub.search(context.Background()); serr == nil && s.best < 0 {
-				err.Models = append(err.Models, p.name)
+			if s, serr := sub.search(context.Background()); serr == nil {
+				if s.best < 0 {
+					err.Models = append(err.Models, p.name)
+				}
+				s.release()
 			}
 		}
 	}

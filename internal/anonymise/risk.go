@@ -137,6 +137,7 @@ func (r *Result) Risk() (*RiskReport, error) {
 	rep := &RiskReport{PopulationGiven: e.cfg.Population != nil}
 	for i, node := range []int32{0, r.node} {
 		s := e.newSearcher(context.Background())
+		defer s.release()
 		g, supp := s.classify(node)
 		if i == 0 {
 			supp = nil // before: the table as it is, nothing suppressed

@@ -47,10 +47,11 @@ type searcher struct {
 	snaps   []*source
 	useSnp  bool // roll up from snapshots (Search); SearchAll groups every node from the tuples
 	allLoss bool // evaluate the metric for failing nodes too (Evaluate)
-	supp    []bool
 	evals   map[int32]*eval
 	heap    []int32
 	succ    []int32
+	stack   []int32
+	pathBuf []int32
 
 	checked  int
 	best     int32
@@ -63,9 +64,10 @@ func (e *Engine) newSearcher(ctx context.Context) *searcher {
 		ctx: ctx, e: e, lat: e.lat, m: e.models(), metric: e.cfg.Metric,
 		limit: int(math.Floor(e.cfg.Suppression*float64(e.n) + 1e-9)),
 		flags: make([]uint8, e.lat.size),
-		g:     newGroupify(e),
-		base:  e.base(),
-		supp:  make([]bool, e.nt),
+		g:     e.pool.Get().(*groupify),
+		base:  e.base,
+		order: e.flashOrder,
+		rank:  e.flashRank,
 		evals: make(map[int32]*eval),
 		best:  -1,
 		start: time.Now(),
@@ -83,19 +85,27 @@ func (e *Engine) Search(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer s.release()
 	return s.result()
+}
+
+// release returns the searcher's grouping buffers to the engine's pool.
+func (s *searcher) release() {
+	s.g.assign, s.g.noDense = nil, false
+	s.e.pool.Put(s.g)
+	s.g = nil
 }
 
 func (e *Engine) search(ctx context.Context) (*searcher, error) {
 	s := e.newSearcher(ctx)
 	s.useSnp = true
-	if err := s.flash(); err != nil {
-		return nil, err
+	err := s.flash()
+	if err == nil && s.limit > 0 {
+		err = s.phase2()
 	}
-	if s.limit > 0 {
-		if err := s.phase2(); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		s.release()
+		return nil, err
 	}
 	return s, nil
 }
@@ -104,6 +114,7 @@ func (e *Engine) search(ctx context.Context) (*searcher, error) {
 // or roll-up: the brute-force baseline the search is measured and tested against.
 func (e *Engine) SearchAll(ctx context.Context) (*Result, error) {
 	s := e.newSearcher(ctx)
+	defer s.release()
 	for id := int32(0); id < int32(e.lat.size); id++ {
 		ev, err := s.check(id)
 		if err != nil {
@@ -126,6 +137,7 @@ func (e *Engine) Evaluate(levels []int) (*Result, error) {
 		}
 	}
 	s := e.newSearcher(context.Background())
+	defer s.release()
 	s.allLoss = true
 	id := e.lat.id(levels)
 	ev, err := s.check(id)
@@ -149,7 +161,6 @@ func (s *searcher) property(ev *eval) bool {
 // Nodes whose property fails push their successors on a queue that is searched the same
 // way. Every node ends up tagged, and every minimal node with the property is checked.
 func (s *searcher) flash() error {
-	s.prepareOrder()
 	for _, id := range s.order {
 		if s.flags[id]&(fAnon|fNotAnon) != 0 {
 			continue
@@ -168,45 +179,6 @@ func (s *searcher) flash() error {
 	return nil
 }
 
-// prepareOrder sorts the nodes as Flash does: by level, then by the mean relative
-// generalisation height, then by how many distinct values remain (more first).
-func (s *searcher) prepareOrder() {
-	e, lat := s.e, s.lat
-	type key struct {
-		sum        int16
-		prec, dist float64
-		id         int32
-	}
-	keys := make([]key, lat.size)
-	for id := range keys {
-		var prec, dist float64
-		for c, l := range lat.node(int32(id)) {
-			if h := lat.heights[c]; h > 0 {
-				prec += float64(l) / float64(h)
-			}
-			dist -= float64(e.width[c][l]) / float64(e.width[c][0])
-		}
-		keys[id] = key{lat.sum[id], prec, dist, int32(id)}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		switch {
-		case a.sum != b.sum:
-			return int(a.sum) - int(b.sum)
-		case a.prec != b.prec:
-			return cmpFloat(a.prec, b.prec)
-		case a.dist != b.dist:
-			return cmpFloat(a.dist, b.dist)
-		}
-		return int(a.id - b.id)
-	})
-	s.order = make([]int32, lat.size)
-	s.rank = make([]int32, lat.size)
-	for i, k := range keys {
-		s.order[i] = k.id
-		s.rank[k.id] = int32(i)
-	}
-}
-
 // successors returns id's successors in Flash's order (valid until the next call).
 func (s *searcher) successors(id int32) []int32 {
 	s.succ = s.succ[:0]
@@ -221,7 +193,8 @@ func (s *searcher) successors(id int32) []int32 {
 
 // path walks up from id, always to the first successor whose property is unknown.
 func (s *searcher) path(id int32) []int32 {
-	p := []int32{id}
+	p := append(s.pathBuf[:0], id)
+	defer func() { s.pathBuf = p }()
 	for {
 		next := int32(-1)
 		for _, up := range s.successors(id) {
@@ -276,7 +249,8 @@ func (s *searcher) checkPath(p []int32) error {
 
 // tagUp records that id and every node above it have the property (monotonicity).
 func (s *searcher) tagUp(id int32) {
-	stack := []int32{id}
+	stack := append(s.stack[:0], id)
+	defer func() { s.stack = stack }()
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -294,7 +268,8 @@ func (s *searcher) tagUp(id int32) {
 
 // tagDown records that id and every node below it lack the property.
 func (s *searcher) tagDown(id int32) {
-	stack := []int32{id}
+	stack := append(s.stack[:0], id)
+	defer func() { s.stack = stack }()
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -412,6 +387,7 @@ func (s *searcher) check(id int32) (*eval, error) {
 	}
 	g, m, ns := s.g, s.m, s.e.ns
 	g.run(id, src)
+	supp := g.supp
 	s.checked++
 	s.flags[id] |= fChecked
 	ev := &eval{}
@@ -423,12 +399,12 @@ func (s *searcher) check(id int32) (*eval, error) {
 		switch {
 		case m.failsCore(cnt, h):
 			suppCore += int(cnt)
-			s.supp[j] = true
+			supp[j] = true
 		case m.failsRest(cnt, h):
 			suppAll += int(cnt)
-			s.supp[j] = true
+			supp[j] = true
 		default:
-			s.supp[j] = false
+			supp[j] = false
 			ev.classes++
 		}
 	}
@@ -437,7 +413,7 @@ func (s *searcher) check(id int32) (*eval, error) {
 	ev.ok = suppAll <= s.limit
 	ev.suppressed = suppAll
 	if ev.ok || s.allLoss {
-		ev.loss = s.e.lossOf(s.metric, g, s.supp[:g.n])
+		ev.loss = s.e.lossOf(s.metric, g, supp[:g.n])
 	}
 	s.evals[id] = ev
 	if s.useSnp && (s.limit > 0 || !s.property(ev)) && g.n*5 <= len(src.rep)*4 {
