@@ -229,3 +229,82 @@ func checkAgainstBruteForce(t *testing.T, name string, rt randomTask, cfg anonym
 	}
 	return true
 }
+
+// Eight quasi-identifiers of about 150 values and two of 3 need 68 bits, more than an
+// exact 64-bit key holds:
+// the engine hashes the keys and compares tuples on every hit. It must still agree with
+// brute force.
+func TestHashedKeysMatchBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(80, 80))
+	rt := randomTask{hs: map[string]*anonymise.Hierarchy{}}
+	for c := range 10 {
+		q := fmt.Sprintf("q%d", c)
+		rt.qis = append(rt.qis, q)
+		var values []string
+		for v := range 200 {
+			values = append(values, fmt.Sprintf("%s-%d", q, v))
+		}
+		rt.hs[q] = anonymise.FlatHierarchy(values)
+	}
+	rt.header = append(append([]string(nil), rt.qis...), "s")
+	tab, _ := anonymise.NewTable(rt.header)
+	for range 300 {
+		row := make([]string, 0, 11)
+		for c := range 10 {
+			v := rng.IntN(200)
+			if c >= 8 {
+				v = rng.IntN(3) // two columns with few values, so classes form
+			}
+			row = append(row, fmt.Sprintf("q%d-%d", c, v))
+		}
+		row = append(row, strconv.Itoa(rng.IntN(3)))
+		rt.rows = append(rt.rows, row)
+		tab.Append(row)
+	}
+	rt.table = tab
+	for _, cfg := range []anonymise.Config{
+		{K: 2, Metric: anonymise.Loss},
+		{K: 3, Suppression: 0.1, Metric: anonymise.Discernibility},
+		{K: 2, Sensitive: "s", LDiversity: &anonymise.LDiversity{L: 2, Variant: anonymise.EntropyL}, Suppression: 0.3, Metric: anonymise.NonUniformEntropy},
+	} {
+		cfg.QuasiIdentifiers, cfg.Hierarchies = rt.qis, rt.hs
+		if !checkAgainstBruteForce(t, fmt.Sprintf("hashed k=%d", cfg.K), rt, cfg) {
+			t.Fatalf("k=%d: no solution; the case should have one", cfg.K)
+		}
+	}
+}
+
+// An Engine serves concurrent searches (pooled buffers, nothing shared that changes).
+func TestConcurrentSearches(t *testing.T) {
+	rt := randomTable(rand.New(rand.NewPCG(5, 5)), 4, 200, false)
+	e, err := anonymise.New(rt.table, anonymise.Config{QuasiIdentifiers: rt.qis, Hierarchies: rt.hs, K: 3, Suppression: 0.05,
+		Sensitive: "s", LDiversity: &anonymise.LDiversity{L: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := e.Search(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 20 {
+				got, err := e.Search(context.Background())
+				if err == nil && (fmt.Sprint(got.Levels) != fmt.Sprint(want.Levels) || got.Loss != want.Loss) {
+					err = fmt.Errorf("concurrent search found %v %g, alone %v %g", got.Levels, got.Loss, want.Levels, want.Loss)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
