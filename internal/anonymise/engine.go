@@ -183,7 +183,9 @@ func splitmix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// prepareTuples reduces the rows to distinct quasi-identifier tuples.
+// prepareTuples reduces the rows to distinct quasi-identifier tuples. Exact keys go
+// through an open-addressing table sized for every row to be distinct (no growth, no
+// map hashing); hashed ones through a map of the ids' bytes.
 func (e *Engine) prepareTuples() {
 	d := e.d
 	e.rowTuple = make([]int32, e.n)
@@ -197,30 +199,52 @@ func (e *Engine) prepareTuples() {
 		}
 	}
 	e.cols = make([][]int32, d)
-	byKey := make(map[uint64]int32)
+	size := 64
+	for size < 2*e.n {
+		size <<= 1
+	}
+	var slots []int32 // tuple+1, 0 when free
+	var skeys []uint64
+	if e.exact {
+		slots, skeys = make([]int32, size), make([]uint64, size)
+	}
+	shift := uint(64 - bits.TrailingZeros(uint(size)))
 	byStr := make(map[string]int32)
 	buf := make([]byte, 4*d)
+	codes := make([][]int32, d)
+	for c := range d {
+		codes[c] = e.table.cols[e.qcol[c]].codes
+		e.cols[c] = make([]int32, 0, e.n) // at most one tuple per row; no regrowing
+	}
+	e.tcount = make([]int32, 0, e.n)
 	for r := 0; r < e.n; r++ {
 		var key uint64
 		for c := range d {
-			row[c] = e.table.cols[e.qcol[c]].codes[r]
+			row[c] = codes[c][r]
 			key += uint64(row[c]) * mult[c]
 		}
-		var t int32
-		var ok bool
+		t := int32(-1)
+		var h uint64
 		if e.exact {
-			t, ok = byKey[key]
+			for h = (key * 0x9E3779B97F4A7C15) >> shift; slots[h] != 0; h = (h + 1) & uint64(size-1) {
+				if skeys[h] == key {
+					t = slots[h] - 1
+					break
+				}
+			}
 		} else {
 			for c, v := range row {
 				binary.LittleEndian.PutUint32(buf[4*c:], uint32(v))
 			}
-			t, ok = byStr[string(buf)]
+			if x, ok := byStr[string(buf)]; ok {
+				t = x
+			}
 		}
-		if !ok {
+		if t < 0 {
 			t = int32(e.nt)
 			e.nt++
 			if e.exact {
-				byKey[key] = t
+				slots[h], skeys[h] = t+1, key
 			} else {
 				byStr[string(buf)] = t
 			}
