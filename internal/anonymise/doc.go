@@ -17,6 +17,9 @@
 // a model is suppressed, "*" in every quasi-identifier (as in ARX), and a node is
 // feasible when at most floor(limit·records) records are suppressed. Suppressed records
 // count as removed for the models and the risk, and as fully generalised for the metrics.
+// Columns that are not quasi-identifiers (the sensitive attribute included) are copied
+// unchanged: direct identifiers must be dropped before, or named as quasi-identifiers
+// without a hierarchy so that they can only be kept whole or replaced by "*".
 //
 // # Invariants
 //
@@ -55,11 +58,15 @@
 // checked nodes) and stops once the bound exceeds the best found.
 //
 // Checks are cheap because the table is first reduced to its distinct quasi-identifier
-// tuples with counts (and sensitive-value histograms), and a check rolls up the classes of
-// the smallest snapshot kept from a checked node below instead of the tuples: one
-// representative tuple stands for each class, its key at the new node a sum of per-column
-// table lookups, grouped in an open-addressing table sized once. Keys pack exactly into 64
-// bits when the domains allow; otherwise they are hashed and compared on every hit.
+// tuples with counts (and sensitive-value histograms), held column by column, and a check
+// rolls up the classes of the smallest snapshot kept from a checked node below instead of
+// the tuples: one representative tuple stands for each class. Its key at the new node is a
+// sum of per-column table lookups (columns at a one-label level skipped), grouped by
+// direct indexing when the node's key space is at most 2^16 and in an open-addressing
+// table otherwise; the buffers are pooled per Engine, so a check allocates nothing. Keys
+// pack exactly into 64 bits when the domains allow; otherwise they are hashed and the
+// tuples compared on every hit. On Adult (k=5, 8 quasi-identifiers) the search checks 113
+// of 4,320 nodes in about 1.5 ms of CPU (BENCHMARKS.md).
 //
 // # Metrics, models and risk
 //

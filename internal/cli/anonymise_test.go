@@ -55,6 +55,9 @@ func TestAnonymiseAdult(t *testing.T) {
 		if !regexp.MustCompile(c.last).MatchString(lines[len(lines)-1]) {
 			t.Errorf("%s: last line %q", c.name, lines[len(lines)-1])
 		}
+		if !strings.Contains(stdout, "copied unchanged (neither quasi-identifier nor generalised): occupation\n") {
+			t.Errorf("%s: no notice of the columns copied as they are:\n%s", c.name, stdout)
+		}
 		if !strings.Contains(stdout, "summary: ") || !strings.Contains(stdout, "摘要：") {
 			t.Errorf("%s: no plain-language summary:\n%s", c.name, stdout)
 		}
