@@ -52,10 +52,11 @@
 // property is every model when there is no suppression or the models are only k-anonymity
 // and distinct l-diversity; otherwise it is that monotone core, which every variant of
 // l-diversity implies. Without suppression the optimum is the best checked feasible node:
-// every minimal node with the property is checked. With suppression, phase 2 visits the
-// nodes with the property in order of a lower bound of their loss (the metric without its
-// suppression term; for discernibility the sum of squared class sizes, carried up from
-// checked nodes) and stops once the bound exceeds the best found.
+// every minimal node with the property is checked. With suppression, a lower bound of the
+// loss that only grows upwards (the metric without its suppression term; for
+// discernibility the sum of squared class sizes at a checked node) prunes every node whose
+// bound exceeds the best found, in phase 1 already, and phase 2 visits the remaining nodes
+// with the property in order of that bound, stopping once it exceeds the best.
 //
 // Checks are cheap because the table is first reduced to its distinct quasi-identifier
 // tuples with counts (and sensitive-value histograms), held column by column, and a check

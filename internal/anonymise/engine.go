@@ -256,6 +256,12 @@ func (e *Engine) prepareTuples() {
 		e.tcount[t]++
 		e.rowTuple[r] = t
 	}
+	if e.nt < e.n/2 { // give back the room reserved for every row being distinct
+		for c := range d {
+			e.cols[c] = slices.Clone(e.cols[c])
+		}
+		e.tcount = slices.Clone(e.tcount)
+	}
 }
 
 // prepareSensitive builds the per-tuple histograms of the sensitive attribute when a model

@@ -12,6 +12,8 @@ const (
 	fChecked uint8 = 1 << iota
 	fAnon          // meets the search property (checked, or predicted from a node below)
 	fNotAnon       // fails it (checked, or predicted from a node above)
+	fPruned        // cannot beat the best found: its loss's lower bound is above it
+	known    = fAnon | fNotAnon | fPruned
 )
 
 // maxSnapshots bounds the classes kept from checked nodes for rolling up later checks.
@@ -48,6 +50,8 @@ type searcher struct {
 	useSnp  bool // roll up from snapshots (Search); SearchAll groups every node from the tuples
 	allLoss bool // evaluate the metric for failing nodes too (Evaluate)
 	evals   map[int32]*eval
+	lbs     []float64 // per node, the metric's static lower bound (suppression with precision, entropy, loss)
+	dmPrune bool      // prune by Σ class size² (suppression with discernibility)
 	heap    []int32
 	succ    []int32
 	stack   []int32
@@ -161,14 +165,21 @@ func (s *searcher) property(ev *eval) bool {
 // Nodes whose property fails push their successors on a queue that is searched the same
 // way. Every node ends up tagged, and every minimal node with the property is checked.
 func (s *searcher) flash() error {
+	if _, static := s.e.lowerBound(s.metric, s.lat.node(0)); static && s.limit > 0 {
+		s.lbs = make([]float64, s.lat.size)
+		for id := range s.lbs {
+			s.lbs[id], _ = s.e.lowerBound(s.metric, s.lat.node(int32(id)))
+		}
+	}
+	s.dmPrune = s.metric == Discernibility && s.limit > 0
 	for _, id := range s.order {
-		if s.flags[id]&(fAnon|fNotAnon) != 0 {
+		if s.flags[id]&known != 0 || s.prune(id) {
 			continue
 		}
 		s.push(id)
 		for len(s.heap) > 0 {
 			n := s.pop()
-			if s.flags[n]&(fAnon|fNotAnon) != 0 {
+			if s.flags[n]&known != 0 || s.prune(n) {
 				continue
 			}
 			if err := s.checkPath(s.path(n)); err != nil {
@@ -198,7 +209,7 @@ func (s *searcher) path(id int32) []int32 {
 	for {
 		next := int32(-1)
 		for _, up := range s.successors(id) {
-			if s.flags[up]&(fAnon|fNotAnon) == 0 {
+			if s.flags[up]&known == 0 {
 				next = up
 				break
 			}
@@ -217,7 +228,7 @@ func (s *searcher) checkPath(p []int32) error {
 		mid := (low + high) / 2
 		id := p[mid]
 		switch f := s.flags[id]; {
-		case f&fAnon != 0:
+		case f&(fAnon|fPruned) != 0 || s.prune(id):
 			high = mid - 1
 			continue
 		case f&fNotAnon != 0:
@@ -228,16 +239,15 @@ func (s *searcher) checkPath(p []int32) error {
 		if err != nil {
 			return err
 		}
-		if s.limit == 0 {
-			s.consider(id, ev)
-		}
+		s.consider(id, ev)
+		s.pruneDM(id, ev)
 		if s.property(ev) {
 			s.tagUp(id)
 			high = mid - 1
 		} else {
 			s.tagDown(id)
 			for _, up := range s.successors(id) {
-				if s.flags[up]&(fAnon|fNotAnon) == 0 {
+				if s.flags[up]&known == 0 {
 					s.push(up)
 				}
 			}
@@ -245,6 +255,44 @@ func (s *searcher) checkPath(p []int32) error {
 		}
 	}
 	return nil
+}
+
+// prune tags id and every node above it as unable to beat the best found, when the lower
+// bound of id's loss (which only grows upwards) is above it. Only with a suppression
+// limit: without one, the search never checks a node above one with the property, and the
+// bound is the loss itself.
+func (s *searcher) prune(id int32) bool {
+	if s.lbs == nil || s.best < 0 || !s.beaten(s.lbs[id]) {
+		return false
+	}
+	s.pruneUp(id)
+	return true
+}
+
+// pruneDM is prune for discernibility, whose bound comes from checks: Σ class size² at a
+// checked node bounds the loss of every node above it.
+func (s *searcher) pruneDM(id int32, ev *eval) {
+	if s.dmPrune && s.best >= 0 && s.beaten(ev.dmStar) {
+		s.pruneUp(id)
+	}
+}
+
+func (s *searcher) pruneUp(id int32) {
+	stack := append(s.stack[:0], id)
+	defer func() { s.stack = stack }()
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if s.flags[n]&fPruned != 0 {
+			continue
+		}
+		s.flags[n] |= fPruned
+		for c, l := range s.lat.node(n) {
+			if int(l) < s.lat.heights[c] {
+				stack = append(stack, n+s.lat.mult[c])
+			}
+		}
+	}
 }
 
 // tagUp records that id and every node above it have the property (monotonicity).
@@ -291,15 +339,11 @@ func (s *searcher) tagDown(id int32) {
 func (s *searcher) phase2() error {
 	var cands []int32
 	for _, id := range s.order {
-		if s.flags[id]&fAnon != 0 {
+		if s.flags[id]&(fAnon|fPruned) == fAnon {
 			cands = append(cands, id)
 		}
 	}
-	if _, static := s.e.lowerBound(s.metric, s.lat.node(0)); static {
-		lbs := make(map[int32]float64, len(cands))
-		for _, id := range cands {
-			lbs[id], _ = s.e.lowerBound(s.metric, s.lat.node(id))
-		}
+	if lbs := s.lbs; lbs != nil {
 		slices.SortStableFunc(cands, func(a, b int32) int { return cmpFloat(lbs[a], lbs[b]) })
 		for _, id := range cands {
 			if s.best >= 0 && s.beaten(lbs[id]) {
@@ -324,7 +368,7 @@ func (s *searcher) phase2() error {
 		if ev := s.evals[id]; ev != nil {
 			b = max(b, ev.dmStar)
 		}
-		if s.flags[id]&fAnon != 0 && !(s.best >= 0 && s.beaten(b)) {
+		if s.flags[id]&(fAnon|fPruned) == fAnon && !(s.best >= 0 && s.beaten(b)) {
 			if err := s.visit(id); err != nil {
 				return err
 			}
@@ -367,7 +411,13 @@ func (s *searcher) consider(id int32, ev *eval) {
 			return
 		}
 	}
+	improved := s.best < 0 || ev.loss < s.bestLoss
 	s.best, s.bestLoss = id, ev.loss
+	if s.dmPrune && improved {
+		for n, ev := range s.evals {
+			s.pruneDM(n, ev)
+		}
+	}
 }
 
 // check groups the data at node id (rolled up from the smallest snapshot below it) and
