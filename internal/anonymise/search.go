@@ -9,10 +9,9 @@ import (
 
 // Node flags.
 const (
-	fChecked uint8 = 1 << iota
-	fAnon          // meets the search property (checked, or predicted from a node below)
-	fNotAnon       // fails it (checked, or predicted from a node above)
-	fPruned        // cannot beat the best found: its loss's lower bound is above it
+	fAnon    uint8 = 1 << iota // meets the search property (checked, or predicted from a node below)
+	fNotAnon                   // fails it (checked, or predicted from a node above)
+	fPruned                    // cannot beat the best found: its loss's lower bound is above it
 	known    = fAnon | fNotAnon | fPruned
 )
 
@@ -439,7 +438,6 @@ func (s *searcher) check(id int32) (*eval, error) {
 	g.run(id, src)
 	supp := g.supp
 	s.checked++
-	s.flags[id] |= fChecked
 	ev := &eval{}
 	var suppCore, suppAll int
 	for j := 0; j < g.n; j++ {
