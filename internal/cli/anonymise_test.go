@@ -141,3 +141,23 @@ func TestAnonymiseUsage(t *testing.T) {
 		t.Fatalf("release %q", b)
 	}
 }
+
+// Issue 21 item 5: `steward bench anonymise` ends with its contract line.
+func TestBenchAnonymiseLastLine(t *testing.T) {
+	adultArgs(t) // skips without the data set
+	if testing.Short() {
+		t.Skip("checks all 4,320 nodes once for its baseline")
+	}
+	code, out, stderr := runSteward(t, "bench", "anonymise", "-runs", "1", "-all-runs", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	last := lines[len(lines)-1]
+	if !regexp.MustCompile(`^anonymise: adult k=5 in \d+\.\d\d ms \(\d+ of 4320 nodes checked\)$`).MatchString(last) {
+		t.Fatalf("last line %q", last)
+	}
+	if !strings.HasPrefix(out, "machine: ") {
+		t.Fatalf("no machine line:\n%s", out)
+	}
+}
