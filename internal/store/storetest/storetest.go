@@ -42,6 +42,8 @@ func Run(t *testing.T, open Opener) int {
 		{"Rights", testRights},
 		{"LegalHold", testLegalHold},
 		{"Profiles", testProfiles},
+		{"PrivacyBudgets", testPrivacyBudgets},
+		{"PrivacyBudgetsConcurrent", testPrivacyBudgetsConcurrent},
 		{"Ping", testPing},
 	}
 	ran := 0
