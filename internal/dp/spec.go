@@ -79,7 +79,9 @@ const (
 	DefaultCountContribs    = 5
 	DefaultValueContribs    = 1
 	DefaultBins             = 10
+	MinEpsilon              = 1e-3
 	MaxEpsilon              = 10
+	MinDelta                = 1e-12
 	MaxDelta                = 1e-3
 	MaxGroupBy              = 3
 	maxPartitionsLimit      = 100
@@ -306,8 +308,8 @@ func compile(s Spec) (*plan, error) {
 	} else if s.Property != "" {
 		return nil, reportErr("property", "is not used by %s", s.Measure)
 	}
-	if !(s.Epsilon > 0) || s.Epsilon > MaxEpsilon || math.IsInf(s.Epsilon, 0) {
-		return nil, reportErr("epsilon", "must be in (0, %d]", MaxEpsilon)
+	if !(s.Epsilon >= MinEpsilon && s.Epsilon <= MaxEpsilon) {
+		return nil, reportErr("epsilon", "must be in [%g, %d]", MinEpsilon, MaxEpsilon)
 	}
 	p := &plan{spec: s}
 
@@ -444,8 +446,8 @@ func compile(s Spec) (*plan, error) {
 
 	// Budget split and δ.
 	needDelta := p.gauss || !p.public
-	if math.IsNaN(s.Delta) || s.Delta < 0 || s.Delta > MaxDelta {
-		return nil, reportErr("delta", "must be in [0, %g]", MaxDelta)
+	if !(s.Delta == 0 || s.Delta >= MinDelta && s.Delta <= MaxDelta) {
+		return nil, reportErr("delta", "must be 0 (the default, %g, where needed) or in [%g, %g]", DefaultDelta, MinDelta, MaxDelta)
 	}
 	if !needDelta && s.Delta != 0 {
 		return nil, reportErr("delta", "is not used: Laplace noise over public cells is pure ε-DP")
