@@ -51,7 +51,9 @@ func TestSpecErrors(t *testing.T) {
 		{"too many days", func(s *dp.Spec) { s.GroupBy, s.From, s.To = []string{"day"}, from, from.AddDate(4, 0, 0) }, "to"},
 		{"keys of no dim", func(s *dp.Spec) { s.PublicKeys = map[string][]string{"event": {"x"}} }, "public_keys"},
 		{"empty keys", func(s *dp.Spec) { s.GroupBy, s.PublicKeys = []string{"event"}, map[string][]string{"event": {}} }, "public_keys.event"},
-		{"keys of a tag", func(s *dp.Spec) { s.GroupBy, s.PublicKeys = []string{"tag:vip"}, map[string][]string{"tag:vip": {"true"}} }, "public_keys.tag:vip"},
+		{"keys of a tag", func(s *dp.Spec) {
+			s.GroupBy, s.PublicKeys = []string{"tag:vip"}, map[string][]string{"tag:vip": {"true"}}
+		}, "public_keys.tag:vip"},
 		{"too many cells", func(s *dp.Spec) {
 			many := make([]string, 200)
 			for i := range many {
@@ -125,10 +127,10 @@ func TestParseSpec(t *testing.T) {
 		t.Fatalf("ParseSpec = %+v, %v", s, err)
 	}
 	for in, want := range map[string]string{
-		`{"budget":"b","nope":1}`:          `unknown field "nope"`,
-		`{"epsilon":"half"}`:               "epsilon must be float64, not string",
-		`{"budget":"b"} {}`:                "trailing data",
-		`[1]`:                              "cannot unmarshal array",
+		`{"budget":"b","nope":1}`: `unknown field "nope"`,
+		`{"epsilon":"half"}`:      "epsilon must be float64, not string",
+		`{"budget":"b"} {}`:       "trailing data",
+		`[1]`:                     "cannot unmarshal array",
 		`{"budget":"b","purpose":"p","measure":"count","epsilon":0.5,"group_by":"event"}`: "group_by must be []string",
 	} {
 		_, err := dp.ParseSpec([]byte(in))
@@ -184,4 +186,3 @@ func FuzzParseDimension(f *testing.F) {
 		}
 	})
 }
-
