@@ -65,6 +65,7 @@ func All() []Bench {
 		{"policy", "policy decisions per second on one core and p99 latency, against one map lookup per decision", benchPolicy},
 		{"segments", "3-clause segment over synthetic profiles: bitmap evaluation vs the SQL query", benchSegments},
 		{"audit", "audit leaves per second through the batching appender vs raw inserts", benchAudit},
+		{"dp", "bounded DP aggregation vs a plain map count, and DP reports over the demo's events end to end", benchDP},
 	}
 }
 

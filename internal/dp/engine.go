@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/google/differential-privacy/go/v3/dpagg"
@@ -21,23 +22,32 @@ import (
 // benchmark can time bounding alone.
 type Aggregator struct {
 	p       *plan
-	inflate float64 // 1; a test breaks the mechanism with more (see export_test.go)
-	cells   map[string]*cellAcc
-	seen    map[string]struct{}
+	inflate float64 // 1; a test breaks the mechanism with more (see the privacy audit)
+	cells   map[cellKey]*cellAcc
+	seen    map[uint64]struct{} // hashes of the ids of the people added
 	// Bounding samples which cells and which events of a person to keep. Each person's
 	// choices come from a stream seeded by (seed, person id), so they depend on that
 	// person alone, never on who else is in the data or in which order.
 	seed [2]uint64
 	pcg  rand.PCG
 	rng  *rand.Rand
+	// Values of string dimensions are interned per dimension: ids[i] maps a value to its
+	// id, names[i] back. A dimension with declared values has them as ids 0..k-1 and is
+	// closed: a value not among them is left out.
+	ids    []map[string]uint32
+	names  [][]string
+	closed []bool
 	// Per-person scratch, reused.
-	parts   []partAcc
-	index   map[string]int
-	key     []byte
-	pvals   []string // the person's values of the person-level dimensions
-	domains []map[string]struct{}
-	labels  map[int64][2]string // unix day → day, week label
+	parts []partAcc
+	index map[cellKey]int
+	pkey  cellKey // the person-level dimensions' ids
 }
+
+// cellKey identifies a cell: one id per dimension (at most three group_by and a bin).
+// String values are interned; a day is its day number since 1970-01-01 (UTC), a week the
+// number of its Monday-based week since then, a bin its index, tag and segment membership
+// 0 or 1.
+type cellKey [4]uint32
 
 // cellAcc is one cell's state before noise: what the library's mechanisms read.
 type cellAcc struct {
@@ -50,7 +60,7 @@ type cellAcc struct {
 
 // partAcc is one of the current person's cells.
 type partAcc struct {
-	key  string
+	key  cellKey
 	n    int64     // matching events seen
 	vals []float64 // a uniform sample of at most MaxContributions clamped values
 }
@@ -65,20 +75,35 @@ func NewAggregator(spec Spec) (*Aggregator, error) {
 }
 
 func newAggregator(p *plan, inflate float64) *Aggregator {
-	a := &Aggregator{p: p, inflate: inflate, cells: map[string]*cellAcc{}, seen: map[string]struct{}{},
-		seed: newSeed(), index: map[string]int{}, labels: map[int64][2]string{}}
+	a := &Aggregator{p: p, inflate: inflate, cells: map[cellKey]*cellAcc{}, seen: map[uint64]struct{}{},
+		seed: newSeed(), index: map[cellKey]int{}}
 	a.rng = rand.New(&a.pcg)
-	a.domains = make([]map[string]struct{}, len(p.dims))
-	for i, d := range p.domains {
-		if d == nil || p.dims[i].kind == dimBin {
-			continue
-		}
-		a.domains[i] = map[string]struct{}{}
-		for _, v := range d {
-			a.domains[i][v] = struct{}{}
+	n := len(p.dims)
+	a.ids, a.names, a.closed = make([]map[string]uint32, n), make([][]string, n), make([]bool, n)
+	for i, d := range p.dims {
+		switch d.kind {
+		case dimEvent, dimCampaign, dimTrait:
+			a.ids[i] = map[string]uint32{}
+			for _, v := range p.domains[i] {
+				a.intern(i, v)
+			}
+			a.closed[i] = p.domains[i] != nil
 		}
 	}
 	return a
+}
+
+func (a *Aggregator) intern(i int, v string) (uint32, bool) {
+	if id, ok := a.ids[i][v]; ok {
+		return id, true
+	}
+	if a.closed[i] {
+		return 0, false
+	}
+	id := uint32(len(a.names[i]))
+	a.ids[i][v] = id
+	a.names[i] = append(a.names[i], v)
+	return id, true
 }
 
 // errDuplicate: a source that yields a person twice would let them contribute twice the
@@ -87,45 +112,37 @@ var errDuplicate = errors.New("report: the source yielded one person twice")
 
 // Add bounds one person's contributions and adds them to the cells.
 func (a *Aggregator) Add(person *Person) error {
-	if _, dup := a.seen[person.ID]; dup {
+	// A 64-bit hash tells people apart well enough: a collision (about one in 10⁷ reports
+	// over a million people) refuses the report, it never merges two people.
+	h := fnv64a(person.ID)
+	if _, dup := a.seen[h]; dup {
 		return errDuplicate
 	}
-	a.seen[person.ID] = struct{}{}
+	a.seen[h] = struct{}{}
 	p := a.p
-	h := fnv64a(person.ID)
 	a.pcg.Seed(a.seed[0]^h, a.seed[1]^(h*0x9e3779b97f4a7c15))
 	a.parts = a.parts[:0]
 	clear(a.index)
 
-	// The person's own values, and whether they fall outside a declared domain.
-	a.pvals = a.pvals[:0]
+	// The person's own values; a value outside a declared domain leaves them out.
+	a.pkey = cellKey{}
 	for i, d := range p.dims {
-		v := ""
 		switch d.kind {
 		case dimTrait:
-			v = person.Traits[d.Name]
-		case dimTag:
-			v = boolString(hasString(person.Tags, d.Name))
-		case dimSegment:
-			v = boolString(hasString(person.Segments, d.Name))
-		default:
-			a.pvals = append(a.pvals, "")
-			continue
-		}
-		if dom := a.domains[i]; dom != nil {
-			if _, ok := dom[v]; !ok {
+			id, ok := a.intern(i, person.Traits[d.Name])
+			if !ok {
 				return nil
 			}
+			a.pkey[i] = id
+		case dimTag:
+			a.pkey[i] = bit(hasString(person.Tags, d.Name))
+		case dimSegment:
+			a.pkey[i] = bit(hasString(person.Segments, d.Name))
 		}
-		a.pvals = append(a.pvals, v)
 	}
 
 	if p.personLevel() {
-		a.key = a.key[:0]
-		for _, v := range a.pvals {
-			a.key = appendKeyPart(a.key, v)
-		}
-		a.part(a.key).n = 1
+		a.part(a.pkey).n = 1
 	} else {
 		a.addEvents(person)
 	}
@@ -151,12 +168,14 @@ func (a *Aggregator) addEvents(person *Person) {
 	p := a.p
 	spec := &p.spec
 	valued := spec.Property != ""
+	from, to := spec.From, spec.To
+events:
 	for k := range person.Events {
 		e := &person.Events[k]
 		if spec.Event != "" && e.Name != spec.Event {
 			continue
 		}
-		if !spec.From.IsZero() && e.At.Before(spec.From) || !spec.To.IsZero() && !e.At.Before(spec.To) {
+		if !from.IsZero() && e.At.Before(from) || !to.IsZero() && !e.At.Before(to) {
 			continue
 		}
 		var v float64
@@ -167,37 +186,30 @@ func (a *Aggregator) addEvents(person *Person) {
 			}
 			v = min(max(x, p.lo), p.hi)
 		}
-		a.key = a.key[:0]
-		skip := false
+		key := a.pkey
 		for i, d := range p.dims {
-			var val string
 			switch d.kind {
 			case dimEvent:
-				val = e.Name
-			case dimDay:
-				val = a.label(e.At)[0]
-			case dimWeek:
-				val = a.label(e.At)[1]
-			case dimCampaign:
-				val = e.Campaign
-			case dimBin:
-				a.key = appendBin(a.key, v, p.lo, p.hi, spec.Bins)
-				continue
-			default:
-				val = a.pvals[i]
-			}
-			if dom := a.domains[i]; dom != nil && !d.personal() {
-				if _, ok := dom[val]; !ok {
-					skip = true
-					break
+				id, ok := a.intern(i, e.Name)
+				if !ok {
+					continue events
 				}
+				key[i] = id
+			case dimCampaign:
+				id, ok := a.intern(i, e.Campaign)
+				if !ok {
+					continue events
+				}
+				key[i] = id
+			case dimDay:
+				key[i] = uint32(int32(dayNumber(e.At)))
+			case dimWeek:
+				key[i] = uint32(int32(floorDiv(dayNumber(e.At)+3, 7)))
+			case dimBin:
+				key[i] = uint32(binOf(v, p.lo, p.hi, spec.Bins))
 			}
-			a.key = appendKeyPart(a.key, val)
 		}
-		if skip {
-			continue
-		}
-		pa := a.part(a.key)
+		pa := a.part(key)
 		pa.n++
 		if valued {
 			// Reservoir sampling keeps a uniform sample of MaxContributions values.
@@ -211,22 +223,22 @@ func (a *Aggregator) addEvents(person *Person) {
 }
 
 // part returns the person's cell for key, adding it if new.
-func (a *Aggregator) part(key []byte) *partAcc {
+func (a *Aggregator) part(key cellKey) *partAcc {
 	if len(a.parts) <= 8 {
 		for i := range a.parts {
-			if a.parts[i].key == string(key) {
+			if a.parts[i].key == key {
 				return &a.parts[i]
 			}
 		}
-	} else if i, ok := a.index[string(key)]; ok {
+	} else if i, ok := a.index[key]; ok {
 		return &a.parts[i]
 	}
 	if len(a.parts) < cap(a.parts) {
 		a.parts = a.parts[:len(a.parts)+1]
 		last := &a.parts[len(a.parts)-1]
-		last.key, last.n, last.vals = string(key), 0, last.vals[:0]
+		last.key, last.n, last.vals = key, 0, last.vals[:0]
 	} else {
-		a.parts = append(a.parts, partAcc{key: string(key)})
+		a.parts = append(a.parts, partAcc{key: key})
 	}
 	if len(a.parts) > 8 {
 		if len(a.index) == 0 {
@@ -234,7 +246,7 @@ func (a *Aggregator) part(key []byte) *partAcc {
 				a.index[a.parts[i].key] = i
 			}
 		} else {
-			a.index[string(key)] = len(a.parts) - 1
+			a.index[key] = len(a.parts) - 1
 		}
 	}
 	return &a.parts[len(a.parts)-1]
@@ -294,21 +306,88 @@ func (p *plan) noise() noise.Noise {
 	return noise.Laplace()
 }
 
-// label returns the day and ISO week of t, cached per day.
-func (a *Aggregator) label(t time.Time) [2]string {
-	day := t.Unix()
-	if day < 0 {
-		day = (day - 86399) / 86400
-	} else {
-		day /= 86400
+func bit(b bool) uint32 {
+	if b {
+		return 1
 	}
-	if l, ok := a.labels[day]; ok {
-		return l
+	return 0
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
 	}
-	d := time.Unix(day*86400, 0).UTC()
-	l := [2]string{dayLabel(d), weekLabel(d)}
-	a.labels[day] = l
-	return l
+	return q
+}
+
+// dayNumber is t's day since 1970-01-01, UTC.
+func dayNumber(t time.Time) int64 { return floorDiv(t.Unix(), 86400) }
+
+func binOf(v, lo, hi float64, bins int) int {
+	i := int((v - lo) / (hi - lo) * float64(bins))
+	return min(max(i, 0), bins-1)
+}
+
+// values names a cell's key: its value per dimension, bins by label.
+func (a *Aggregator) values(k cellKey) []string {
+	p := a.p
+	out := make([]string, len(p.dims))
+	for i, d := range p.dims {
+		id := k[i]
+		switch d.kind {
+		case dimEvent, dimCampaign, dimTrait:
+			out[i] = a.names[i][id]
+		case dimTag, dimSegment:
+			out[i] = boolString(id == 1)
+		case dimDay:
+			out[i] = dayLabel(time.Unix(int64(int32(id))*86400, 0))
+		case dimWeek:
+			out[i] = weekLabel(time.Unix((int64(int32(id))*7-3)*86400, 0))
+		case dimBin:
+			out[i] = p.domains[i][id]
+		}
+	}
+	return out
+}
+
+// key finds the cell key of values (as values names them); false if a value is unknown.
+func (a *Aggregator) key(vals []string) (cellKey, bool) {
+	var k cellKey
+	for i := range a.p.dims {
+		id, ok := a.keyOne(i, vals[i])
+		if !ok {
+			return k, false
+		}
+		k[i] = id
+	}
+	return k, true
+}
+
+// keyOne finds the id of value v of dimension i.
+func (a *Aggregator) keyOne(i int, v string) (uint32, bool) {
+	switch d := a.p.dims[i]; d.kind {
+	case dimEvent, dimCampaign, dimTrait:
+		id, ok := a.ids[i][v]
+		return id, ok
+	case dimTag, dimSegment:
+		return bit(v == "true"), v == "true" || v == "false"
+	case dimDay:
+		t, err := time.Parse("2006-01-02", v)
+		return uint32(int32(dayNumber(t))), err == nil
+	case dimWeek:
+		var y, w int
+		if _, err := fmt.Sscanf(v, "%04d-W%02d", &y, &w); err != nil {
+			return 0, false
+		}
+		// The Monday of ISO week w: January 4th is always in week 1.
+		jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)
+		monday := jan4.AddDate(0, 0, -int((jan4.Weekday()+6)%7)+7*(w-1))
+		return uint32(int32(floorDiv(dayNumber(monday)+3, 7))), true
+	default: // dimBin
+		j := slices.Index(a.p.domains[i], v)
+		return uint32(j), j >= 0
+	}
 }
 
 func boolString(b bool) string {
@@ -316,51 +395,6 @@ func boolString(b bool) string {
 		return "true"
 	}
 	return "false"
-}
-
-// A cell's key is its values in dimension order, each as uvarint length and bytes.
-func appendKeyPart(b []byte, v string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(v)))
-	return append(b, v...)
-}
-
-func appendBin(b []byte, v, lo, hi float64, bins int) []byte {
-	i := int((v - lo) / (hi - lo) * float64(bins))
-	i = min(max(i, 0), bins-1)
-	return binary.AppendUvarint(append(b, 0xff), uint64(i))
-}
-
-// splitKey decodes a key into its values, naming histogram bins by their label.
-func (p *plan) splitKey(key string) []string {
-	out := make([]string, 0, len(p.dims))
-	b := []byte(key)
-	for _, d := range p.dims {
-		if d.kind == dimBin {
-			i, _ := binary.Uvarint(b[1:])
-			return append(out, p.domains[len(p.dims)-1][i])
-		}
-		n, w := binary.Uvarint(b)
-		out = append(out, string(b[w:w+int(n)]))
-		b = b[w+int(n):]
-	}
-	return out
-}
-
-// joinKey encodes values (bins by label) into a key.
-func (p *plan) joinKey(vals []string) string {
-	var b []byte
-	for i, d := range p.dims {
-		if d.kind == dimBin {
-			for j, l := range p.domains[i] {
-				if l == vals[i] {
-					b = binary.AppendUvarint(append(b, 0xff), uint64(j))
-				}
-			}
-			continue
-		}
-		b = appendKeyPart(b, vals[i])
-	}
-	return string(b)
 }
 
 // newSeed returns a random seed for the bounding streams.

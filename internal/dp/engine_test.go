@@ -51,9 +51,18 @@ func state(t *testing.T, a *Aggregator) map[string]string {
 			}
 			s += fmt.Sprintf(" quant=%v", tree.QuantileTree)
 		}
-		out[fmt.Sprint(a.p.splitKey(k))] = s
+		out[fmt.Sprint(a.values(k))] = s
 	}
 	return out
+}
+
+func mustKey(t *testing.T, a *Aggregator, vals ...string) cellKey {
+	t.Helper()
+	k, ok := a.key(vals)
+	if !ok {
+		t.Fatalf("no cell key for %q", vals)
+	}
+	return k
 }
 
 func TestBounding(t *testing.T) {
@@ -75,14 +84,14 @@ func TestBounding(t *testing.T) {
 		}
 		for k, c := range a.cells {
 			if c.people != 1 || c.n != DefaultCountContribs {
-				t.Fatalf("cell %v = %+v, want 1 person, %d events", p.splitKey(k), c, DefaultCountContribs)
+				t.Fatalf("cell %v = %+v, want 1 person, %d events", a.values(k), c, DefaultCountContribs)
 			}
 		}
 	})
 	t.Run("clamping", func(t *testing.T) {
 		p := mustPlan(t, Spec{Budget: "b", Purpose: "p", Measure: Sum, Property: "price", Bounds: []float64{0, 100}, MaxContributions: 3, Epsilon: 1})
 		a := fixedAggregate(t, p, src)
-		if c := a.cells[p.joinKey(nil)]; len(a.cells) != 1 || c.sum != 300 || c.people != 1 {
+		if c := a.cells[cellKey{}]; len(a.cells) != 1 || c.sum != 300 || c.people != 1 {
 			t.Fatalf("sum cells = %v, want one cell of 3 values clamped to 100", state(t, a))
 		}
 	})
@@ -93,7 +102,7 @@ func TestBounding(t *testing.T) {
 			t.Fatalf("a closed range makes days public: %v", p.domains)
 		}
 		a := fixedAggregate(t, p, src)
-		if len(a.cells) != 2 || a.cells[p.joinKey([]string{"2026-04-02"})].n != 20 {
+		if len(a.cells) != 2 || a.cells[mustKey(t, a, "2026-04-02")].n != 20 {
 			t.Fatalf("cells = %v", state(t, a))
 		}
 		p = mustPlan(t, Spec{Budget: "b", Purpose: "p", Measure: Count, Event: "Order Completed", Epsilon: 1})
@@ -116,7 +125,7 @@ func TestBounding(t *testing.T) {
 		p := mustPlan(t, Spec{Budget: "b", Purpose: "p", Measure: Count, GroupBy: []string{"trait:city", "event"}, Epsilon: 1,
 			PublicKeys: map[string][]string{"trait:city": {"上海", "北京"}, "event": {"x"}}})
 		a := fixedAggregate(t, p, NewMemorySource(people))
-		if len(a.cells) != 1 || a.cells[p.joinKey([]string{"上海", "x"})].n != 1 {
+		if len(a.cells) != 1 || a.cells[mustKey(t, a, "上海", "x")].n != 1 {
 			t.Fatalf("cells = %v, want only 上海/x", state(t, a))
 		}
 		cells, err := a.release()
@@ -365,5 +374,33 @@ func TestConfidenceIntervalsCover(t *testing.T) {
 				t.Errorf("coverage %.3f below %.2f", rate, c.min)
 			}
 		})
+	}
+}
+
+// Day and week ids name the same day and ISO week as the labels, across year ends and
+// before 1970.
+func TestTimeKeys(t *testing.T) {
+	p := mustPlan(t, Spec{Budget: "b", Purpose: "p", Measure: Count, GroupBy: []string{"day", "week"}, Epsilon: 1})
+	a := newAggregator(p, 1)
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2020, 12, 31, 12, 0, 0, 0, time.UTC), time.Date(2021, 1, 3, 12, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC), time.Date(1965, 6, 15, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 4, 6, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)),
+	} {
+		a.cells = map[cellKey]*cellAcc{}
+		a.seen = map[uint64]struct{}{}
+		if err := a.Add(&Person{ID: at.String(), Events: []Event{{Name: "e", At: at}}}); err != nil {
+			t.Fatal(err)
+		}
+		for k := range a.cells {
+			got := a.values(k)
+			if want := []string{dayLabel(at), weekLabel(at)}; !slices.Equal(got, want) {
+				t.Errorf("%v: key names %v, want %v", at, got, want)
+			}
+			if back, ok := a.key(got); !ok || back != k {
+				t.Errorf("%v: key(%v) = %v, %v; want %v", at, got, back, ok, k)
+			}
+		}
 	}
 }

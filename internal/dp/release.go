@@ -34,9 +34,9 @@ type Cell struct {
 // after the charge is committed.
 func (a *Aggregator) release() ([]Cell, error) {
 	p := a.p
-	var keys []string
+	var keys []cellKey
 	if p.public {
-		keys = p.publicKeys()
+		keys = a.publicKeys()
 	} else {
 		for k, c := range a.cells {
 			keep, err := a.keepCell(c.people)
@@ -51,13 +51,13 @@ func (a *Aggregator) release() ([]Cell, error) {
 	type row struct {
 		vals []string
 		bin  int
-		key  string
+		key  cellKey
 	}
 	rows := make([]row, len(keys))
 	for i, k := range keys {
-		rows[i] = row{vals: p.splitKey(k), key: k}
+		rows[i] = row{vals: a.values(k), key: k}
 		if n := len(p.dims); n > 0 && p.dims[n-1].kind == dimBin {
-			rows[i].bin = slices.Index(p.domains[n-1], rows[i].vals[n-1])
+			rows[i].bin = int(k[n-1])
 		}
 	}
 	slices.SortFunc(rows, func(x, y row) int {
@@ -96,24 +96,23 @@ func finite(x float64) float64 {
 }
 
 // publicKeys lists every declared cell: the cross product of the domains.
-func (p *plan) publicKeys() []string {
-	keys := []string{""}
-	combos := [][]string{{}}
-	for _, dom := range p.domains {
-		next := make([][]string, 0, len(combos)*len(dom))
-		for _, c := range combos {
-			for _, v := range dom {
-				next = append(next, append(slices.Clip(c), v))
+func (a *Aggregator) publicKeys() []cellKey {
+	keys := []cellKey{{}}
+	for i, dom := range a.p.domains {
+		ids := make([]uint32, 0, len(dom))
+		for _, v := range dom {
+			if id, ok := a.keyOne(i, v); ok {
+				ids = append(ids, id)
 			}
 		}
-		combos = next
-	}
-	if len(p.domains) == 0 {
-		return keys
-	}
-	keys = keys[:0]
-	for _, c := range combos {
-		keys = append(keys, p.joinKey(c))
+		next := make([]cellKey, 0, len(keys)*len(ids))
+		for _, k := range keys {
+			for _, id := range ids {
+				k[i] = id
+				next = append(next, k)
+			}
+		}
+		keys = next
 	}
 	return keys
 }
