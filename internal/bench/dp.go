@@ -143,6 +143,9 @@ func benchDP(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		took, cells = append(took, d), len(rel.Cells)
+		if days := int(to.Sub(from) / (24 * time.Hour)); cells != len(names)*days {
+			return fmt.Errorf("bench dp: %d cells, want every event name on every day (%d × %d)", cells, len(names), days)
+		}
 		fmt.Fprintf(e.Stdout, "report run %d: count by event and day over %d events: %d cells in %.1f ms\n", r+1, inRange, cells, d)
 	}
 	fmt.Fprintf(e.Stdout, "dp: %.0f contributions/s (%.2fx plain count); report over %d events in %.0f ms\n", b, b/p, inRange, median(took))
