@@ -1,6 +1,7 @@
 package dp
 
 import (
+	"encoding/json"
 	"math"
 
 	"github.com/google/differential-privacy/go/v3/noise"
@@ -22,14 +23,37 @@ func (c Cost) plus(d Cost) Cost {
 // Charge is a release's cost with the ε it amounts to at its budget's δ on its own.
 type Charge struct {
 	Cost
-	EpsilonTotal float64 `json:"epsilon_total"`
+	EpsilonTotal Epsilon `json:"epsilon_total"`
+}
+
+// Epsilon is an ε that may be +Inf: the ε of a spend the budget's δ cannot cover (a
+// Gaussian release or partition selection on a budget without δ). JSON has no infinity,
+// so it is written as null.
+type Epsilon float64
+
+// MarshalJSON writes null for an infinite ε.
+func (e Epsilon) MarshalJSON() ([]byte, error) {
+	f := float64(e)
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f)
+}
+
+// UnmarshalJSON reads null as +Inf.
+func (e *Epsilon) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*e = Epsilon(math.Inf(1))
+		return nil
+	}
+	return json.Unmarshal(b, (*float64)(e))
 }
 
 // Spend is what counts against a budget now: the sum of the charges inside its period and
 // the ε of the (ε, δ_budget) guarantee they amount to together.
 type Spend struct {
 	Cost
-	EpsilonTotal float64 `json:"epsilon_total"`
+	EpsilonTotal Epsilon `json:"epsilon_total"`
 	Charges      int     `json:"charges"`
 }
 

@@ -3,6 +3,7 @@ package dp
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 var (
@@ -46,16 +47,20 @@ func budgetErr(field, format string, args ...any) error {
 // the release costs, what was spent inside the budget's period, the limits, and what
 // remains.
 type BudgetExhaustedError struct {
-	Budget    string
-	Cost      Charge
-	Spent     Spend
-	Limit     Limit
-	Remaining Remaining
+	Budget    string    `json:"budget"`
+	Cost      Charge    `json:"cost"`
+	Spent     Spend     `json:"spent"`
+	Limit     Limit     `json:"limit"`
+	Remaining Remaining `json:"remaining"`
 }
 
 func (e *BudgetExhaustedError) Error() string {
+	if math.IsInf(float64(e.Cost.EpsilonTotal), 1) {
+		return fmt.Sprintf("report: privacy budget %q exhausted: the release needs δ (ρ=%.4g, δ=%.3g) beyond the %.3g the budget has left",
+			e.Budget, e.Cost.Rho, e.Cost.Delta, max(e.Remaining.Delta, 0))
+	}
 	return fmt.Sprintf("report: privacy budget %q exhausted: the release costs ε=%.4g (ρ=%.4g, δ=%.3g) and %.4g of ε=%.4g (δ=%.3g) is left",
-		e.Budget, e.Cost.EpsilonTotal, e.Cost.Rho, e.Cost.Delta, max(e.Remaining.Epsilon, 0), e.Limit.Epsilon, e.Limit.Delta)
+		e.Budget, float64(e.Cost.EpsilonTotal), e.Cost.Rho, e.Cost.Delta, max(e.Remaining.Epsilon, 0), e.Limit.Epsilon, e.Limit.Delta)
 }
 
 // Is makes errors.Is(err, ErrBudgetExhausted) true.

@@ -169,7 +169,7 @@ func limitOf(b store.PrivacyBudget) Limit {
 
 func spendOf(b store.PrivacyBudget, sp store.PrivacySpend) Spend {
 	c := Cost{Rho: sp.Rho, Epsilon: sp.Epsilon, Delta: sp.Delta}
-	return Spend{Cost: c, EpsilonTotal: EpsilonAt(c, b.Limits.Delta), Charges: sp.Charges}
+	return Spend{Cost: c, EpsilonTotal: Epsilon(EpsilonAt(c, b.Limits.Delta)), Charges: sp.Charges}
 }
 
 func status(b store.PrivacyBudget, sp store.PrivacySpend) Budget {
@@ -227,6 +227,9 @@ func (l *Ledger) Report(ctx context.Context, actor string, spec Spec) (Release, 
 	if err != nil {
 		return Release{}, budgetLookupErr("report", p.spec.Budget, err)
 	}
+	// The version is read before the data: a release computed while new events arrive is
+	// filed under the version before them, which only means its replay answers a query
+	// about slightly older data with slightly newer data — once, under one charge.
 	version, err := l.src.Version(ctx, p.spec.Purpose)
 	if err != nil {
 		return Release{}, fmt.Errorf("report: data version: %w", err)
@@ -240,7 +243,7 @@ func (l *Ledger) Report(ctx context.Context, actor string, spec Spec) (Release, 
 		}
 	}
 	lim := limitOf(b)
-	charge := Charge{Cost: p.cost, EpsilonTotal: EpsilonAt(p.cost, lim.Delta)}
+	charge := Charge{Cost: p.cost, EpsilonTotal: Epsilon(EpsilonAt(p.cost, lim.Delta))}
 	if spec.DryRun {
 		after := spendOf(b, sp).Cost.plus(p.cost)
 		return Release{Spec: p.spec, Cells: []Cell{}, Charged: charge, Remaining: remaining(lim, after), Preview: pv,
@@ -259,7 +262,7 @@ func (l *Ledger) Report(ctx context.Context, actor string, spec Spec) (Release, 
 		spent := spendOf(b, sp)
 		after = spent.Cost.plus(p.cost)
 		if !fits(lim, after) {
-			return &BudgetExhaustedError{Budget: b.Name, Cost: Charge{Cost: p.cost, EpsilonTotal: EpsilonAt(p.cost, lim.Delta)},
+			return &BudgetExhaustedError{Budget: b.Name, Cost: Charge{Cost: p.cost, EpsilonTotal: Epsilon(EpsilonAt(p.cost, lim.Delta))},
 				Spent: spent, Limit: lim, Remaining: remaining(lim, spent.Cost)}
 		}
 		return nil

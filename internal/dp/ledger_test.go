@@ -2,9 +2,11 @@ package dp_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,7 +49,7 @@ func TestThirdReportExhaustsBudget(t *testing.T) {
 		}
 		t.Logf("refusal: %v", err)
 		b, err := l.Budget(ctx, "growth")
-		if err != nil || b.Spent.Charges != 2 || math.Abs(b.Spent.EpsilonTotal-0.8) > 1e-9 || b.Period != "30d" || b.Consumer != "growth team" {
+		if err != nil || b.Spent.Charges != 2 || math.Abs(float64(b.Spent.EpsilonTotal)-0.8) > 1e-9 || b.Period != "30d" || b.Consumer != "growth team" {
 			t.Fatalf("budget after refusal = %+v, %v", b, err)
 		}
 		if n := len(leaves(t, st)); n != before {
@@ -303,7 +305,14 @@ func TestBudgets(t *testing.T) {
 	// A budget without δ takes pure-ε Laplace reports over public cells only.
 	mustBudget(t, l, dp.BudgetSpec{Name: "pure", Epsilon: 5, Period: "lifetime"})
 	_, err = l.Report(ctx, "op", dp.Spec{Budget: "pure", Purpose: purpose, Measure: dp.Sum, Property: "total", Bounds: []float64{0, 1}, Epsilon: 0.1})
-	if !errors.Is(err, dp.ErrBudgetExhausted) {
+	var ex *dp.BudgetExhaustedError
+	if !errors.As(err, &ex) {
 		t.Fatalf("Gaussian report on a δ = 0 budget: %v", err)
 	}
+	// The edge sends the amounts as JSON: an ε no δ can cover is null, not a failure.
+	js, jerr := json.Marshal(ex)
+	if jerr != nil || !strings.Contains(string(js), `"epsilon_total":null`) {
+		t.Fatalf("amounts as JSON = %s, %v", js, jerr)
+	}
+	t.Logf("refusal: %v; amounts %s", err, js)
 }
