@@ -154,13 +154,15 @@ func benchDP(ctx context.Context, e Env, args []string) error {
 
 // demoMessage is what a report reads of a demo message.
 type demoMessage struct {
-	Type        string         `json:"type"`
-	AnonymousID string         `json:"anonymousId"`
-	Timestamp   time.Time      `json:"timestamp"`
-	Event       string         `json:"event"`
-	Name        string         `json:"name"`
-	Properties  map[string]any `json:"properties"`
-	Traits      struct {
+	Type        string    `json:"type"`
+	AnonymousID string    `json:"anonymousId"`
+	Timestamp   time.Time `json:"timestamp"`
+	Event       string    `json:"event"`
+	Name        string    `json:"name"`
+	Properties  struct {
+		Price, Quantity, Value, Revenue, Shipping, Total *float64
+	} `json:"properties"`
+	Traits struct {
 		Address struct{ City, Country string }
 	} `json:"traits"`
 	Context struct {
@@ -207,12 +209,16 @@ func demoPeople(cfg demo.Config) ([]dp.Person, []string, error) {
 				continue
 			}
 			ev := dp.Event{Name: m.Event, At: m.Timestamp}
-			for k, v := range m.Properties {
-				if f, ok := v.(float64); ok {
+			pr := &m.Properties
+			for _, f := range []struct {
+				name string
+				v    *float64
+			}{{"price", pr.Price}, {"quantity", pr.Quantity}, {"value", pr.Value}, {"revenue", pr.Revenue}, {"shipping", pr.Shipping}, {"total", pr.Total}} {
+				if f.v != nil {
 					if ev.Props == nil {
 						ev.Props = map[string]float64{}
 					}
-					ev.Props[k] = f
+					ev.Props[f.name] = *f.v
 				}
 			}
 			names[m.Event] = true
