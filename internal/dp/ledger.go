@@ -349,6 +349,30 @@ func (l *Ledger) Release(ctx context.Context, id string) (Release, error) {
 	return l.replay(r, b, sp, false)
 }
 
+// Releases returns up to limit (at most 1000) of a budget's releases, newest first.
+func (l *Ledger) Releases(ctx context.Context, budget string, limit int) ([]Release, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	b, sp, err := l.st.PrivacySpent(ctx, budget, l.now())
+	if err != nil {
+		return nil, budgetLookupErr("releases", budget, err)
+	}
+	rs, err := l.st.PrivacyReleases(ctx, budget, limit)
+	if err != nil {
+		return nil, fmt.Errorf("releases: %w", err)
+	}
+	out := make([]Release, 0, len(rs))
+	for _, r := range rs {
+		rel, err := l.replay(r, b, sp, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rel)
+	}
+	return out, nil
+}
+
 // fingerprint names a query: its normalised spec (without dry_run) and the data version.
 func fingerprint(s Spec, version string) string {
 	s.DryRun = false

@@ -151,6 +151,9 @@ func TestSameQueryReplays(t *testing.T) {
 		if _, err := l.Release(ctx, "rel_nope"); !errors.Is(err, dp.ErrUnknownRelease) {
 			t.Fatalf("unknown release: %v", err)
 		}
+		if rs, err := l.Releases(ctx, "b", 0); err != nil || len(rs) != 1 || rs[0].ID != first.ID || !reflect.DeepEqual(rs[0].Cells, first.Cells) {
+			t.Fatalf("Releases = %+v, %v", rs, err)
+		}
 		b, _ := l.Budget(ctx, "b")
 		if b.Spent.Charges != 1 {
 			t.Fatalf("charges = %d, want 1", b.Spent.Charges)

@@ -98,4 +98,6 @@ type PrivacyBudgets interface {
 	GetPrivacyRelease(ctx context.Context, budget, fingerprint string) (PrivacyRelease, error)
 	// PrivacyReleaseByID returns a release by id; ErrNotFound.
 	PrivacyReleaseByID(ctx context.Context, id string) (PrivacyRelease, error)
+	// PrivacyReleases returns up to limit of a budget's releases, newest first.
+	PrivacyReleases(ctx context.Context, budget string, limit int) ([]PrivacyRelease, error)
 }

@@ -254,3 +254,21 @@ func (s *Store) PrivacyReleaseByID(ctx context.Context, id string) (store.Privac
 	}
 	return r, nil
 }
+
+// PrivacyReleases implements store.PrivacyBudgets.
+func (s *Store) PrivacyReleases(ctx context.Context, budget string, limit int) ([]store.PrivacyRelease, error) {
+	rows, err := s.rc.QueryContext(ctx, "SELECT "+releaseCols+" FROM privacy_releases WHERE budget = ? ORDER BY seq DESC LIMIT ?", budget, limit)
+	if err != nil {
+		return nil, fmt.Errorf("privacy releases: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []store.PrivacyRelease
+	for rows.Next() {
+		r, err := scanRelease(rows)
+		if err != nil {
+			return nil, fmt.Errorf("privacy releases: %w", mapErr(err))
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err())
+}

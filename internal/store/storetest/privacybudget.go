@@ -154,6 +154,18 @@ func testPrivacyBudgets(t *testing.T, s store.Store) {
 	if _, err := pb.PrivacyReleaseByID(ctx, "rel_9"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("missing release by id: err = %v", err)
 	}
+	if err := pb.PutPrivacyRelease(ctx, store.PrivacyRelease{ID: "rel_3", Budget: "team", Fingerprint: "fp_2", ChargeID: "ch_2", At: ts(3 * time.Hour), Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if rs, err := pb.PrivacyReleases(ctx, "team", 10); err != nil || len(rs) != 2 || rs[0].ID != "rel_3" || rs[1].ID != "rel_1" {
+		t.Fatalf("PrivacyReleases = %+v, %v; want rel_3, rel_1 (newest first)", rs, err)
+	}
+	if rs, err := pb.PrivacyReleases(ctx, "team", 1); err != nil || len(rs) != 1 || rs[0].ID != "rel_3" {
+		t.Fatalf("PrivacyReleases limit 1 = %+v, %v", rs, err)
+	}
+	if rs, err := pb.PrivacyReleases(ctx, "partner", 10); err != nil || len(rs) != 0 {
+		t.Fatalf("PrivacyReleases of a budget without any = %+v, %v", rs, err)
+	}
 }
 
 // testPrivacyBudgetsConcurrent: many goroutines charge one budget at once; exactly as many
