@@ -291,14 +291,14 @@ func TestMeasuresNearTruth(t *testing.T) {
 	}
 	check("median", cells[0], vals[len(vals)/2], 25)
 	check("p90", cells[1], vals[len(vals)*9/10], 25)
-	cells = run(Spec{Measure: Histogram, Event: "buy", Property: "v", Bounds: []float64{0, 1000}, Bins: 4})
-	if len(cells) != 4 || cells[0].Key["bin"] != "[0, 250)" || cells[3].Key["bin"] != "[750, 1000]" {
-		t.Fatalf("histogram cells = %+v", cells)
+	cells = run(Spec{Measure: Histogram, Event: "buy", Property: "v", Bounds: []float64{0, 1000}, Bins: 20})
+	if len(cells) != 20 || cells[0].Key["bin"] != "[0, 50)" || cells[1].Key["bin"] != "[50, 100)" || cells[19].Key["bin"] != "[950, 1000]" {
+		t.Fatalf("histogram cells out of order: %+v", cells)
 	}
 	for i, c := range cells {
 		in := 0
 		for _, v := range vals {
-			if int(v/250) == i {
+			if int(v/50) == i {
 				in++
 			}
 		}

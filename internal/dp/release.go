@@ -48,20 +48,25 @@ func (a *Aggregator) release() ([]Cell, error) {
 			}
 		}
 	}
+	// Cells in order of their values, bins in numeric order.
 	type row struct {
 		vals []string
 		bin  int
 		key  cellKey
 	}
+	named := len(p.dims)
+	if named > 0 && p.dims[named-1].kind == dimBin {
+		named--
+	}
 	rows := make([]row, len(keys))
 	for i, k := range keys {
 		rows[i] = row{vals: a.values(k), key: k}
-		if n := len(p.dims); n > 0 && p.dims[n-1].kind == dimBin {
-			rows[i].bin = int(k[n-1])
+		if named < len(p.dims) {
+			rows[i].bin = int(k[named])
 		}
 	}
 	slices.SortFunc(rows, func(x, y row) int {
-		return cmp.Or(slices.Compare(x.vals, y.vals), cmp.Compare(x.bin, y.bin))
+		return cmp.Or(slices.Compare(x.vals[:named], y.vals[:named]), cmp.Compare(x.bin, y.bin))
 	})
 	cells := make([]Cell, 0, len(rows))
 	for _, r := range rows {
