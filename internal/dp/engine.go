@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -37,10 +38,11 @@ type Aggregator struct {
 	ids    []map[string]uint32
 	names  [][]string
 	closed []bool
+	recent [][256]recentValue
 	// Per-person scratch, reused.
 	parts []partAcc
-	index map[cellKey]int
-	pkey  cellKey // the person-level dimensions' ids
+	table partTable // finds the person's cell by key
+	pkey  cellKey   // the person-level dimensions' ids
 }
 
 // cellKey identifies a cell: one id per dimension (at most three group_by and a bin).
@@ -76,10 +78,11 @@ func NewAggregator(spec Spec) (*Aggregator, error) {
 
 func newAggregator(p *plan, inflate float64) *Aggregator {
 	a := &Aggregator{p: p, inflate: inflate, cells: map[cellKey]*cellAcc{}, seen: map[uint64]struct{}{},
-		seed: newSeed(), index: map[cellKey]int{}}
+		seed: newSeed()}
 	a.rng = rand.New(&a.pcg)
 	n := len(p.dims)
 	a.ids, a.names, a.closed = make([]map[string]uint32, n), make([][]string, n), make([]bool, n)
+	a.recent = make([][256]recentValue, n)
 	for i, d := range p.dims {
 		switch d.kind {
 		case dimEvent, dimCampaign, dimTrait:
@@ -94,16 +97,35 @@ func newAggregator(p *plan, inflate float64) *Aggregator {
 }
 
 func (a *Aggregator) intern(i int, v string) (uint32, bool) {
-	if id, ok := a.ids[i][v]; ok {
-		return id, true
+	// Most dimensions have few values (event names, campaigns, cities): a direct-mapped
+	// cache on the value's length and end bytes answers most lookups with one comparison
+	// instead of hashing the whole string.
+	c := &a.recent[i]
+	slot := 0
+	if n := len(v); n > 0 {
+		slot = (n*31 ^ int(v[0])*7 ^ int(v[n-1])) & (len(c) - 1)
 	}
-	if a.closed[i] {
-		return 0, false
+	if e := &c[slot]; e.set && e.s == v {
+		return e.id, true
 	}
-	id := uint32(len(a.names[i]))
-	a.ids[i][v] = id
-	a.names[i] = append(a.names[i], v)
+	id, ok := a.ids[i][v]
+	if !ok {
+		if a.closed[i] {
+			return 0, false
+		}
+		id = uint32(len(a.names[i]))
+		a.ids[i][v] = id
+		a.names[i] = append(a.names[i], v)
+	}
+	c[slot] = recentValue{s: v, id: id, set: true}
 	return id, true
+}
+
+// recentValue is an entry of the interning cache.
+type recentValue struct {
+	s   string
+	id  uint32
+	set bool
 }
 
 // errDuplicate: a source that yields a person twice would let them contribute twice the
@@ -122,7 +144,7 @@ func (a *Aggregator) Add(person *Person) error {
 	p := a.p
 	a.pcg.Seed(a.seed[0]^h, a.seed[1]^(h*0x9e3779b97f4a7c15))
 	a.parts = a.parts[:0]
-	clear(a.index)
+	a.table.reset()
 
 	// The person's own values; a value outside a declared domain leaves them out.
 	a.pkey = cellKey{}
@@ -224,14 +246,9 @@ events:
 
 // part returns the person's cell for key, adding it if new.
 func (a *Aggregator) part(key cellKey) *partAcc {
-	if len(a.parts) <= 8 {
-		for i := range a.parts {
-			if a.parts[i].key == key {
-				return &a.parts[i]
-			}
-		}
-	} else if i, ok := a.index[key]; ok {
-		return &a.parts[i]
+	e := a.table.find(key)
+	if e.gen == a.table.cur {
+		return &a.parts[e.idx]
 	}
 	if len(a.parts) < cap(a.parts) {
 		a.parts = a.parts[:len(a.parts)+1]
@@ -240,16 +257,68 @@ func (a *Aggregator) part(key cellKey) *partAcc {
 	} else {
 		a.parts = append(a.parts, partAcc{key: key})
 	}
-	if len(a.parts) > 8 {
-		if len(a.index) == 0 {
-			for i := range a.parts {
-				a.index[a.parts[i].key] = i
-			}
-		} else {
-			a.index[key] = len(a.parts) - 1
+	a.table.put(e, key, int32(len(a.parts)-1))
+	return &a.parts[len(a.parts)-1]
+}
+
+// partTable is an open-addressing hash table from a cell key to the index of the current
+// person's cell. It is emptied per person by moving to a new generation rather than by
+// clearing, and hashes four small integers with one multiplication: a person's dozens of
+// events cost a few nanoseconds each to place instead of a Go map's hashing.
+type partTable struct {
+	slots []partSlot
+	shift uint32 // 32 − log2(len(slots)): the hash's top bits pick the slot
+	cur   uint32 // a slot is in use when its generation is the current one
+	used  int
+}
+
+type partSlot struct {
+	key cellKey
+	idx int32
+	gen uint32
+}
+
+func (t *partTable) reset() {
+	t.cur++
+	t.used = 0
+	if t.slots == nil {
+		t.slots, t.shift = make([]partSlot, 64), 32-6
+	}
+	if t.cur == 0 { // wrapped: clear once every 2³² people
+		clear(t.slots)
+		t.cur = 1
+	}
+}
+
+// find returns key's slot, or the empty slot where it goes.
+func (t *partTable) find(key cellKey) *partSlot {
+	// Fibonacci hashing of the ids folded into one word: ids are small integers (interned
+	// values, day numbers), which the multiplication spreads over the top bits.
+	v := key[0] ^ bits.RotateLeft32(key[1], 8) ^ bits.RotateLeft32(key[2], 16) ^ bits.RotateLeft32(key[3], 24)
+	h := v * 0x9e3779b1
+	mask := len(t.slots) - 1
+	for i := int(h >> t.shift); ; i = (i + 1) & mask {
+		e := &t.slots[i]
+		if e.gen != t.cur || e.key == key {
+			return e
 		}
 	}
-	return &a.parts[len(a.parts)-1]
+}
+
+// put fills the empty slot e, growing the table past half full.
+func (t *partTable) put(e *partSlot, key cellKey, idx int32) {
+	*e = partSlot{key: key, idx: idx, gen: t.cur}
+	t.used++
+	if t.used*2 <= len(t.slots) {
+		return
+	}
+	old := t.slots
+	t.slots, t.shift = make([]partSlot, 2*len(old)), t.shift-1
+	for i := range old {
+		if old[i].gen == t.cur {
+			*t.find(old[i].key) = old[i]
+		}
+	}
 }
 
 // contribute adds one person's bounded contribution to a cell.
