@@ -1,6 +1,7 @@
 package dp
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -73,6 +74,24 @@ type Budget struct {
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by"`
 	LimitsAt  time.Time `json:"limits_at"`
+}
+
+// ParseBudgetSpec decodes a budget request strictly (unknown fields and trailing data are
+// errors) and validates it.
+func ParseBudgetSpec(b []byte) (BudgetSpec, error) {
+	var s BudgetSpec
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return BudgetSpec{}, budgetErr("body", "%s", jsonReason(err))
+	}
+	if dec.More() {
+		return BudgetSpec{}, budgetErr("body", "trailing data after the JSON object")
+	}
+	if _, err := s.check(); err != nil {
+		return BudgetSpec{}, err
+	}
+	return s, nil
 }
 
 func (s BudgetSpec) check() (store.PrivacyLimits, error) {

@@ -186,3 +186,45 @@ func FuzzParseDimension(f *testing.F) {
 		}
 	})
 }
+
+func TestParseBudgetSpec(t *testing.T) {
+	s, err := dp.ParseBudgetSpec([]byte(`{"name":"partner-a","consumer":"Partner A","epsilon":2,"delta":1e-6,"period":"4w"}`))
+	if err != nil || s.Name != "partner-a" || s.Period != "4w" || s.Delta != 1e-6 {
+		t.Fatalf("ParseBudgetSpec = %+v, %v", s, err)
+	}
+	for in, field := range map[string]string{
+		`{"name":"b","epsilon":1,"period":"lifetime","extra":1}`: "body",
+		`{"name":"b","epsilon":"1","period":"lifetime"}`:         "body",
+		`{"name":"b","epsilon":1,"period":"lifetime"} 1`:         "body",
+		`{"name":"b","epsilon":0,"period":"lifetime"}`:           "epsilon",
+		`{"name":"b","epsilon":1,"delta":0.01,"period":"1d"}`:    "delta",
+		`{"name":"b","epsilon":1,"period":"monthly"}`:            "period",
+		`{"epsilon":1,"period":"1d"}`:                            "name",
+	} {
+		var se *dp.SpecError
+		if _, err := dp.ParseBudgetSpec([]byte(in)); !errors.As(err, &se) || se.Field != field || se.What != "budget" {
+			t.Errorf("ParseBudgetSpec(%s) = %v, want a budget SpecError on %s", in, err, field)
+		}
+	}
+}
+
+func FuzzParseBudgetSpec(f *testing.F) {
+	for _, s := range []string{`{"name":"b","epsilon":1,"delta":1e-6,"period":"30d"}`, `{"name":"b","epsilon":1,"period":"lifetime"}`, `{}`, `[]`, `{"name":"é"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := dp.ParseBudgetSpec(b)
+		if err != nil {
+			if !errors.Is(err, dp.ErrInvalidSpec) {
+				t.Fatalf("error without ErrInvalidSpec: %v", err)
+			}
+			return
+		}
+		if !(s.Epsilon > 0) || s.Delta < 0 || s.Name == "" {
+			t.Fatalf("accepted %+v", s)
+		}
+		if _, err := dp.ParsePeriod(s.Period); err != nil {
+			t.Fatalf("accepted period %q: %v", s.Period, err)
+		}
+	})
+}
