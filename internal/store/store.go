@@ -34,6 +34,7 @@ type Store interface {
 	LegalHold
 	Profiles
 	Suppressions
+	PrivacyBudgets
 }
 
 // Operators keeps staff accounts.

@@ -43,6 +43,8 @@ func Run(t *testing.T, open Opener) int {
 		{"LegalHold", testLegalHold},
 		{"Profiles", testProfiles},
 		{"Suppressions", testSuppressions},
+		{"PrivacyBudgets", testPrivacyBudgets},
+		{"PrivacyBudgetsConcurrent", testPrivacyBudgetsConcurrent},
 		{"Ping", testPing},
 	}
 	ran := 0

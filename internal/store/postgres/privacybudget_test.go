@@ -1,0 +1,52 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/store/postgres"
+	"github.com/stewardhq/steward/internal/store/postgres/pgtest"
+)
+
+// The privacy-budget tables refuse UPDATE, DELETE and TRUNCATE even from SQL run beside
+// the store: a spent budget cannot be refunded, a limit cannot be rewritten, a release
+// cannot be swapped (issue 20 item 2).
+func TestPrivacyBudgetsAreAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, pgtest.Schema(t, pgtest.URL(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := s.CreatePrivacyBudget(ctx, store.PrivacyBudget{Name: "b", Consumer: "c", CreatedAt: now, CreatedBy: "op",
+		Limits: store.PrivacyLimits{Epsilon: 1, At: now, Actor: "op"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := store.PrivacyCharge{ID: "ch", Budget: "b", Fingerprint: "f", At: now, Epsilon: 0.5, Purpose: "p", Measure: "count", Actor: "op"}
+	if _, _, err := s.ChargePrivacyBudget(ctx, c, func(store.PrivacyBudget, store.PrivacySpend) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutPrivacyRelease(ctx, store.PrivacyRelease{ID: "r", Budget: "b", Fingerprint: "f", ChargeID: "ch", At: now, Body: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"UPDATE privacy_charges SET epsilon = 0", "DELETE FROM privacy_charges", "TRUNCATE privacy_charges CASCADE",
+		"UPDATE privacy_budget_limits SET epsilon = 100", "DELETE FROM privacy_budget_limits", "TRUNCATE privacy_budget_limits CASCADE",
+		"UPDATE privacy_budgets SET consumer = 'x'", "DELETE FROM privacy_budgets", "TRUNCATE privacy_budgets CASCADE",
+		"UPDATE privacy_releases SET body = '\\x00'", "DELETE FROM privacy_releases", "TRUNCATE privacy_releases",
+	} {
+		if err := s.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v", q, err)
+		}
+	}
+	if _, sp, _ := s.PrivacySpent(ctx, "b", now); sp.Charges != 1 || sp.Epsilon != 0.5 {
+		t.Fatalf("spend changed: %+v", sp)
+	}
+}

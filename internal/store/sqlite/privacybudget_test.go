@@ -1,0 +1,59 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/store/sqlite"
+)
+
+// The privacy-budget tables refuse UPDATE and DELETE even from SQL run beside the store:
+// a spent budget cannot be refunded, a limit cannot be rewritten, a release cannot be
+// swapped (issue 20 item 2).
+func TestPrivacyBudgetsAreAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "steward.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := s.CreatePrivacyBudget(ctx, store.PrivacyBudget{Name: "b", Consumer: "c", CreatedAt: now, CreatedBy: "op",
+		Limits: store.PrivacyLimits{Epsilon: 1, At: now, Actor: "op"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := store.PrivacyCharge{ID: "ch", Budget: "b", Fingerprint: "f", At: now, Epsilon: 0.5, Purpose: "p", Measure: "count", Actor: "op"}
+	if _, _, err := s.ChargePrivacyBudget(ctx, c, func(store.PrivacyBudget, store.PrivacySpend) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutPrivacyRelease(ctx, store.PrivacyRelease{ID: "r", Budget: "b", Fingerprint: "f", ChargeID: "ch", At: now, Body: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		"UPDATE privacy_charges SET epsilon = 0", "DELETE FROM privacy_charges",
+		"UPDATE privacy_budget_limits SET epsilon = 100", "DELETE FROM privacy_budget_limits",
+		"UPDATE privacy_budgets SET consumer = 'x'", "DELETE FROM privacy_budgets",
+		"UPDATE privacy_releases SET body = x'00'", "DELETE FROM privacy_releases",
+	} {
+		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v", q, err)
+		}
+	}
+	if _, sp, _ := s.PrivacySpent(ctx, "b", now); sp.Charges != 1 || sp.Epsilon != 0.5 {
+		t.Fatalf("spend changed: %+v", sp)
+	}
+}
