@@ -78,6 +78,7 @@ var domainErrors = []struct {
 }{
 	{auth.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{auth.ErrScopeNotAllowed, http.StatusBadRequest, CodeBadRequest},
+	{auth.ErrBeyondIssuer, http.StatusForbidden, CodeForbidden},
 	{store.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{regime.ErrUnknownMoment, http.StatusBadRequest, CodeBadRequest},
 	{consent.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
