@@ -190,7 +190,7 @@ func decodeJSON(r *http.Request, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "body must hold exactly one JSON object")
 	}
-	return nil
+	return checkBodyText(dst)
 }
 
 func jsonError(err error) error {

@@ -161,6 +161,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 		limit = defaultMaxBody
 	}
 	enabled := s.available()[rt.Needs]
+	params := pathParams(rt.Path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -184,6 +185,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), keySubject, sp))
+		}
+		if err := checkRequestText(r, params); err != nil {
+			writeError(w, r, err)
+			return
 		}
 		if !enabled {
 			writeError(w, r, Errorf(http.StatusServiceUnavailable, CodeUnavailable, "%s is not enabled on this server", rt.Needs))

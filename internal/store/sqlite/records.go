@@ -12,6 +12,9 @@ import (
 
 // CreateOperator implements store.Store.
 func (s *Store) CreateOperator(ctx context.Context, op store.Operator) error {
+	if err := store.CheckText("create operator", op.ID, op.Name, op.Role); err != nil {
+		return err
+	}
 	_, err := s.wc.ExecContext(ctx, "INSERT INTO operators(id, name, role, created_at) VALUES (?, ?, ?, ?)",
 		op.ID, op.Name, op.Role, toMicros(op.CreatedAt))
 	if err != nil {
@@ -55,6 +58,9 @@ func (s *Store) ListOperators(ctx context.Context) ([]store.Operator, error) {
 
 // CreateToken implements store.Store.
 func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
+	if err := store.CheckText("create token", append([]string{t.ID, t.OperatorID, t.Name}, t.Scopes...)...); err != nil {
+		return err
+	}
 	_, err := s.wc.ExecContext(ctx, `INSERT INTO tokens(id, operator_id, name, hash, scopes, created_at, expires_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.OperatorID, t.Name, t.Hash, strings.Join(t.Scopes, " "), toMicros(t.CreatedAt),
@@ -129,6 +135,9 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 
 // CreateSource implements store.Store.
 func (s *Store) CreateSource(ctx context.Context, src store.Source) error {
+	if err := store.CheckText("create source", src.ID, src.Name); err != nil {
+		return err
+	}
 	_, err := s.wc.ExecContext(ctx, "INSERT INTO sources(id, name, key_hash, created_at) VALUES (?, ?, ?, ?)",
 		src.ID, src.Name, src.KeyHash, toMicros(src.CreatedAt))
 	if err != nil {

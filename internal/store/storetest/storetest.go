@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Rights", testRights},
 		{"LegalHold", testLegalHold},
 		{"Profiles", testProfiles},
+		{"Text", testText},
 		{"Ping", testPing},
 	}
 	ran := 0
