@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,6 +64,9 @@ type App struct {
 	Server    *server.Server
 
 	checkpoints *audit.Checkpointer
+	lease       *keyringLease
+	// leaseLost is set when the keyring lease was lost while serving; Serve returns it.
+	leaseLost atomic.Pointer[error]
 }
 
 // Version is the build's version string, set by the CLI.
@@ -118,6 +122,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 	}
 	a := &App{Config: cfg, Store: st, Log: log}
 	if err := a.build(ctx, opt); err != nil {
+		a.lease.release()
 		st.Close()
 		return nil, err
 	}
@@ -132,7 +137,16 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if a.Bootstrapped, err = a.Auth.Bootstrap(ctx, cfg.DataDir); err != nil {
 		return err
 	}
+	// A server holds a shared keyring lease while it may wrap data keys, so a key rotation
+	// cannot retire a key under it (issue 17 item 4); a rotation running now keeps it out.
+	if a.lease, err = acquireKeyringLease(ctx, st, false, "steward serving"); err != nil {
+		if errors.Is(err, ErrKeyringBusy) {
+			return fmt.Errorf("open: a key rotation holds the keyring of this store; start again when it has finished (%w)", err)
+		}
+		return fmt.Errorf("open: %w", err)
+	}
 	if a.Vault, a.Keyring, err = openVault(ctx, cfg, st); err != nil {
+		a.lease.release()
 		return err
 	}
 	a.Index = vault.NewBlindIndex(a.Keyring.IndexSecret(), "86")
@@ -228,6 +242,15 @@ const profileTick = 500 * time.Millisecond
 // Serve serves on ln until ctx ends, then shuts down gracefully: a signed checkpoint every
 // minute, profiles loaded and kept current, and the HTTP server.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go a.lease.keep(ctx, func(err error) {
+		// Another process took the keyring while this one could not renew: stop serving
+		// rather than wrap data keys under a key that may be retired.
+		a.Log.Error("keyring lease lost; stopping", "err", err)
+		a.leaseLost.Store(&err)
+		stop()
+	})
 	go a.checkpoints.Run(ctx, time.Minute)
 	go func() {
 		start := time.Now()
@@ -240,7 +263,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Log.Info("profiles loaded", "took", time.Since(start).Round(time.Millisecond).String())
 		a.Profiles.Run(ctx, profileTick)
 	}()
-	return a.Server.Serve(ctx, ln)
+	err := a.Server.Serve(ctx, ln)
+	if lost := a.leaseLost.Load(); lost != nil && err == nil {
+		err = *lost
+	}
+	return err
 }
 
 // Close closes the store. Call it after Serve has returned.
@@ -248,5 +275,6 @@ func (a *App) Close() error {
 	if a.Store == nil {
 		return errors.New("close: not open")
 	}
+	a.lease.release()
 	return a.Store.Close()
 }

@@ -33,6 +33,7 @@ type Store interface {
 	Rights
 	LegalHold
 	Profiles
+	KeyringLeases
 }
 
 // Operators keeps staff accounts.

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) int {
 		{"LegalHold", testLegalHold},
 		{"Profiles", testProfiles},
 		{"Text", testText},
+		{"KeyringLeases", testKeyringLeases},
 		{"Ping", testPing},
 	}
 	ran := 0
