@@ -179,7 +179,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 
 	a.Ledger = consent.New(consent.Config{Store: st, Regime: cur, Recorder: a.Recorder})
 	reg := prometheus.NewRegistry()
-	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg,
+	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg, Recorder: a.Recorder,
 		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger}), Recorded: a.Ledger.Recorded})
 	if err != nil {
 		return err

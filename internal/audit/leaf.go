@@ -34,6 +34,9 @@ const (
 	ActProfiling Act = "profiling"
 	// ActSessionMinted: an operator opened a privacy-center session for a person.
 	ActSessionMinted Act = "session_minted"
+	// ActIdentityLink: an operator approved (merged) or rejected a held link between two
+	// identified people; one leaf per person.
+	ActIdentityLink Act = "identity_link"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.

@@ -229,14 +229,16 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	return p, nil
 }
 
-// CreateSource adds an event source and returns its write key (shown once).
-func (s *Service) CreateSource(ctx context.Context, name string) (string, store.Source, error) {
+// CreateSource adds an event source and returns its write key (shown once). A server-side
+// source's key must only ever be used by the shop's own servers: its calls may merge two
+// identified customers, which a browser key's calls may not (issue 17 item 1).
+func (s *Service) CreateSource(ctx context.Context, name string, serverSide bool) (string, store.Source, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
 		return "", store.Source{}, fmt.Errorf("create source: %w: name must be 1 to 100 characters", ErrInvalid)
 	}
 	key := newSecret(writeKeyPrefix)
-	src := store.Source{ID: NewID("src"), Name: name, KeyHash: Digest(key), CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+	src := store.Source{ID: NewID("src"), Name: name, KeyHash: Digest(key), CreatedAt: s.now().UTC().Truncate(time.Microsecond), ServerSide: serverSide}
 	if err := s.st.CreateSource(ctx, src); err != nil {
 		return "", store.Source{}, fmt.Errorf("create source: %w", err)
 	}

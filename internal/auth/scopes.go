@@ -12,16 +12,18 @@ type Scope string
 // The scopes every /api/v1 route declares one of. They are grouped by capability; "read"
 // scopes never change state.
 const (
-	ScopeOperatorsRead   Scope = "operators:read"
-	ScopeOperatorsWrite  Scope = "operators:write"
-	ScopeTokensWrite     Scope = "tokens:write"
-	ScopeSourcesRead     Scope = "sources:read"
-	ScopeSourcesWrite    Scope = "sources:write"
-	ScopeManifestRead    Scope = "manifest:read"
-	ScopeManifestWrite   Scope = "manifest:write"
-	ScopeConsentRead     Scope = "consent:read"
-	ScopeConsentWrite    Scope = "consent:write"
-	ScopeSubjectsRead    Scope = "subjects:read"
+	ScopeOperatorsRead  Scope = "operators:read"
+	ScopeOperatorsWrite Scope = "operators:write"
+	ScopeTokensWrite    Scope = "tokens:write"
+	ScopeSourcesRead    Scope = "sources:read"
+	ScopeSourcesWrite   Scope = "sources:write"
+	ScopeManifestRead   Scope = "manifest:read"
+	ScopeManifestWrite  Scope = "manifest:write"
+	ScopeConsentRead    Scope = "consent:read"
+	ScopeConsentWrite   Scope = "consent:write"
+	ScopeSubjectsRead   Scope = "subjects:read"
+	// ScopeIdentitiesWrite decides held links between identified people (merges them).
+	ScopeIdentitiesWrite Scope = "identities:write"
 	ScopeSessionsWrite   Scope = "sessions:write"
 	ScopeProfilesRead    Scope = "profiles:read"
 	ScopeTagsRead        Scope = "tags:read"
@@ -42,7 +44,7 @@ var AllScopes = sortedScopes(
 	ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead, ScopeConsentWrite, ScopeSubjectsRead,
 	ScopeSessionsWrite, ScopeProfilesRead, ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead,
 	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-	ScopeReportsRead, ScopeKeysRotate,
+	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite,
 )
 
 // Role is an operator's job; it bounds the scopes of the operator's tokens.
@@ -68,7 +70,7 @@ var roleScopes = map[Role][]Scope{
 		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead),
 	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead),
 	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,
-		ScopeConsentWrite, ScopeSubjectsRead, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
+		ScopeConsentWrite, ScopeSubjectsRead, ScopeIdentitiesWrite, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
 		ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead),
 	RoleAuditor: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeConsentRead, ScopeRightsRead,
 		ScopeAuditRead, ScopeReportsRead),

@@ -88,6 +88,9 @@ type sourceList struct {
 
 type newSource struct {
 	Name string `json:"name"`
+	// ServerSide: the write key is used only by the shop's servers, never shipped to a
+	// browser or app; its calls may merge identified customers.
+	ServerSide bool `json:"server_side,omitempty"`
 }
 
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
@@ -187,10 +190,11 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 type sourceJSON struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-	WriteKey  string    `json:"write_key,omitempty"`
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	ServerSide bool      `json:"server_side"`
+	CreatedAt  time.Time `json:"created_at"`
+	WriteKey   string    `json:"write_key,omitempty"`
 }
 
 func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
@@ -200,7 +204,7 @@ func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]sourceJSON, 0, len(srcs))
 	for _, src := range srcs {
-		out = append(out, sourceJSON{ID: src.ID, Name: src.Name, CreatedAt: src.CreatedAt})
+		out = append(out, sourceJSON{ID: src.ID, Name: src.Name, ServerSide: src.ServerSide, CreatedAt: src.CreatedAt})
 	}
 	writeJSON(w, http.StatusOK, sourceList{Sources: out})
 	return nil
@@ -211,10 +215,10 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	key, src, err := s.auth.CreateSource(r.Context(), in.Name)
+	key, src, err := s.auth.CreateSource(r.Context(), in.Name, in.ServerSide)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, sourceJSON{ID: src.ID, Name: src.Name, CreatedAt: src.CreatedAt, WriteKey: key})
+	writeJSON(w, http.StatusCreated, sourceJSON{ID: src.ID, Name: src.Name, ServerSide: src.ServerSide, CreatedAt: src.CreatedAt, WriteKey: key})
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
@@ -79,6 +80,8 @@ var domainErrors = []struct {
 	{auth.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{auth.ErrScopeNotAllowed, http.StatusBadRequest, CodeBadRequest},
 	{auth.ErrBeyondIssuer, http.StatusForbidden, CodeForbidden},
+	{collect.ErrDecided, http.StatusConflict, CodeConflict},
+	{collect.ErrLinkGone, http.StatusConflict, CodeConflict},
 	{store.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{regime.ErrUnknownMoment, http.StatusBadRequest, CodeBadRequest},
 	{consent.ErrInvalid, http.StatusBadRequest, CodeBadRequest},

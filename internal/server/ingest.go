@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 )
 
@@ -67,7 +68,8 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(wait).Unix(), 10))
 		return Errorf(http.StatusTooManyRequests, CodeRateLimited, "rate limit for this write key exceeded; retry after %d s", secs)
 	}
-	if _, err := s.cfg.Collect.Ingest(r.Context(), src.ID, req); err != nil {
+	// Only a server-side source's calls may merge identified customers (issue 17 item 1).
+	if _, err := s.cfg.Collect.IngestFrom(r.Context(), collect.Origin{SourceID: src.ID, ServerSide: src.ServerSide}, req); err != nil {
 		return err
 	}
 	// Segment's API answers {"success": true}; clients only look at the status.
@@ -94,7 +96,8 @@ func (s *Server) ingestPreflight(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) browserSettings(w http.ResponseWriter, r *http.Request) error {
 	allowCORS(w)
 	key := r.PathValue("writeKey")
-	if _, err := s.auth.SourceForKey(r.Context(), key); err != nil {
+	// A server-side key is never for browsers: no settings document for it.
+	if src, err := s.auth.SourceForKey(r.Context(), key); err != nil || src.ServerSide {
 		return Errorf(http.StatusNotFound, CodeNotFound, "unknown write key")
 	}
 	scheme := "http"

@@ -81,6 +81,7 @@ func (s *Server) table() []Route {
 	consents := consentAPI{c.Ledger}
 	audits := auditAPI{c.Audit}
 	profiles := profilesAPI{engine: c.Profiles, regime: c.Regime}
+	identities := identityAPI{c.Collect}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -142,6 +143,10 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/subjects/{id}/profile", Access: Operator, Scope: auth.ScopeProfilesRead, Needs: "profiles", Summary: "traits, computed attributes and tags of the shop's userId {id} as ?purpose= may see them", Handle: subjects.profile, Out: profile.ProfileView{}, Query: []Param{{Name: "purpose", Required: true}}},
 		{Method: "GET", Path: "/api/v1/me/tags", Access: Subject, Needs: "profiles", Summary: "the tags used on me, each with why it applies", Handle: profiles.myTags, Out: profile.MyTags{}, Query: []Param{langParam}},
 		{Method: "DELETE", Path: "/api/v1/me/tags/{name}", Access: Subject, Needs: "profiles", Summary: "delete a tag about me; it is not computed for me again", Handle: profiles.deleteMyTag, Status: http.StatusNoContent},
+
+		{Method: "GET", Path: "/api/v1/identity/held-links", Access: Operator, Scope: auth.ScopeSubjectsRead, Needs: "collect", Summary: "links between two identified people that a client-side call asked for and ingestion held for review (?status=pending|approved|rejected|all)", Handle: identities.list, Out: heldLinkList{}, Query: []Param{{Name: "status", Description: "pending (default), approved, rejected or all"}}},
+		{Method: "POST", Path: "/api/v1/identity/held-links/{id}/approve", Access: Operator, Scope: auth.ScopeIdentitiesWrite, Needs: "collect", Summary: "approve a held link: the two people are merged; audited for both", Handle: identities.decide(true), Out: heldLinkJSON{}},
+		{Method: "POST", Path: "/api/v1/identity/held-links/{id}/reject", Access: Operator, Scope: auth.ScopeIdentitiesWrite, Needs: "collect", Summary: "reject a held link: the two people stay apart; audited for both", Handle: identities.decide(false), Out: heldLinkJSON{}},
 
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},
 		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators, Out: operatorList{}},
