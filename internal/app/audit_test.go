@@ -259,8 +259,8 @@ func TestAuditCoversIngestSignalsAndSignIns(t *testing.T) {
 	r := startApp(t)
 	r.track(t, `{"batch":[{"type":"track","userId":"sig-1","event":"Product Viewed","properties":{"product_id":"p"},
 		"context":{"consent":{"categoryPreferences":{"Analytics":true}},"gpc":true}}]}`)
-	if s, _ := r.call(t, "GET", "/api/v1/whoami?signin=1", r.admin, ""); s != 200 {
-		t.Fatal("whoami")
+	if s, _ := r.call(t, "POST", "/api/v1/signin", r.admin, ""); s != 200 {
+		t.Fatal("signin")
 	}
 	n, err := r.app.Audit.Size(t.Context())
 	if err != nil {

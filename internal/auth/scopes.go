@@ -34,8 +34,10 @@ const (
 	ScopeRightsRead      Scope = "rights:read"
 	ScopeRightsWrite     Scope = "rights:write"
 	ScopeAuditRead       Scope = "audit:read"
-	ScopeReportsRead     Scope = "reports:read"
-	ScopeKeysRotate      Scope = "keys:rotate"
+	// ScopeAuditWrite signs a checkpoint on demand (a write to the log's store).
+	ScopeAuditWrite  Scope = "audit:write"
+	ScopeReportsRead Scope = "reports:read"
+	ScopeKeysRotate  Scope = "keys:rotate"
 )
 
 // AllScopes lists every scope, sorted.
@@ -44,7 +46,7 @@ var AllScopes = sortedScopes(
 	ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead, ScopeConsentWrite, ScopeSubjectsRead,
 	ScopeSessionsWrite, ScopeProfilesRead, ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead,
 	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite,
+	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite, ScopeAuditWrite,
 )
 
 // Role is an operator's job; it bounds the scopes of the operator's tokens.
@@ -71,7 +73,7 @@ var roleScopes = map[Role][]Scope{
 	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead),
 	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,
 		ScopeConsentWrite, ScopeSubjectsRead, ScopeIdentitiesWrite, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-		ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead),
+		ScopeAuditWrite, ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead),
 	RoleAuditor: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeConsentRead, ScopeRightsRead,
 		ScopeAuditRead, ScopeReportsRead),
 }

@@ -93,14 +93,17 @@ type newSource struct {
 	ServerSide bool `json:"server_side,omitempty"`
 }
 
+// signin is the audited sign-in: the console posts it when an operator opens it. A GET
+// never changes state, so whoami records nothing.
+func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
+	if err := s.auth.SignedIn(r.Context(), principal(r).Operator.ID); err != nil {
+		return err
+	}
+	return s.whoami(w, r)
+}
+
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	// The console asks whoami when an operator signs in: that is the audited sign-in.
-	if r.URL.Query().Get("signin") == "1" {
-		if err := s.auth.SignedIn(r.Context(), p.Operator.ID); err != nil {
-			return err
-		}
-	}
 	caps := []string{}
 	for _, c := range capabilities {
 		if c.scope == "" || p.Has(c.scope) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -196,6 +197,31 @@ func decodeJSON(r *http.Request, dst any) error {
 	return checkBodyText(dst)
 }
 
+// jsonKind names a Go type the way a JSON client thinks of it.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "a value"
+}
+
 func jsonError(err error) error {
 	var mbe *http.MaxBytesError
 	var syn *json.SyntaxError
@@ -206,7 +232,8 @@ func jsonError(err error) error {
 	case errors.As(err, &syn):
 		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "malformed JSON at byte %d", syn.Offset)
 	case errors.As(err, &typ):
-		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)
+		// JSON's names for types, never Go's (they would leak the server's internals).
+		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "field %q must be %s, not %s", typ.Field, jsonKind(typ.Type), typ.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "body is empty or truncated")
 	case strings.HasPrefix(err.Error(), "json: unknown field"):

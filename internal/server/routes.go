@@ -123,7 +123,7 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/manifest/diff", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "regime", Summary: "changes between two manifest versions (?from=&to=)", Handle: manifests.diff, Out: regime.Diff{}, Query: []Param{{Name: "from", Required: true}, {Name: "to", Required: true}}},
 
 		{Method: "GET", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "the latest signed checkpoint of the audit log (C2SP signed note)", Handle: audits.latest, Out: audit.CheckpointView{}},
-		{Method: "POST", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "sign a checkpoint of the log as it is now", Handle: audits.sign, Out: audit.CheckpointView{}},
+		{Method: "POST", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditWrite, Needs: "audit", Summary: "sign a checkpoint of the log as it is now", Handle: audits.sign, Out: audit.CheckpointView{}},
 		{Method: "GET", Path: "/api/v1/audit/leaves/{index}", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "one leaf of the audit log", Handle: audits.leaf, Out: audit.LeafView{}},
 		{Method: "GET", Path: "/api/v1/audit/proofs/inclusion", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "RFC 6962 inclusion proof (?index=&size=)", Handle: audits.inclusion, Out: audit.InclusionView{}, Query: []Param{{Name: "index", Required: true}, {Name: "size", Required: true}}},
 		{Method: "GET", Path: "/api/v1/audit/proofs/consistency", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "RFC 6962 consistency proof (?old=&new=)", Handle: audits.consistency, Out: audit.ConsistencyView{}, Query: []Param{{Name: "old", Required: true}, {Name: "new", Required: true}}},
@@ -149,6 +149,7 @@ func (s *Server) table() []Route {
 		{Method: "POST", Path: "/api/v1/identity/held-links/{id}/reject", Access: Operator, Scope: auth.ScopeIdentitiesWrite, Needs: "collect", Summary: "reject a held link: the two people stay apart; audited for both", Handle: identities.decide(false), Out: heldLinkJSON{}},
 
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},
+		{Method: "POST", Path: "/api/v1/signin", Access: Operator, Summary: "an operator opens the console: recorded in the audit log; answers as whoami", Handle: s.signin, Out: whoamiDoc{}},
 		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators, Out: operatorList{}},
 		{Method: "POST", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsWrite, Summary: "create an operator", Handle: s.createOperator, In: newOperator{}, Out: operatorJSON{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/api/v1/operators/{id}/tokens", Access: Operator, Scope: auth.ScopeTokensWrite, Summary: "issue an API token for an operator", Handle: s.issueToken, In: newToken{}, Out: issuedToken{}, Status: http.StatusCreated},
@@ -170,6 +171,11 @@ func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		if rt.Access != Public {
+			// Answers to credentialed calls name people, tokens or their data: no cache,
+			// shared or private, may keep them.
+			w.Header().Set("Cache-Control", "no-store")
 		}
 		switch rt.Access {
 		case Operator:

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -126,9 +128,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	if cfg.Web != nil {
-		s.mux.Handle("/console/", cfg.Web.Console())
-		s.mux.Handle("/privacy/", cfg.Web.Privacy())
-		s.mux.Handle("/static/", cfg.Web.Static())
+		s.mux.Handle("/console/", envelope404(cfg.Web.Console()))
+		s.mux.Handle("/privacy/", envelope404(cfg.Web.Privacy()))
+		s.mux.Handle("/static/", envelope404(cfg.Web.Static()))
 		s.mux.Handle("GET /sdk/steward.js", cfg.Web.SDK())
 		s.mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusFound))
 	}
@@ -148,6 +150,12 @@ func (s *Server) Routes() []Route { return s.routes }
 // dispatch routes through the mux but answers unmatched paths and wrong methods with the
 // JSON envelope instead of ServeMux's plain-text replies.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if cleaned(r.URL.Path) != r.URL.Path {
+		// Dot segments or doubled slashes: refused, not redirected to what they resolve to
+		// (ServeMux would answer a plain 307).
+		writeError(w, r, Errorf(http.StatusBadRequest, CodeBadRequest, "paths must not contain dot segments or empty segments"))
+		return
+	}
 	h, pattern := s.mux.Handler(r)
 	if pattern == "" {
 		rec := &codeOnly{header: w.Header()}
@@ -156,6 +164,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		case http.StatusMethodNotAllowed:
 			writeError(w, r, Errorf(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "method %s not allowed here", r.Method))
 		case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+			w.Header().Set("Location", rec.header.Get("Location"))
 			w.WriteHeader(rec.code)
 		default:
 			writeError(w, r, Errorf(http.StatusNotFound, CodeNotFound, "no route for %s %s", r.Method, r.URL.EscapedPath()))
@@ -164,6 +173,49 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mux.ServeHTTP(w, r)
 }
+
+// cleaned is path.Clean keeping a trailing slash.
+func cleaned(p string) string {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
+}
+
+// envelope404 answers the UI handlers' "not found" with the JSON envelope instead of
+// their plain text.
+func envelope404(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&notFoundWriter{ResponseWriter: w, r: r}, r)
+	})
+}
+
+type notFoundWriter struct {
+	http.ResponseWriter
+	r        *http.Request
+	notFound bool
+}
+
+func (n *notFoundWriter) WriteHeader(code int) {
+	if code == http.StatusNotFound {
+		n.notFound = true
+		n.ResponseWriter.Header().Del("Content-Type")
+		n.ResponseWriter.Header().Del("X-Content-Type-Options")
+		writeError(n.ResponseWriter, n.r, Errorf(http.StatusNotFound, CodeNotFound, "no such page or file"))
+		return
+	}
+	n.ResponseWriter.WriteHeader(code)
+}
+
+func (n *notFoundWriter) Write(b []byte) (int, error) {
+	if n.notFound {
+		return len(b), nil // the plain-text body is replaced by the envelope
+	}
+	return n.ResponseWriter.Write(b)
+}
+
+func (n *notFoundWriter) Unwrap() http.ResponseWriter { return n.ResponseWriter }
 
 // codeOnly captures the status a handler chose and discards its body.
 type codeOnly struct {
