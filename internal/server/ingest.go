@@ -100,15 +100,14 @@ func (s *Server) browserSettings(w http.ResponseWriter, r *http.Request) error {
 	if src, err := s.auth.SourceForKey(r.Context(), key); err != nil || src.ServerSide {
 		return Errorf(http.StatusNotFound, CodeNotFound, "unknown write key")
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	doc, err := segmentspec.BrowserSettings(key, scheme+"://"+r.Host+"/v1")
+	// apiHost comes from the configured public URL, never the Host header: a forged Host
+	// must not point browsers (and a cached copy for everyone) elsewhere.
+	doc, err := segmentspec.BrowserSettings(key, s.publicBase(r)+"/v1")
 	if err != nil {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "%s", err.Error())
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.Write(doc)
 	return nil
 }

@@ -56,6 +56,9 @@ type Config struct {
 	IngestBurst int
 	// ShutdownTimeout bounds how long in-flight requests may take to finish on shutdown.
 	ShutdownTimeout time.Duration
+	// PublicURL is where browsers reach Steward (config.Config.PublicURL); empty: the
+	// local address each request arrived on. The Host header is never used.
+	PublicURL string
 }
 
 // WebUI is the embedded user interface.
@@ -172,6 +175,22 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// publicBase is the base URL links and settings name: the configured public URL, else the
+// address the connection was accepted on (which the caller does not choose, unlike Host).
+func (s *Server) publicBase(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		return scheme + "://" + a.String()
+	}
+	return scheme + "://127.0.0.1"
 }
 
 // cleaned is path.Clean keeping a trailing slash.
