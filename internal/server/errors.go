@@ -101,6 +101,7 @@ var domainErrors = []struct {
 	{profile.ErrNotCarried, http.StatusNotFound, CodeNotFound},
 	{profile.ErrNotDeletable, http.StatusConflict, CodeConflict},
 	{segment.ErrAudienceTooSmall, http.StatusUnprocessableEntity, CodeAudienceTooSmall},
+	{segment.ErrBelowFloor, http.StatusBadRequest, CodeBadRequest},
 	{audit.ErrNoLeaf, http.StatusNotFound, CodeNotFound},
 	{audit.ErrBeyondLog, http.StatusBadRequest, CodeBadRequest},
 	{access.ErrDenied, http.StatusForbidden, CodeForbidden},
