@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,6 +64,9 @@ type App struct {
 	Server    *server.Server
 
 	checkpoints *audit.Checkpointer
+	lease       *keyringLease
+	// leaseLost is set when the keyring lease was lost while serving; Serve returns it.
+	leaseLost atomic.Pointer[error]
 }
 
 // Version is the build's version string, set by the CLI.
@@ -112,12 +116,21 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opt Opti
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("open: data directory: %w", err)
 	}
+	// The directory holds the database, keys and first-start secrets: owner-only, also
+	// when it existed before with a wider mode.
+	if fi, err := os.Stat(cfg.DataDir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("open: data directory: %w", err)
+		}
+		log.Warn("data directory was readable by others; made it owner-only (0700)", "dir", cfg.DataDir)
+	}
 	st, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	a := &App{Config: cfg, Store: st, Log: log}
 	if err := a.build(ctx, opt); err != nil {
+		a.lease.release()
 		st.Close()
 		return nil, err
 	}
@@ -132,7 +145,16 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if a.Bootstrapped, err = a.Auth.Bootstrap(ctx, cfg.DataDir); err != nil {
 		return err
 	}
+	// A server holds a shared keyring lease while it may wrap data keys, so a key rotation
+	// cannot retire a key under it (issue 17 item 4); a rotation running now keeps it out.
+	if a.lease, err = acquireKeyringLease(ctx, st, false, "steward serving"); err != nil {
+		if errors.Is(err, ErrKeyringBusy) {
+			return fmt.Errorf("open: a key rotation holds the keyring of this store; start again when it has finished (%w)", err)
+		}
+		return fmt.Errorf("open: %w", err)
+	}
 	if a.Vault, a.Keyring, err = openVault(ctx, cfg, st); err != nil {
+		a.lease.release()
 		return err
 	}
 	a.Index = vault.NewBlindIndex(a.Keyring.IndexSecret(), "86")
@@ -144,7 +166,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if !ok {
 		return errors.New("open audit: this store does not keep an audit log")
 	}
-	signer, verifier, err := audit.LoadOrGenerateKeys(cfg.DataDir, audit.DefaultOrigin)
+	signer, verifier, err := audit.OpenKeys(ctx, cfg.DataDir, audit.DefaultOrigin, ast)
 	if err != nil {
 		return fmt.Errorf("open audit: %w", err)
 	}
@@ -165,7 +187,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 
 	a.Ledger = consent.New(consent.Config{Store: st, Regime: cur, Recorder: a.Recorder})
 	reg := prometheus.NewRegistry()
-	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg,
+	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg, Recorder: a.Recorder,
 		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice}), Recorded: a.Ledger.Recorded,
 		Suppressed: st.SuppressedIdentities})
 	if err != nil {
@@ -207,7 +229,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: a.Log, Version: Version, Web: ui, Registry: reg,
 		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
-		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate})
+		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
 	return err
 }
 
@@ -229,6 +251,15 @@ const profileTick = 500 * time.Millisecond
 // Serve serves on ln until ctx ends, then shuts down gracefully: a signed checkpoint every
 // minute, profiles loaded and kept current, and the HTTP server.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go a.lease.keep(ctx, func(err error) {
+		// Another process took the keyring while this one could not renew: stop serving
+		// rather than wrap data keys under a key that may be retired.
+		a.Log.Error("keyring lease lost; stopping", "err", err)
+		a.leaseLost.Store(&err)
+		stop()
+	})
 	go a.checkpoints.Run(ctx, time.Minute)
 	go func() {
 		start := time.Now()
@@ -241,7 +272,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Log.Info("profiles loaded", "took", time.Since(start).Round(time.Millisecond).String())
 		a.Profiles.Run(ctx, profileTick)
 	}()
-	return a.Server.Serve(ctx, ln)
+	err := a.Server.Serve(ctx, ln)
+	// The acts of the last minute are covered by a signed checkpoint before the process
+	// goes (issue 17): a short run, or the tail of a long one, is never left unsigned.
+	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, cerr := a.checkpoints.Fresh(cctx); cerr != nil {
+		a.Log.Error("audit: checkpoint at shutdown failed", "err", cerr)
+	}
+	if lost := a.leaseLost.Load(); lost != nil && err == nil {
+		err = *lost
+	}
+	return err
 }
 
 // Close closes the store. Call it after Serve has returned.
@@ -249,5 +291,6 @@ func (a *App) Close() error {
 	if a.Store == nil {
 		return errors.New("close: not open")
 	}
+	a.lease.release()
 	return a.Store.Close()
 }

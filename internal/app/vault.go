@@ -27,7 +27,14 @@ func openVault(ctx context.Context, cfg config.Config, st store.Store) (*vault.V
 	case err != nil:
 		return nil, nil, err
 	case ok:
-		ring = env
+		// The environment keyring keeps its tombstones in DIR/keys/shredded like the file
+		// keyring does: an erasure is remembered outside the database whichever provider
+		// holds the keys (issue 17 item 8).
+		t, err := keyring.OpenTombstones(KeysDir(cfg))
+		if err != nil {
+			return nil, nil, fmt.Errorf("open vault: %w", err)
+		}
+		ring, tomb = env, t
 	default:
 		existing, err := st.ListSubjectKeys(ctx, "", "", 1)
 		if err != nil {
@@ -39,9 +46,13 @@ func openVault(ctx context.Context, cfg config.Config, st store.Store) (*vault.V
 		}
 		ring, tomb = f, f
 	}
-	v, err := vault.New(vault.Config{Keyring: ring, Keys: st, Tombstones: tomb})
+	v, err := vault.New(vault.Config{Keyring: ring, Keys: st, Tombstones: tomb, Checks: st})
 	if err != nil {
 		return nil, nil, err
+	}
+	// A wrong keyring is refused now, not discovered when nothing reads (issue 17 item 5).
+	if err := v.VerifyKeyring(ctx); err != nil {
+		return nil, nil, fmt.Errorf("open vault: %w", err)
 	}
 	return v, ring, nil
 }

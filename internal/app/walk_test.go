@@ -115,8 +115,13 @@ func TestPrivacyCenterWalkThrough(t *testing.T) {
 			t.Fatalf("database files still hold %q", needle)
 		}
 	}
-	// The order record survives in the legal-hold area, without any identifier.
-	if !bytes.Contains(all, []byte("o-walk")) {
-		t.Fatal("the order record was not kept in the legal-hold area")
+	// The order record survives in the legal-hold area, without any identifier, sealed: the
+	// files do not hold it in clear, the rights path opens it (issue 17).
+	if bytes.Contains(all, []byte("o-walk")) {
+		t.Fatal("the legal-hold order record is in clear in the database files")
+	}
+	held, err := r.app.Rights.HeldRecords(t.Context(), r.app.Rights.HoldPseudonym(fam[0]))
+	if err != nil || len(held) == 0 || !bytes.Contains(held[0].Record, []byte("o-walk")) {
+		t.Fatalf("the order record was not kept in the legal-hold area: %+v, %v", held, err)
 	}
 }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
@@ -58,6 +59,39 @@ func Open(msg []byte, v note.Verifier) (Checkpoint, error) {
 		return Checkpoint{}, fmt.Errorf("checkpoint signature: %w", err)
 	}
 	return ParseCheckpoint(n.Text)
+}
+
+// ErrKeyMissing: keys/audit.key is gone although the log has signed checkpoints. A new key
+// would sign new checkpoints that nothing ties to the old ones; the key must be restored.
+var ErrKeyMissing = errors.New("audit: keys/audit.key is missing but the log has signed checkpoints; restore it from backup (a new key would sign checkpoints no one can tie to the old ones)")
+
+// OpenKeys is LoadOrGenerateKeys for a process that serves the log in st: a key is made
+// only for a log that has never been checkpointed.
+func OpenKeys(ctx context.Context, dir, origin string, st Store) (note.Signer, note.Verifier, error) {
+	if _, err := os.Stat(filepath.Join(dir, "keys", "audit.key")); errors.Is(err, os.ErrNotExist) {
+		cp, err := st.LatestCheckpoint(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(cp) > 0 {
+			return nil, nil, ErrKeyMissing
+		}
+	}
+	return LoadOrGenerateKeys(dir, origin)
+}
+
+// LoadKeys reads the audit keys in dir/keys without ever making new ones (verification).
+func LoadKeys(dir string) (note.Signer, note.Verifier, error) {
+	kd := filepath.Join(dir, "keys")
+	vk, err := os.ReadFile(filepath.Join(kd, "audit.pub"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("audit key: %w", err)
+	}
+	v, err := note.NewVerifier(strings.TrimSpace(string(vk)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("audit key: %w", err)
+	}
+	return nil, v, nil
 }
 
 // LoadOrGenerateKeys reads the ed25519 note keys under dir/keys, creating

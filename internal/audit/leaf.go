@@ -36,6 +36,9 @@ const (
 	ActSessionMinted Act = "session_minted"
 	// ActSuppressionLifted: an operator let an erased person's userId in again.
 	ActSuppressionLifted Act = "suppression_lifted"
+	// ActIdentityLink: an operator approved (merged) or rejected a held link between two
+	// identified people; one leaf per person.
+	ActIdentityLink Act = "identity_link"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,16 @@ var (
 	ErrInvalid = errors.New("invalid input")
 	// ErrScopeNotAllowed reports a token asking for scopes its operator's role lacks.
 	ErrScopeNotAllowed = errors.New("scope not allowed for role")
+	// ErrBeyondIssuer reports a token asking for more than the token that asks holds
+	// (scopes it lacks, a lifetime past its own), or revoking a token stronger than itself.
+	ErrBeyondIssuer = errors.New("beyond the calling token")
+)
+
+// MaxTokenTTL bounds the lifetime of a token minted through the API, and DefaultTokenTTL
+// is the lifetime of one that names none: a leaked token stops working on its own.
+const (
+	MaxTokenTTL     = 366 * 24 * time.Hour
+	DefaultTokenTTL = 90 * 24 * time.Hour
 )
 
 // Principal is an authenticated operator with the scopes of the token it presented.
@@ -26,6 +37,8 @@ type Principal struct {
 	Operator store.Operator
 	TokenID  string
 	Scopes   []Scope
+	// ExpiresAt is when the presented token stops working (nil: never).
+	ExpiresAt *time.Time
 }
 
 // Has reports whether the principal holds scope s.
@@ -117,9 +130,73 @@ func (s *Service) IssueToken(ctx context.Context, operatorID, name string, scope
 	return secret, t, nil
 }
 
+// IssueTokenAs is IssueToken asked for by an authenticated token (the operator API): the
+// new token can never be stronger than the one asking. Its scopes must all be held by by
+// (nil scopes means by's scopes that the target operator's role grants, never "all"), its
+// lifetime is DefaultTokenTTL when ttl is 0, at most MaxTokenTTL, and it expires no later
+// than by's own token.
+func (s *Service) IssueTokenAs(ctx context.Context, by Principal, operatorID, name string, scopes []Scope, ttl time.Duration) (string, store.Token, error) {
+	if ttl < 0 || ttl > MaxTokenTTL {
+		return "", store.Token{}, fmt.Errorf("issue token: %w: ttl must be between 1 s and %d days", ErrInvalid, int(MaxTokenTTL/(24*time.Hour)))
+	}
+	if ttl == 0 {
+		ttl = DefaultTokenTTL
+	}
+	if by.ExpiresAt != nil {
+		left := by.ExpiresAt.Sub(s.now())
+		if left <= 0 {
+			return "", store.Token{}, ErrUnauthenticated
+		}
+		ttl = min(ttl, left)
+	}
+	if scopes == nil {
+		op, err := s.st.GetOperator(ctx, operatorID)
+		if err != nil {
+			return "", store.Token{}, fmt.Errorf("issue token: %w", err)
+		}
+		scopes = []Scope{}
+		for _, sc := range by.Scopes {
+			if Role(op.Role).Grants(sc) {
+				scopes = append(scopes, sc)
+			}
+		}
+		if len(scopes) == 0 {
+			return "", store.Token{}, fmt.Errorf("issue token: %w: the calling token holds no scope this operator's role grants", ErrBeyondIssuer)
+		}
+	}
+	for _, sc := range scopes {
+		if !by.Has(sc) {
+			return "", store.Token{}, fmt.Errorf("issue token: %w: cannot grant scope %s that the calling token lacks", ErrBeyondIssuer, sc)
+		}
+	}
+	return s.IssueToken(ctx, operatorID, name, scopes, ttl)
+}
+
 // RevokeToken revokes a token from now on.
 func (s *Service) RevokeToken(ctx context.Context, id string) error {
 	return s.st.RevokeToken(ctx, id, s.now().UTC())
+}
+
+// RevokeTokenAs is RevokeToken asked for by an authenticated token: a token may revoke
+// itself, or a token whose every scope it holds too — never a stronger one (a token limited
+// to tokens:write cannot lock the administrator out).
+func (s *Service) RevokeTokenAs(ctx context.Context, by Principal, id string) error {
+	if id != by.TokenID {
+		ts, err := s.st.ListTokens(ctx, "")
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		i := slices.IndexFunc(ts, func(t store.Token) bool { return t.ID == id })
+		if i < 0 {
+			return fmt.Errorf("revoke token: %w", store.ErrNotFound)
+		}
+		for _, sc := range ts[i].Scopes {
+			if !by.Has(Scope(sc)) {
+				return fmt.Errorf("revoke token: %w: the token holds %s, which the calling token lacks", ErrBeyondIssuer, sc)
+			}
+		}
+	}
+	return s.RevokeToken(ctx, id)
 }
 
 // Authenticate resolves a bearer secret to a principal. The scopes are the token's,
@@ -142,7 +219,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	if err != nil {
 		return Principal{}, fmt.Errorf("authenticate: %w", err)
 	}
-	p := Principal{Operator: op, TokenID: t.ID}
+	p := Principal{Operator: op, TokenID: t.ID, ExpiresAt: t.ExpiresAt}
 	role := Role(op.Role)
 	for _, name := range t.Scopes {
 		if sc := Scope(name); role.Grants(sc) {
@@ -152,14 +229,16 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	return p, nil
 }
 
-// CreateSource adds an event source and returns its write key (shown once).
-func (s *Service) CreateSource(ctx context.Context, name string) (string, store.Source, error) {
+// CreateSource adds an event source and returns its write key (shown once). A server-side
+// source's key must only ever be used by the shop's own servers: its calls may merge two
+// identified customers, which a browser key's calls may not (issue 17 item 1).
+func (s *Service) CreateSource(ctx context.Context, name string, serverSide bool) (string, store.Source, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
 		return "", store.Source{}, fmt.Errorf("create source: %w: name must be 1 to 100 characters", ErrInvalid)
 	}
 	key := newSecret(writeKeyPrefix)
-	src := store.Source{ID: NewID("src"), Name: name, KeyHash: Digest(key), CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+	src := store.Source{ID: NewID("src"), Name: name, KeyHash: Digest(key), CreatedAt: s.now().UTC().Truncate(time.Microsecond), ServerSide: serverSide}
 	if err := s.st.CreateSource(ctx, src); err != nil {
 		return "", store.Source{}, fmt.Errorf("create source: %w", err)
 	}

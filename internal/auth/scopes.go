@@ -12,16 +12,18 @@ type Scope string
 // The scopes every /api/v1 route declares one of. They are grouped by capability; "read"
 // scopes never change state.
 const (
-	ScopeOperatorsRead   Scope = "operators:read"
-	ScopeOperatorsWrite  Scope = "operators:write"
-	ScopeTokensWrite     Scope = "tokens:write"
-	ScopeSourcesRead     Scope = "sources:read"
-	ScopeSourcesWrite    Scope = "sources:write"
-	ScopeManifestRead    Scope = "manifest:read"
-	ScopeManifestWrite   Scope = "manifest:write"
-	ScopeConsentRead     Scope = "consent:read"
-	ScopeConsentWrite    Scope = "consent:write"
-	ScopeSubjectsRead    Scope = "subjects:read"
+	ScopeOperatorsRead  Scope = "operators:read"
+	ScopeOperatorsWrite Scope = "operators:write"
+	ScopeTokensWrite    Scope = "tokens:write"
+	ScopeSourcesRead    Scope = "sources:read"
+	ScopeSourcesWrite   Scope = "sources:write"
+	ScopeManifestRead   Scope = "manifest:read"
+	ScopeManifestWrite  Scope = "manifest:write"
+	ScopeConsentRead    Scope = "consent:read"
+	ScopeConsentWrite   Scope = "consent:write"
+	ScopeSubjectsRead   Scope = "subjects:read"
+	// ScopeIdentitiesWrite decides held links between identified people (merges them).
+	ScopeIdentitiesWrite Scope = "identities:write"
 	ScopeSessionsWrite   Scope = "sessions:write"
 	ScopeProfilesRead    Scope = "profiles:read"
 	ScopeTagsRead        Scope = "tags:read"
@@ -32,8 +34,10 @@ const (
 	ScopeRightsRead      Scope = "rights:read"
 	ScopeRightsWrite     Scope = "rights:write"
 	ScopeAuditRead       Scope = "audit:read"
-	ScopeReportsRead     Scope = "reports:read"
-	ScopeKeysRotate      Scope = "keys:rotate"
+	// ScopeAuditWrite signs a checkpoint on demand (a write to the log's store).
+	ScopeAuditWrite  Scope = "audit:write"
+	ScopeReportsRead Scope = "reports:read"
+	ScopeKeysRotate  Scope = "keys:rotate"
 )
 
 // AllScopes lists every scope, sorted.
@@ -42,7 +46,7 @@ var AllScopes = sortedScopes(
 	ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead, ScopeConsentWrite, ScopeSubjectsRead,
 	ScopeSessionsWrite, ScopeProfilesRead, ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead,
 	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-	ScopeReportsRead, ScopeKeysRotate,
+	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite, ScopeAuditWrite,
 )
 
 // Role is an operator's job; it bounds the scopes of the operator's tokens.
@@ -68,8 +72,8 @@ var roleScopes = map[Role][]Scope{
 		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead),
 	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead),
 	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,
-		ScopeConsentWrite, ScopeSubjectsRead, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-		ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead),
+		ScopeConsentWrite, ScopeSubjectsRead, ScopeIdentitiesWrite, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
+		ScopeAuditWrite, ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead),
 	RoleAuditor: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeConsentRead, ScopeRightsRead,
 		ScopeAuditRead, ScopeReportsRead),
 }

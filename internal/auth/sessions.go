@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/store"
 )
 
@@ -33,6 +34,37 @@ func (s *Service) MintSession(ctx context.Context, subjectID string, ttl time.Du
 	ss := store.Session{ID: NewID("ses"), Digest: Digest(secret), SubjectID: subjectID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := s.st.CreateSession(ctx, ss); err != nil {
 		return "", store.Session{}, fmt.Errorf("mint session: %w", err)
+	}
+	return secret, ss, nil
+}
+
+// MintSessionAs is MintSession asked for by an operator: an audited act naming the
+// operator, its role and the reason, so the person's own report shows who opened their
+// data and why. A privacy officer (who opens sessions to help a person, not because the
+// person signed in to the shop) must give a reason.
+func (s *Service) MintSessionAs(ctx context.Context, by Principal, subjectID string, ttl time.Duration, reason string) (string, store.Session, error) {
+	reason = strings.TrimSpace(reason)
+	if len(reason) > 200 {
+		return "", store.Session{}, fmt.Errorf("mint session: %w: the reason is at most 200 characters", ErrInvalid)
+	}
+	if reason == "" && Role(by.Operator.Role) == RolePrivacyOfficer {
+		return "", store.Session{}, fmt.Errorf("mint session: %w: a privacy officer opening a person's privacy center must give a reason", ErrInvalid)
+	}
+	if reason == "" {
+		reason = "the shop signed the person in"
+	}
+	secret, ss, err := s.MintSession(ctx, subjectID, ttl)
+	if err != nil {
+		return "", store.Session{}, err
+	}
+	if s.rec != nil {
+		if err := s.rec.Record(ctx, audit.Event{Act: audit.ActSessionMinted, SubjectID: subjectID, Actor: by.Operator.ID,
+			Detail: map[string]string{"reason": reason, "role": by.Operator.Role, "session": ss.ID}}); err != nil {
+			// The session exists but its opening is not on record: revoke it rather than
+			// hand out an unaudited way into the person's data.
+			s.st.RevokeSessions(ctx, subjectID, s.now().UTC())
+			return "", store.Session{}, fmt.Errorf("mint session: recording it failed: %w", err)
+		}
 	}
 	return secret, ss, nil
 }

@@ -170,10 +170,14 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	switch sub {
 	case "create":
 		var name string
-		return withStore(ctx, e, "sources create", "sources create --name NAME", rest,
-			func(f *flagSet) { f.StringVar(&name, "name", "", "source name (required)") },
+		var server bool
+		return withStore(ctx, e, "sources create", "sources create --name NAME [--server-side]", rest,
+			func(f *flagSet) {
+				f.StringVar(&name, "name", "", "source name (required)")
+				f.BoolVar(&server, "server-side", false, "the write key is used only by the shop's servers (never in a browser or app): its calls may merge identified customers")
+			},
 			func(st store.Store, svc *auth.Service) error {
-				key, src, err := svc.CreateSource(ctx, name)
+				key, src, err := svc.CreateSource(ctx, name, server)
 				if err != nil {
 					return err
 				}
@@ -189,9 +193,9 @@ func runSources(ctx context.Context, e *env, args []string) error {
 					return err
 				}
 				tw := table(e)
-				fmt.Fprintln(tw, "ID\tNAME\tCREATED")
+				fmt.Fprintln(tw, "ID\tNAME\tSERVER-SIDE\tCREATED")
 				for _, s := range srcs {
-					fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Name, s.CreatedAt.Format(time.RFC3339))
+					fmt.Fprintf(tw, "%s\t%s\t%v\t%s\n", s.ID, s.Name, s.ServerSide, s.CreatedAt.Format(time.RFC3339))
 				}
 				return tw.Flush()
 			})

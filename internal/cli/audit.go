@@ -37,7 +37,8 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	_, v, err := audit.LoadOrGenerateKeys(cfg.DataDir, audit.DefaultOrigin)
+	// Verification never makes a key: a missing key is a failure, not a fresh start.
+	_, v, err := audit.LoadKeys(cfg.DataDir)
 	if err != nil {
 		return err
 	}
@@ -58,6 +59,12 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	}
 	if err != nil {
 		fmt.Fprintf(e.stdout, "FAIL: %v\n", err)
+		return errVerifyFailed
+	}
+	if r.Checkpoints == 0 {
+		// Without a signed checkpoint nothing ties the log to the key: it could have been
+		// rewritten whole. That is not "ok".
+		fmt.Fprintf(e.stdout, "FAIL: %d leaves but no signed checkpoint to verify them against (a server signs one every minute and at shutdown; POST /api/v1/audit/checkpoint signs one now)\n", r.Leaves)
 		return errVerifyFailed
 	}
 	fmt.Fprintf(e.stdout, "ok: %d leaves, %d checkpoints verified, root %s\n", r.Leaves, r.Checkpoints, base64.StdEncoding.EncodeToString(r.Root))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,12 +36,27 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// Rotation retires the old key once nothing is wrapped under it, which only holds if
+	// no server can wrap new data keys under it meanwhile: it takes the store's exclusive
+	// keyring lease, refused while any server serves from the store (issue 17 item 4).
+	release, err := app.AcquireExclusiveKeyring(ctx, st, "steward keys rotate")
+	if errors.Is(err, app.ErrKeyringBusy) {
+		return fmt.Errorf("refused: a server is serving from this store, and rotating beside it could retire the key it still wraps new data under; stop every steward serve on this store first (%w)", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
 	ring, err := keyring.Open(app.KeysDir(cfg), false)
 	if err != nil {
 		return err
 	}
-	v, err := vault.New(vault.Config{Keyring: ring, Keys: st, Tombstones: ring})
+	v, err := vault.New(vault.Config{Keyring: ring, Keys: st, Tombstones: ring, Checks: st})
 	if err != nil {
+		return err
+	}
+	// Never rotate with a wrong keyring: it would re-wrap nothing and retire nothing useful.
+	if err := v.VerifyKeyring(ctx); err != nil {
 		return err
 	}
 	cur, _ := ring.Current()
@@ -66,5 +82,8 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "keys: current key-encryption key %s; %d data keys re-wrapped; retired %v\n", res.KEK, res.Rewrapped, res.Retired)
+	if res.Left > 0 {
+		fmt.Fprintf(e.stdout, "keys: old key-encryption keys kept: still wrapping %d data keys; run steward keys rotate again to finish\n", res.Left)
+	}
 	return nil
 }

@@ -54,6 +54,8 @@ type Config struct {
 	// Suppressed, when set, says which userIds belong to erased people: their messages are
 	// dropped with reason "suppressed" until the shop lifts it.
 	Suppressed func(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]bool, error)
+	// Recorder, when set, records operators' decisions on held links in the audit log.
+	Recorder Recorder
 	// Registerer receives the pipeline's counters; nil skips registration.
 	Registerer prometheus.Registerer
 	Now        func() time.Time
@@ -124,7 +126,17 @@ const maxConflictRetries = 5
 // differs (a concurrent request linked or merged one of these identifiers, an erasure ran)
 // or a data key raced, the prepared work is thrown away and the gate runs again inside the
 // transaction, as it always did.
+//
+// Ingest treats the request as client-side (the write key is public): see IngestFrom.
 func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspec.Request) (Result, error) {
+	return c.IngestFrom(ctx, Origin{SourceID: sourceID}, req)
+}
+
+// IngestFrom is Ingest for a request whose origin the caller established (the source of
+// its write key, and whether that key is server-side): only a server-side origin may
+// merge two identified people; from any other, such a link is held for an operator.
+func (c *Collector) IngestFrom(ctx context.Context, origin Origin, req *segmentspec.Request) (Result, error) {
+	sourceID := origin.SourceID
 	res := Result{Received: len(req.Messages)}
 	suppressed, err := c.suppress(ctx, req)
 	if err != nil {
@@ -139,7 +151,7 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 	if err != nil {
 		return res, fmt.Errorf("ingest: %w", err)
 	}
-	pre := c.prepare(ctx, sourceID, req, ik)
+	pre := c.prepare(ctx, origin, req, ik)
 	var g *gated
 	var txPlan *plan
 	// discard drops what the gate cached from an attempt that did not commit, and sends
@@ -163,12 +175,16 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 				if err != nil {
 					return err
 				}
+				ident, err := identified(ctx, tx, ik, known)
+				if err != nil {
+					return err
+				}
 				now := c.cfg.Now().UTC().Truncate(time.Microsecond)
 				var reuse []string
 				if pre != nil {
 					now, reuse = pre.now, pre.plan.newIDs()
 				}
-				p = c.plan(sourceID, req.Messages, ik, known, now, reuse)
+				p = c.plan(origin, req.Messages, ik, known, ident, now, reuse)
 			}
 			txPlan = p
 			if err := tx.CreateSubjects(ctx, p.subjects); err != nil {
@@ -179,6 +195,11 @@ func (c *Collector) Ingest(ctx context.Context, sourceID string, req *segmentspe
 			}
 			for _, m := range p.merges {
 				if err := tx.MergeSubjects(ctx, m.from, m.into, m.reason, m.at); err != nil {
+					return err
+				}
+			}
+			for _, h := range p.held {
+				if err := tx.HoldLink(ctx, h); err != nil {
 					return err
 				}
 			}
@@ -327,7 +348,8 @@ func (p *prepared) stillCurrent(ctx context.Context, tx store.Tx) bool {
 
 // prepare gates and seals the request on identities as committed now. It returns nil when
 // it cannot (any error): the transaction then does the work itself and reports the error.
-func (c *Collector) prepare(ctx context.Context, sourceID string, req *segmentspec.Request, ik *idKeys) *prepared {
+func (c *Collector) prepare(ctx context.Context, origin Origin, req *segmentspec.Request, ik *idKeys) *prepared {
+	sourceID := origin.SourceID
 	// The epoch first: a change committed between the two reads then shows as a different
 	// epoch in the transaction, never as a stale lookup behind an unchanged one.
 	var epoch int64
@@ -342,8 +364,12 @@ func (c *Collector) prepare(ctx context.Context, sourceID string, req *segmentsp
 	if err != nil {
 		return nil
 	}
+	ident, err := identified(ctx, c.cfg.Store, ik, known)
+	if err != nil {
+		return nil
+	}
 	now := c.cfg.Now().UTC().Truncate(time.Microsecond)
-	p := c.plan(sourceID, req.Messages, ik, known, now, nil)
+	p := c.plan(origin, req.Messages, ik, known, ident, now, nil)
 	keys := &pendingKeys{st: c.cfg.Store, read: map[string]store.SubjectKey{}, mine: map[string]bool{}}
 	g, err := c.gateAndSeal(ctx, keys, sourceID, req, p)
 	if err != nil {

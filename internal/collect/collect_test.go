@@ -123,12 +123,17 @@ func TestIdentityResolution(t *testing.T) {
 	if sub, _ := st.Subject(ctx, anonSub); sub.MergedInto != userSub {
 		t.Fatalf("anonymous subject not marked merged: %+v", sub)
 	}
-	// Alias: an old user id joins the current one.
+	// Alias: a previousId nobody has yet joins the current customer. From a client-side
+	// call it is linked as an anonymousId: a public write key cannot claim a userId for
+	// someone (issue 17 item 1).
 	if _, err := c.Ingest(ctx, "src", decode(t, `{"batch":[{"type":"alias","messageId":"m6","previousId":"legacy-7","userId":"u-42"}]}`)); err != nil {
 		t.Fatal(err)
 	}
-	if got := subjectOf(t, st, store.IdentityUserID, "legacy-7"); got != userSub {
+	if got := subjectOf(t, st, store.IdentityAnonymousID, "legacy-7"); got != userSub {
 		t.Fatalf("alias: legacy-7 -> %q, want %q", got, userSub)
+	}
+	if got := subjectOf(t, st, store.IdentityUserID, "legacy-7"); got != "" {
+		t.Fatalf("client-side alias claimed userId legacy-7 for %q", got)
 	}
 	// Retrying a batch stores nothing twice.
 	res, err = c.Ingest(ctx, "src", decode(t, `{"batch":[

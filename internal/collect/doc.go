@@ -16,4 +16,18 @@
 //
 // A payload is sealed for the subject it was first stored under (its origin), so merging
 // an anonymous history into a known customer never re-encrypts anything.
+//
+// Who may join two people (issue 17 item 1). A browser's write key is public (it ships in
+// page source), so a call made with it proves nothing about who sent it. From such a
+// client-side origin only anonymous → identified links are automatic: an anonymous
+// history joins the customer who signs in. A link that would join two identified people
+// (each holding a userId) — an alias or identify naming another customer, or a new userId
+// on a device another customer uses — is never made; it is held (store.HeldLink) for an
+// operator, who approves (merges) or rejects it through the API, each decision audited
+// for both people. Nothing is lost: the message is stored under the subject it resolves
+// to without the link (its userId's, or a new subject for a new userId). An alias whose
+// previousId nobody has yet links it as an anonymousId, so nobody can claim another
+// person's future userId. A server-side source (store.Source.ServerSide: a write key used
+// only by the shop's own servers) merges as Segment's spec says; IngestFrom takes the
+// origin, Ingest assumes client-side.
 package collect

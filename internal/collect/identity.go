@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -14,9 +15,12 @@ type plan struct {
 	subjects  []store.Subject
 	links     []store.IdentityLink
 	merges    []merge
+	held      []store.HeldLink
 	subjectOf []string
 	// mergedInto follows merges made within this batch.
 	mergedInto map[string]string
+	// userLinked marks subjects this plan gave a userId: identified from here on.
+	userLinked map[string]bool
 }
 
 type merge struct {
@@ -85,14 +89,63 @@ func (c *Collector) identityKeys(msgs []segmentspec.Message) (*idKeys, error) {
 	return ik, nil
 }
 
+// Origin says where a request came from: its source, and whether that source's write key
+// is server-side (used only by the shop's own servers, never shipped to a browser).
+type Origin struct {
+	SourceID   string
+	ServerSide bool
+}
+
+// identityCandidates lists the known subjects a message could merge away or give a second
+// userId to: those its anonymousId or alias previousId resolve to, when the message also
+// names a userId that resolves elsewhere or nowhere. Only these need asking whether they
+// are identified; most requests have none, and ingestion asks the store nothing more.
+func identityCandidates(ik *idKeys, known map[store.IdentityKey]string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range ik.msgs {
+		if k.user.Kind == "" {
+			continue
+		}
+		su := known[k.user]
+		for _, o := range [...]store.IdentityKey{k.anon, k.prevAnon, k.prevUser} {
+			if s := known[o]; o.Kind != "" && s != "" && s != su && !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// identified asks which candidate subjects hold a userId already.
+func identified(ctx context.Context, st interface {
+	IdentifiedSubjects(context.Context, []string) (map[string]bool, error)
+}, ik *idKeys, known map[store.IdentityKey]string) (map[string]bool, error) {
+	c := identityCandidates(ik, known)
+	if len(c) == 0 {
+		return nil, nil
+	}
+	return st.IdentifiedSubjects(ctx, c)
+}
+
 // plan decides which subject each message is about, given the identifiers already known,
 // following Segment's identity semantics: a message carrying both userId and anonymousId
 // says they are one person; an alias says previousId and userId are one person. The known
-// customer (userId) survives a merge; the anonymous history joins it. New subjects take
-// their ids from reuse first (so a plan made again inside the transaction can be compared
-// with the prepared one), then fresh ones. known is modified.
-func (c *Collector) plan(sourceID string, msgs []segmentspec.Message, ik *idKeys, known map[store.IdentityKey]string, now time.Time, reuse []string) *plan {
-	p := &plan{subjectOf: make([]string, len(msgs)), mergedInto: map[string]string{}}
+// customer (userId) survives a merge; the anonymous history joins it.
+//
+// Except that the write key is public (issue 17 item 1): from a client-side origin, a link
+// that would join two identified people (each holding a userId, ident says which known
+// ones do) is not made. It is held for an operator (p.held), and the message goes to the
+// subject it resolves to without the link: its userId's, or a new subject for a new
+// userId. Anonymous → identified links stay automatic. A client-side alias whose
+// previousId nobody has yet links it as an anonymousId, never as a userId, so nobody can
+// pre-claim another person's future userId. A server-side origin merges as Segment says.
+//
+// New subjects take their ids from reuse first (so a plan made again inside the
+// transaction can be compared with the prepared one), then fresh ones. known is modified.
+func (c *Collector) plan(origin Origin, msgs []segmentspec.Message, ik *idKeys, known map[store.IdentityKey]string, ident map[string]bool, now time.Time, reuse []string) *plan {
+	p := &plan{subjectOf: make([]string, len(msgs)), mergedInto: map[string]string{}, userLinked: map[string]bool{}}
 	keys := ik.msgs
 	lookup := func(k store.IdentityKey) string {
 		if k.Kind == "" {
@@ -112,6 +165,9 @@ func (c *Collector) plan(sourceID string, msgs []segmentspec.Message, ik *idKeys
 		}
 		known[k] = sub
 		p.links = append(p.links, store.IdentityLink{Key: k, SubjectID: sub, CreatedAt: now})
+		if k.Kind == store.IdentityUserID {
+			p.userLinked[sub] = true
+		}
 	}
 	newSubject := func() string {
 		var id string
@@ -120,7 +176,7 @@ func (c *Collector) plan(sourceID string, msgs []segmentspec.Message, ik *idKeys
 		} else {
 			id = NewSubjectID()
 		}
-		p.subjects = append(p.subjects, store.Subject{ID: id, SourceID: sourceID, CreatedAt: now})
+		p.subjects = append(p.subjects, store.Subject{ID: id, SourceID: origin.SourceID, CreatedAt: now})
 		return id
 	}
 	join := func(from, into, reason string) {
@@ -130,8 +186,18 @@ func (c *Collector) plan(sourceID string, msgs []segmentspec.Message, ik *idKeys
 		p.merges = append(p.merges, merge{from: from, into: into, reason: reason, at: now})
 		p.mergedInto[from] = into
 	}
+	hold := func(from, into, reason string) {
+		if from == "" || into == "" || from == into {
+			return
+		}
+		p.held = append(p.held, store.HeldLink{ID: store.HeldLinkID(from, into), From: from, Into: into, Reason: reason,
+			SourceID: origin.SourceID, CreatedAt: now, Status: store.LinkPending})
+	}
+	// mayJoin: may s be merged away, or given another userId, automatically?
+	mayJoin := func(s string) bool { return origin.ServerSide || !(ident[s] || p.userLinked[s]) }
 	for i := range msgs {
 		k := keys[i]
+		reason := string(msgs[i].Type)
 		var sub string
 		if msgs[i].Type == segmentspec.TypeAlias {
 			prev := lookup(k.prevAnon)
@@ -139,18 +205,29 @@ func (c *Collector) plan(sourceID string, msgs []segmentspec.Message, ik *idKeys
 				prev = lookup(k.prevUser)
 			}
 			cur := lookup(k.user)
+			prevKey := k.prevAnon
+			if origin.ServerSide {
+				prevKey = k.prevUser
+			}
 			switch {
 			case prev != "" && cur != "":
-				join(prev, cur, "alias")
+				if mayJoin(prev) {
+					join(prev, cur, reason)
+				} else {
+					hold(prev, cur, reason)
+				}
 				sub = cur
-			case prev != "":
+			case prev != "" && mayJoin(prev):
 				sub = prev
+			case prev != "":
+				sub = newSubject()
+				hold(prev, sub, reason)
 			case cur != "":
 				sub = cur
-				link(k.prevUser, cur)
+				link(prevKey, cur)
 			default:
 				sub = newSubject()
-				link(k.prevUser, sub)
+				link(prevKey, sub)
 			}
 			link(k.user, sub)
 			p.subjectOf[i] = sub
@@ -159,12 +236,19 @@ func (c *Collector) plan(sourceID string, msgs []segmentspec.Message, ik *idKeys
 		su, sa := lookup(k.user), lookup(k.anon)
 		switch {
 		case su != "" && sa != "":
-			join(sa, su, string(msgs[i].Type))
+			if mayJoin(sa) {
+				join(sa, su, reason)
+			} else {
+				hold(sa, su, reason)
+			}
 			sub = su
 		case su != "":
 			sub = su
-		case sa != "":
+		case sa != "" && (k.user.Kind == "" || mayJoin(sa)):
 			sub = sa
+		case sa != "":
+			sub = newSubject() // a new userId on a device another customer uses
+			hold(sa, sub, reason)
 		default:
 			sub = newSubject()
 		}
@@ -203,6 +287,14 @@ func (p *plan) same(q *plan) bool {
 	for i := range p.merges {
 		a, b := p.merges[i], q.merges[i]
 		if a.from != b.from || a.into != b.into || a.reason != b.reason {
+			return false
+		}
+	}
+	if len(p.held) != len(q.held) {
+		return false
+	}
+	for i := range p.held {
+		if p.held[i].ID != q.held[i].ID {
 			return false
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,11 @@ type Config struct {
 	// WebDir, when set, serves templates and static files from this directory instead of
 	// the embedded copies (live editing during development).
 	WebDir string
+	// PublicURL is the address browsers and people reach Steward at (scheme://host[:port]
+	// [/prefix]), used for the settings document's apiHost and privacy-center session URLs,
+	// which must never come from a request's Host header. Empty: the address the request
+	// arrived on.
+	PublicURL string
 }
 
 // Default returns the built-in defaults.
@@ -49,6 +55,7 @@ func FromEnv(c Config, getenv func(string) string) (Config, error) {
 	set(&c.LogLevel, "STEWARD_LOG_LEVEL")
 	set(&c.LogFormat, "STEWARD_LOG_FORMAT")
 	set(&c.WebDir, "STEWARD_WEB_DIR")
+	set(&c.PublicURL, "STEWARD_PUBLIC_URL")
 	// The database URL may carry a password: it is a secret.
 	set(&c.DB, "STEWARD_DB")
 	if f := getenv("STEWARD_DB_FILE"); f != "" {
@@ -82,6 +89,12 @@ func (c Config) Validate() error {
 	case "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("public url %q: want http(s)://host[:port][/prefix]", c.PublicURL))
+		}
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))

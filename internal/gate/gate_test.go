@@ -186,6 +186,12 @@ func TestGateTCString(t *testing.T) {
 	if !v.Keep || !strings.Contains(string(v.Body), "c9") || !strings.Contains(string(v.Body), "p1") {
 		t.Fatalf("accept-all: %+v %s", v, v.Body)
 	}
+	// Legitimate interest for purposes 3-6 (a TCF 2.2 policy violation IAB's library still
+	// encodes): decoded, but those bits are not granted (issue 17).
+	req = decode(t, strings.Replace(view, "%s", "CQgcD4AQgcD4AAqABAENBkFAAIAAAHwAAAAAAAoAAoAA.IAAo", 1), false)
+	if v, _ := g.Check(ctx, "s", &req.Messages[0], req); v.Keep && strings.Contains(string(v.Body), "c9") {
+		t.Fatalf("legitimate interest for purposes 3-6 granted advertising: %s", v.Body)
+	}
 	// A malformed string grants nothing.
 	req = decode(t, strings.Replace(view, "%s", "not-a-tc-string", 1), false)
 	if v, _ := g.Check(ctx, "s", &req.Messages[0], req); v.Keep {

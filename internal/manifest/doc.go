@@ -10,6 +10,10 @@
 // statements, no retention exceeds what its purposes allow, every recipient abroad has a
 // transfer mechanism, every event field has a category.
 //
+// Work is bounded before anything is built: aliases are legal YAML, but a document whose
+// aliases expand past MaxNodes nodes is refused with a located error, since every check and
+// the canonical form walk the expanded tree (issue 17 item 6).
+//
 // Versions: [Manifest.Hash] is the sha256 of a canonical JSON form, so two manifests that
 // mean the same hash the same whatever their layout; [Diff] lists what changed.
 package manifest

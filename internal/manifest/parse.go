@@ -42,6 +42,13 @@ func Parse(name string, data []byte) (m *Manifest, err error) {
 	if len(doc.Content) == 0 {
 		return nil, &ErrorList{Errors: []Error{{File: name, Line: 1, Col: 1, Msg: "empty manifest"}}}
 	}
+	// Aliases are expanded by everything after this point (the checks walk them, the
+	// canonical form writes them out), so their expansion is bounded before anything is
+	// built: a few KB of nested aliases must not cost gigabytes (issue 17 item 6).
+	if n, at := expandedSize(&doc, MaxNodes); n > MaxNodes {
+		p.errf(at, "aliases expand the manifest to more than %d nodes; write the repeated parts out or share less", MaxNodes)
+		return nil, p.list()
+	}
 	m = p.manifest(doc.Content[0])
 	if len(p.errs) > 0 {
 		return nil, p.list()
@@ -124,6 +131,48 @@ func (p *parser) mapping(n *yaml.Node, what string, allowed []string) []pair {
 		out = append(out, pair{k, v})
 	}
 	return out
+}
+
+// MaxNodes bounds the size of a manifest with every alias expanded. The built-in manifest
+// has about 900 nodes; a shop with 500 event types of 30 fields stays well below.
+const MaxNodes = 200_000
+
+// expandedSize returns how many nodes root stands for with every alias expanded, counting
+// each distinct node once (memoised), so the work is linear in the document. It stops
+// counting past limit and returns the alias (or node) where the limit was crossed.
+func expandedSize(root *yaml.Node, limit int) (int, *yaml.Node) {
+	memo := map[*yaml.Node]int{}
+	var at *yaml.Node
+	var size func(n *yaml.Node, depth int) int
+	size = func(n *yaml.Node, depth int) int {
+		if n == nil {
+			return 0
+		}
+		if v, ok := memo[n]; ok {
+			return v
+		}
+		if depth > 1000 { // yaml.v3 rejects alias cycles; this guards the recursion anyway
+			return limit + 1
+		}
+		memo[n] = limit + 1 // a cycle back to n counts as too big
+		total := 1
+		if n.Kind == yaml.AliasNode {
+			total += size(n.Alias, depth+1)
+		}
+		for _, c := range n.Content {
+			if total > limit {
+				break
+			}
+			total += size(c, depth+1)
+		}
+		total = min(total, limit+1)
+		if total > limit && at == nil {
+			at = n
+		}
+		memo[n] = total
+		return total
+	}
+	return size(root, 0), at
 }
 
 // deref follows aliases (bounded: yaml.v3 rejects alias cycles).

@@ -279,6 +279,12 @@ func (m *Manifest) schemaFor(match func(purposes []string) bool, tags []string) 
 		if !ok || !match(f.Purposes) {
 			continue
 		}
+		// Direct identifiers (email, phone, name, …) pick out one person: a rule or a
+		// preview over them would be a membership oracle ("is this email a customer, and
+		// did they consent?"), so expressions cannot name them (issue 17).
+		if c, ok := m.Taxonomy.Category(f.Category); (ok && c.Identifier) || strings.HasPrefix(f.Category, "user.name") {
+			continue
+		}
 		kind := expr.String
 		if f.Type == "number" {
 			kind = expr.Number

@@ -2,6 +2,7 @@ package profile_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/segment"
 	"github.com/stewardhq/steward/internal/segment/expr"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/sqlite"
@@ -289,6 +291,25 @@ func TestSuppressionSurvivesRestart(t *testing.T) {
 	}
 }
 
+// An audience of at least the minimum is released, every member once.
+func TestReleaseAtTheFloor(t *testing.T) {
+	f := newFixture(t)
+	for i := range segment.DefaultMinAudience {
+		id := fmt.Sprintf("p%02d", i)
+		f.event(id, "Product Viewed", time.Hour, nil)
+		f.src.age[id] = 30
+	}
+	e := f.engine()
+	ctx := context.Background()
+	if _, err := e.DefineSegment(ctx, profile.SegmentDef{Name: "viewers", Expression: `count("Product Viewed", 30d) >= 1`, Purpose: "marketing.advertising.profiling"}, "op"); err != nil {
+		t.Fatal(err)
+	}
+	rel, err := e.Release(ctx, "viewers", 0, "op")
+	if err != nil || len(rel.Subjects) != segment.DefaultMinAudience {
+		t.Fatalf("release = %d people, %v", len(rel.Subjects), err)
+	}
+}
+
 // Segments: matches and the audience for a purpose, with exclusions counted per reason.
 func TestSegmentAudienceExclusions(t *testing.T) {
 	f := newFixture(t)
@@ -333,10 +354,9 @@ func TestSegmentAudienceExclusions(t *testing.T) {
 	if _, err := e.Release(ctx, "viewers", 0, "op"); err == nil {
 		t.Fatal("exported 2 people under the minimum of 50")
 	}
-	rel, err := e.Release(ctx, "viewers", 2, "op")
-	ids := rel.Subjects
-	if err != nil || len(ids) != 2 {
-		t.Fatalf("export k=2: %v %v", ids, err)
+	// A caller may raise the minimum, never lower it (issue 17).
+	if _, err := e.Release(ctx, "viewers", 2, "op"); !errors.Is(err, segment.ErrBelowFloor) {
+		t.Fatalf("export k=2: %v; want ErrBelowFloor", err)
 	}
 	if _, err := e.DefineSegment(ctx, profile.SegmentDef{Name: "bad", Expression: `trait("email") == "x"`, Purpose: "marketing.advertising.profiling"}, "op"); err == nil || !profile.IsDefinitionError(err) {
 		t.Fatalf("segment reading email for advertising accepted: %v", err)

@@ -2,11 +2,9 @@ package rights
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
@@ -39,9 +37,7 @@ const holdYears = 30
 // holdOrders copies the person's order records, stripped to the order facts, into the
 // legal-hold area before their data is destroyed.
 func (s *Service) holdOrders(ctx context.Context, fam []string) (int, error) {
-	mac := hmac.New(sha256.New, s.cfg.HoldKey)
-	mac.Write([]byte("steward/legal-hold\x00" + fam[0]))
-	pseudonym := hex.EncodeToString(mac.Sum(nil))
+	pseudonym := s.HoldPseudonym(fam[0])
 	var held []store.HeldRecord
 	for _, id := range fam {
 		var after int64
@@ -66,8 +62,12 @@ func (s *Service) holdOrders(ctx context.Context, fam []string) (int, error) {
 				if err != nil {
 					return 0, err
 				}
-				held = append(held, store.HeldRecord{Pseudonym: pseudonym, Kind: "order", OccurredAt: e.OccurredAt,
-					KeptUntil: e.OccurredAt.AddDate(holdYears, 0, 0), Basis: "会计档案管理办法 (2015) Art. 14: accounting vouchers kept 30 years", Record: b})
+				hr := store.HeldRecord{Pseudonym: pseudonym, Kind: "order", OccurredAt: e.OccurredAt.UTC().Truncate(time.Microsecond),
+					KeptUntil: e.OccurredAt.AddDate(holdYears, 0, 0), Basis: "会计档案管理办法 (2015) Art. 14: accounting vouchers kept 30 years"}
+				if hr.Record, err = s.sealHeld(hr, b); err != nil { // never plaintext at rest
+					return 0, err
+				}
+				held = append(held, hr)
 			}
 			after = pg.Last
 			if !pg.More {

@@ -100,11 +100,19 @@ func (r Result) Preview() Preview {
 	return Preview{Purpose: r.Purpose, Matches: r.Matches, Size: r.Size(), Excluded: append([]Exclusion(nil), r.Excluded...)}
 }
 
+// ErrBelowFloor: a caller asked for a minimum audience below DefaultMinAudience. The
+// minimum protects the people in the audience, so a caller may raise it, never lower it
+// (issue 17).
+var ErrBelowFloor = fmt.Errorf("segment: min_audience below the floor of %d", DefaultMinAudience)
+
 // Export releases the audience's subject ids when it has at least k people (k <= 0 means
-// DefaultMinAudience).
+// DefaultMinAudience; 0 < k < DefaultMinAudience is ErrBelowFloor).
 func (r Result) Export(k int) ([]uint32, error) {
 	if k <= 0 {
 		k = DefaultMinAudience
+	}
+	if k < DefaultMinAudience {
+		return nil, fmt.Errorf("%w (asked for %d)", ErrBelowFloor, k)
 	}
 	if n := r.Size(); n < uint64(k) {
 		return nil, fmt.Errorf("%w: %d people for purpose %q, the minimum is %d", ErrAudienceTooSmall, n, r.Purpose, k)

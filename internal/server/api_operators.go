@@ -88,16 +88,22 @@ type sourceList struct {
 
 type newSource struct {
 	Name string `json:"name"`
+	// ServerSide: the write key is used only by the shop's servers, never shipped to a
+	// browser or app; its calls may merge identified customers.
+	ServerSide bool `json:"server_side,omitempty"`
+}
+
+// signin is the audited sign-in: the console posts it when an operator opens it. A GET
+// never changes state, so whoami records nothing.
+func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
+	if err := s.auth.SignedIn(r.Context(), principal(r).Operator.ID); err != nil {
+		return err
+	}
+	return s.whoami(w, r)
 }
 
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	// The console asks whoami when an operator signs in: that is the audited sign-in.
-	if r.URL.Query().Get("signin") == "1" {
-		if err := s.auth.SignedIn(r.Context(), p.Operator.ID); err != nil {
-			return err
-		}
-	}
 	caps := []string{}
 	for _, c := range capabilities {
 		if c.scope == "" || p.Has(c.scope) {
@@ -150,20 +156,14 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) error {
 			return Errorf(http.StatusBadRequest, CodeBadRequest, "%s", err.Error())
 		}
 	}
-	if in.TTLSeconds < 0 {
-		return Errorf(http.StatusBadRequest, CodeBadRequest, "ttl_seconds must not be negative")
+	// ttl_seconds is checked before it becomes a Duration: a huge value must not wrap
+	// around into "no expiry".
+	if in.TTLSeconds < 0 || in.TTLSeconds > int64(auth.MaxTokenTTL/time.Second) {
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "ttl_seconds must be between 1 and %d (0 or absent: %d days)",
+			int64(auth.MaxTokenTTL/time.Second), int(auth.DefaultTokenTTL/(24*time.Hour)))
 	}
-	// An operator cannot mint a token stronger than its own.
-	p := principal(r)
-	for _, sc := range scopes {
-		if !p.Has(sc) {
-			return Errorf(http.StatusForbidden, CodeForbidden, "cannot grant scope %s that your own token lacks", sc)
-		}
-	}
-	if scopes == nil && p.Operator.Role != string(auth.RoleAdmin) {
-		return Errorf(http.StatusBadRequest, CodeBadRequest, "scopes must be listed explicitly")
-	}
-	secret, t, err := s.auth.IssueToken(r.Context(), r.PathValue("id"), in.Name, scopes, time.Duration(in.TTLSeconds)*time.Second)
+	// A token cannot mint a token stronger than itself (auth owns the rule).
+	secret, t, err := s.auth.IssueTokenAs(r.Context(), principal(r), r.PathValue("id"), in.Name, scopes, time.Duration(in.TTLSeconds)*time.Second)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	if err := s.auth.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
+	if err := s.auth.RevokeTokenAs(r.Context(), principal(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -193,10 +193,11 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 type sourceJSON struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-	WriteKey  string    `json:"write_key,omitempty"`
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	ServerSide bool      `json:"server_side"`
+	CreatedAt  time.Time `json:"created_at"`
+	WriteKey   string    `json:"write_key,omitempty"`
 }
 
 func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
@@ -206,7 +207,7 @@ func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]sourceJSON, 0, len(srcs))
 	for _, src := range srcs {
-		out = append(out, sourceJSON{ID: src.ID, Name: src.Name, CreatedAt: src.CreatedAt})
+		out = append(out, sourceJSON{ID: src.ID, Name: src.Name, ServerSide: src.ServerSide, CreatedAt: src.CreatedAt})
 	}
 	writeJSON(w, http.StatusOK, sourceList{Sources: out})
 	return nil
@@ -217,10 +218,10 @@ func (s *Server) createSource(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	key, src, err := s.auth.CreateSource(r.Context(), in.Name)
+	key, src, err := s.auth.CreateSource(r.Context(), in.Name, in.ServerSide)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, sourceJSON{ID: src.ID, Name: src.Name, CreatedAt: src.CreatedAt, WriteKey: key})
+	writeJSON(w, http.StatusCreated, sourceJSON{ID: src.ID, Name: src.Name, ServerSide: src.ServerSide, CreatedAt: src.CreatedAt, WriteKey: key})
 	return nil
 }

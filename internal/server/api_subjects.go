@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +42,9 @@ func (h subjectAPI) subject(r *http.Request) (string, error) {
 // SessionRequest asks for a privacy-center session.
 type SessionRequest struct {
 	TTLSeconds int `json:"ttl_seconds,omitempty"`
+	// Reason is why the session is opened (recorded in the audit log, shown in the
+	// person's report); required of a privacy officer.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Session is a minted privacy-center session: the secret is shown once.
@@ -61,15 +63,14 @@ func (h subjectAPI) mintSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	secret, ss, err := h.s.auth.MintSession(r.Context(), sub, time.Duration(in.TTLSeconds)*time.Second)
+	secret, ss, err := h.s.auth.MintSessionAs(r.Context(), principal(r), sub, time.Duration(in.TTLSeconds)*time.Second, in.Reason)
 	if err != nil {
 		return err
 	}
-	u := url.URL{Scheme: "http", Host: r.Host, Path: "/privacy/", Fragment: "token=" + secret}
-	if r.TLS != nil {
-		u.Scheme = "https"
-	}
-	writeJSON(w, http.StatusCreated, Session{Token: secret, URL: u.String(), ExpiresAt: ss.ExpiresAt})
+	// The link carries the session secret: it is built from the public URL, never from
+	// the Host header.
+	u := h.s.publicBase(r) + "/privacy/#token=" + secret
+	writeJSON(w, http.StatusCreated, Session{Token: secret, URL: u, ExpiresAt: ss.ExpiresAt})
 	return nil
 }
 

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
@@ -78,6 +80,9 @@ var domainErrors = []struct {
 }{
 	{auth.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{auth.ErrScopeNotAllowed, http.StatusBadRequest, CodeBadRequest},
+	{auth.ErrBeyondIssuer, http.StatusForbidden, CodeForbidden},
+	{collect.ErrDecided, http.StatusConflict, CodeConflict},
+	{collect.ErrLinkGone, http.StatusConflict, CodeConflict},
 	{store.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{regime.ErrUnknownMoment, http.StatusBadRequest, CodeBadRequest},
 	{consent.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
@@ -98,6 +103,7 @@ var domainErrors = []struct {
 	{profile.ErrNotCarried, http.StatusNotFound, CodeNotFound},
 	{profile.ErrNotDeletable, http.StatusConflict, CodeConflict},
 	{segment.ErrAudienceTooSmall, http.StatusUnprocessableEntity, CodeAudienceTooSmall},
+	{segment.ErrBelowFloor, http.StatusBadRequest, CodeBadRequest},
 	{audit.ErrNoLeaf, http.StatusNotFound, CodeNotFound},
 	{audit.ErrBeyondLog, http.StatusBadRequest, CodeBadRequest},
 	{access.ErrDenied, http.StatusForbidden, CodeForbidden},
@@ -191,7 +197,32 @@ func decodeJSON(r *http.Request, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "body must hold exactly one JSON object")
 	}
-	return nil
+	return checkBodyText(dst)
+}
+
+// jsonKind names a Go type the way a JSON client thinks of it.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "a value"
 }
 
 func jsonError(err error) error {
@@ -204,7 +235,8 @@ func jsonError(err error) error {
 	case errors.As(err, &syn):
 		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "malformed JSON at byte %d", syn.Offset)
 	case errors.As(err, &typ):
-		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)
+		// JSON's names for types, never Go's (they would leak the server's internals).
+		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "field %q must be %s, not %s", typ.Field, jsonKind(typ.Type), typ.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "body is empty or truncated")
 	case strings.HasPrefix(err.Error(), "json: unknown field"):

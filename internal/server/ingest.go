@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/collect/segmentspec"
 )
 
@@ -67,7 +68,8 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(wait).Unix(), 10))
 		return Errorf(http.StatusTooManyRequests, CodeRateLimited, "rate limit for this write key exceeded; retry after %d s", secs)
 	}
-	res, err := s.cfg.Collect.Ingest(r.Context(), src.ID, req)
+	// Only a server-side source's calls may merge identified customers (issue 17 item 1).
+	res, err := s.cfg.Collect.IngestFrom(r.Context(), collect.Origin{SourceID: src.ID, ServerSide: src.ServerSide}, req)
 	if err != nil {
 		return err
 	}
@@ -109,18 +111,18 @@ func (s *Server) ingestPreflight(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) browserSettings(w http.ResponseWriter, r *http.Request) error {
 	allowCORS(w)
 	key := r.PathValue("writeKey")
-	if _, err := s.auth.SourceForKey(r.Context(), key); err != nil {
+	// A server-side key is never for browsers: no settings document for it.
+	if src, err := s.auth.SourceForKey(r.Context(), key); err != nil || src.ServerSide {
 		return Errorf(http.StatusNotFound, CodeNotFound, "unknown write key")
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	doc, err := segmentspec.BrowserSettings(key, scheme+"://"+r.Host+"/v1")
+	// apiHost comes from the configured public URL, never the Host header: a forged Host
+	// must not point browsers (and a cached copy for everyone) elsewhere.
+	doc, err := segmentspec.BrowserSettings(key, s.publicBase(r)+"/v1")
 	if err != nil {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "%s", err.Error())
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.Write(doc)
 	return nil
 }

@@ -114,7 +114,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				code = http.StatusOK
 			}
 			d := time.Since(start)
-			s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(code)).Inc()
+			s.metrics.requests.WithLabelValues(route, methodLabel(r.Method), strconv.Itoa(code)).Inc()
 			s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
 			lvl := slog.LevelInfo
 			if code >= 500 {
@@ -138,6 +138,16 @@ func routeLabel(r *http.Request) string {
 		return path
 	}
 	return p
+}
+
+// methodLabel bounds the method label: a caller can send any token as a method, and each
+// would otherwise become a new time series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }
 
 // bearer extracts the token of an "Authorization: Bearer x" header.

@@ -69,7 +69,7 @@ func decodeDefinition(r *http.Request, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		return Errorf(http.StatusBadRequest, CodeInvalidDefinition, "definition: %v", err)
 	}
-	return nil
+	return checkBodyText(dst)
 }
 
 // optionalJSON decodes a body when there is one.

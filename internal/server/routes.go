@@ -81,6 +81,7 @@ func (s *Server) table() []Route {
 	consents := consentAPI{c.Ledger}
 	audits := auditAPI{c.Audit}
 	profiles := profilesAPI{engine: c.Profiles, regime: c.Regime}
+	identities := identityAPI{c.Collect}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -123,7 +124,7 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/manifest/diff", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "regime", Summary: "changes between two manifest versions (?from=&to=)", Handle: manifests.diff, Out: regime.Diff{}, Query: []Param{{Name: "from", Required: true}, {Name: "to", Required: true}}},
 
 		{Method: "GET", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "the latest signed checkpoint of the audit log (C2SP signed note)", Handle: audits.latest, Out: audit.CheckpointView{}},
-		{Method: "POST", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "sign a checkpoint of the log as it is now", Handle: audits.sign, Out: audit.CheckpointView{}},
+		{Method: "POST", Path: "/api/v1/audit/checkpoint", Access: Operator, Scope: auth.ScopeAuditWrite, Needs: "audit", Summary: "sign a checkpoint of the log as it is now", Handle: audits.sign, Out: audit.CheckpointView{}},
 		{Method: "GET", Path: "/api/v1/audit/leaves/{index}", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "one leaf of the audit log", Handle: audits.leaf, Out: audit.LeafView{}},
 		{Method: "GET", Path: "/api/v1/audit/proofs/inclusion", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "RFC 6962 inclusion proof (?index=&size=)", Handle: audits.inclusion, Out: audit.InclusionView{}, Query: []Param{{Name: "index", Required: true}, {Name: "size", Required: true}}},
 		{Method: "GET", Path: "/api/v1/audit/proofs/consistency", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "audit", Summary: "RFC 6962 consistency proof (?old=&new=)", Handle: audits.consistency, Out: audit.ConsistencyView{}, Query: []Param{{Name: "old", Required: true}, {Name: "new", Required: true}}},
@@ -144,7 +145,12 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/me/tags", Access: Subject, Needs: "profiles", Summary: "the tags used on me, each with why it applies", Handle: profiles.myTags, Out: profile.MyTags{}, Query: []Param{langParam}},
 		{Method: "DELETE", Path: "/api/v1/me/tags/{name}", Access: Subject, Needs: "profiles", Summary: "delete a tag about me; it is not computed for me again", Handle: profiles.deleteMyTag, Status: http.StatusNoContent},
 
+		{Method: "GET", Path: "/api/v1/identity/held-links", Access: Operator, Scope: auth.ScopeSubjectsRead, Needs: "collect", Summary: "links between two identified people that a client-side call asked for and ingestion held for review (?status=pending|approved|rejected|all)", Handle: identities.list, Out: heldLinkList{}, Query: []Param{{Name: "status", Description: "pending (default), approved, rejected or all"}}},
+		{Method: "POST", Path: "/api/v1/identity/held-links/{id}/approve", Access: Operator, Scope: auth.ScopeIdentitiesWrite, Needs: "collect", Summary: "approve a held link: the two people are merged; audited for both", Handle: identities.decide(true), Out: heldLinkJSON{}},
+		{Method: "POST", Path: "/api/v1/identity/held-links/{id}/reject", Access: Operator, Scope: auth.ScopeIdentitiesWrite, Needs: "collect", Summary: "reject a held link: the two people stay apart; audited for both", Handle: identities.decide(false), Out: heldLinkJSON{}},
+
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},
+		{Method: "POST", Path: "/api/v1/signin", Access: Operator, Summary: "an operator opens the console: recorded in the audit log; answers as whoami", Handle: s.signin, Out: whoamiDoc{}},
 		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators, Out: operatorList{}},
 		{Method: "POST", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsWrite, Summary: "create an operator", Handle: s.createOperator, In: newOperator{}, Out: operatorJSON{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/api/v1/operators/{id}/tokens", Access: Operator, Scope: auth.ScopeTokensWrite, Summary: "issue an API token for an operator", Handle: s.issueToken, In: newToken{}, Out: issuedToken{}, Status: http.StatusCreated},
@@ -162,9 +168,15 @@ func (s *Server) wrap(rt Route) http.Handler {
 		limit = defaultMaxBody
 	}
 	enabled := s.available()[rt.Needs]
+	params := pathParams(rt.Path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		if rt.Access != Public {
+			// Answers to credentialed calls name people, tokens or their data: no cache,
+			// shared or private, may keep them.
+			w.Header().Set("Cache-Control", "no-store")
 		}
 		switch rt.Access {
 		case Operator:
@@ -185,6 +197,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), keySubject, sp))
+		}
+		if err := checkRequestText(r, params); err != nil {
+			writeError(w, r, err)
+			return
 		}
 		if !enabled {
 			writeError(w, r, Errorf(http.StatusServiceUnavailable, CodeUnavailable, "%s is not enabled on this server", rt.Needs))

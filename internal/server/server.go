@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -54,6 +56,9 @@ type Config struct {
 	IngestBurst int
 	// ShutdownTimeout bounds how long in-flight requests may take to finish on shutdown.
 	ShutdownTimeout time.Duration
+	// PublicURL is where browsers reach Steward (config.Config.PublicURL); empty: the
+	// local address each request arrived on. The Host header is never used.
+	PublicURL string
 }
 
 // WebUI is the embedded user interface.
@@ -126,9 +131,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	if cfg.Web != nil {
-		s.mux.Handle("/console/", cfg.Web.Console())
-		s.mux.Handle("/privacy/", cfg.Web.Privacy())
-		s.mux.Handle("/static/", cfg.Web.Static())
+		s.mux.Handle("/console/", envelope404(cfg.Web.Console()))
+		s.mux.Handle("/privacy/", envelope404(cfg.Web.Privacy()))
+		s.mux.Handle("/static/", envelope404(cfg.Web.Static()))
 		s.mux.Handle("GET /sdk/steward.js", cfg.Web.SDK())
 		s.mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusFound))
 	}
@@ -148,6 +153,12 @@ func (s *Server) Routes() []Route { return s.routes }
 // dispatch routes through the mux but answers unmatched paths and wrong methods with the
 // JSON envelope instead of ServeMux's plain-text replies.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if cleaned(r.URL.Path) != r.URL.Path {
+		// Dot segments or doubled slashes: refused, not redirected to what they resolve to
+		// (ServeMux would answer a plain 307).
+		writeError(w, r, Errorf(http.StatusBadRequest, CodeBadRequest, "paths must not contain dot segments or empty segments"))
+		return
+	}
 	h, pattern := s.mux.Handler(r)
 	if pattern == "" {
 		rec := &codeOnly{header: w.Header()}
@@ -156,6 +167,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		case http.StatusMethodNotAllowed:
 			writeError(w, r, Errorf(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "method %s not allowed here", r.Method))
 		case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+			w.Header().Set("Location", rec.header.Get("Location"))
 			w.WriteHeader(rec.code)
 		default:
 			writeError(w, r, Errorf(http.StatusNotFound, CodeNotFound, "no route for %s %s", r.Method, r.URL.EscapedPath()))
@@ -164,6 +176,65 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mux.ServeHTTP(w, r)
 }
+
+// publicBase is the base URL links and settings name: the configured public URL, else the
+// address the connection was accepted on (which the caller does not choose, unlike Host).
+func (s *Server) publicBase(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		return scheme + "://" + a.String()
+	}
+	return scheme + "://127.0.0.1"
+}
+
+// cleaned is path.Clean keeping a trailing slash.
+func cleaned(p string) string {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
+}
+
+// envelope404 answers the UI handlers' "not found" with the JSON envelope instead of
+// their plain text.
+func envelope404(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&notFoundWriter{ResponseWriter: w, r: r}, r)
+	})
+}
+
+type notFoundWriter struct {
+	http.ResponseWriter
+	r        *http.Request
+	notFound bool
+}
+
+func (n *notFoundWriter) WriteHeader(code int) {
+	if code == http.StatusNotFound {
+		n.notFound = true
+		n.ResponseWriter.Header().Del("Content-Type")
+		n.ResponseWriter.Header().Del("X-Content-Type-Options")
+		writeError(n.ResponseWriter, n.r, Errorf(http.StatusNotFound, CodeNotFound, "no such page or file"))
+		return
+	}
+	n.ResponseWriter.WriteHeader(code)
+}
+
+func (n *notFoundWriter) Write(b []byte) (int, error) {
+	if n.notFound {
+		return len(b), nil // the plain-text body is replaced by the envelope
+	}
+	return n.ResponseWriter.Write(b)
+}
+
+func (n *notFoundWriter) Unwrap() http.ResponseWriter { return n.ResponseWriter }
 
 // codeOnly captures the status a handler chose and discards its body.
 type codeOnly struct {

@@ -31,5 +31,7 @@ var ErasureTables = []struct{ Table, Column string }{
 	{"subject_sessions", "subject_id"},
 	{"subject_keys", "subject_id"},
 	{"tag_suppressions", "subject_id"},
+	{"held_links", "from_subject"},
+	{"held_links", "into_subject"},
 	{"subjects", "id"},
 }

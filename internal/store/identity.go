@@ -49,6 +49,16 @@ type Identities interface {
 	MergeSubjects(ctx context.Context, from, into, reason string, at time.Time) error
 	// InsertEvents is Events.InsertEvents inside the transaction.
 	InsertEvents(ctx context.Context, events []Event) (int, error)
+	// IdentifiedSubjects reports which of the subjects hold a userId identity (directly or
+	// through a subject merged into them); unknown ids are absent.
+	IdentifiedSubjects(ctx context.Context, ids []string) (map[string]bool, error)
+	// HoldLink records a link ingestion did not make (l.ID is HeldLinkID(l.From, l.Into)).
+	// A link held before, pending or decided, is left as it is.
+	HoldLink(ctx context.Context, l HeldLink) error
+	// DecideLink moves a pending held link to status (LinkApproved or LinkRejected) and
+	// returns it as it was: ErrNotFound when there is none, ErrConflict when it was decided
+	// already. The caller merges in the same transaction when it approves.
+	DecideLink(ctx context.Context, id, status, by string, at time.Time) (HeldLink, error)
 }
 
 // IdentityEpochs is an optional extension of a Store and of its Tx: a number that moves
@@ -87,4 +97,6 @@ type Transactor interface {
 	UnmergeSubject(ctx context.Context, from string) error
 	// CountSubjects returns how many live (not merged-away) subjects exist.
 	CountSubjects(ctx context.Context) (int64, error)
+	// IdentifiedSubjects is Tx.IdentifiedSubjects outside a transaction.
+	IdentifiedSubjects(ctx context.Context, ids []string) (map[string]bool, error)
 }

@@ -35,6 +35,8 @@ type Store interface {
 	Profiles
 	Suppressions
 	PrivacyBudgets
+	KeyringLeases
+	LinkReview
 }
 
 // Operators keeps staff accounts.
@@ -120,6 +122,10 @@ type Source struct {
 	Name      string
 	KeyHash   []byte
 	CreatedAt time.Time
+	// ServerSide marks a source whose write key is used only by the shop's own servers,
+	// never shipped to a browser or app: its calls may merge identified people (issue 17
+	// item 1). Browser keys are public.
+	ServerSide bool
 }
 
 // Event is one collected message. Body is opaque to the store.

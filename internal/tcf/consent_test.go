@@ -148,7 +148,7 @@ func TestConsentsPurposeOneTreatment(t *testing.T) {
 }
 
 func TestLegitimateInterestNeverForPurposes1And3To6(t *testing.T) {
-	// Hand-built: Decode rejects 3-6, but the rule must hold for any value.
+	// Hand-built: every purpose and restriction at once; the rule must hold for any value.
 	tc := &tcf.TCString{
 		PurposeLegitimateInterests: allPurposes,
 		VendorLegitimateInterests:  []int{1},
@@ -161,6 +161,18 @@ func TestLegitimateInterestNeverForPurposes1And3To6(t *testing.T) {
 	assertGrants(t, "LegitimateInterests", tcf.LegitimateInterests(tc, 0), li...)
 	assertGrants(t, "LegitimateInterests vendor", tcf.LegitimateInterests(tc, 1), li...)
 	assertGrants(t, "PublisherLegitimateInterests", tcf.PublisherLegitimateInterests(tc), li...)
+}
+
+// A real string signalling legitimate interest for 3-6 (IAB's library made it): decoded
+// faithfully, reported, and those bits grant nothing (issue 17).
+func TestForbiddenLegitimateInterestGrantsNothing(t *testing.T) {
+	tc := decodeVector(t, "v23-li-purposes-3-6-policy-violation")
+	if !slices.Equal(tc.PurposeLegitimateInterests, []int{2, 3, 4, 5, 6}) || !slices.Contains(tc.PolicyViolations, tcf.ViolationLegitimateInterest) {
+		t.Fatalf("decoded %v, violations %v", tc.PurposeLegitimateInterests, tc.PolicyViolations)
+	}
+	assertGrants(t, "LegitimateInterests", tcf.LegitimateInterests(tc, 0), 2)
+	assertGrants(t, "LegitimateInterests vendor", tcf.LegitimateInterests(tc, 1), 2)
+	assertGrants(t, "Consents", tcf.Consents(tc, 0), 1)
 }
 
 func TestPublisherConsents(t *testing.T) {

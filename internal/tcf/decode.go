@@ -14,7 +14,8 @@ const MaxLen = 64 << 10
 
 // The policy versions this package knows. Policy version 4 is TCF 2.2,
 // 5 is TCF 2.3; 2 and 3 (TCF 2.0 and 2.1) were retired by the 2.2 switch-over
-// and allowed legitimate interest for purposes 3 to 6, so they are rejected.
+// and allowed legitimate interest for purposes 3 to 6, so they are rejected. A 2.2+
+// string that still signals it is decoded and the violation reported.
 const (
 	minPolicyVersion       = 4
 	disclosedVendorsPolicy = 5
@@ -180,11 +181,15 @@ func decodeCore(tc *TCString, r *reader) error {
 	if !isLetters(tc.PublisherCC) {
 		return fail(ReasonInvalidValue, 0, "the publisher country code is not two letters A-Z")
 	}
-	// TCF 2.2 removed legitimate interest for purposes 3 to 6; the
-	// specification requires those bits to be zero.
+	// TCF 2.2 removed legitimate interest for purposes 3 to 6, but IAB's own
+	// library encodes and decodes such strings, and CMPs send them. They are
+	// decoded as the library decodes them and the breach is reported
+	// (PolicyViolations); LegitimateInterests, and so the consent gate, never
+	// treats those bits as granting anything.
 	for p := 3; p <= 6; p++ {
 		if purposesLI[p] {
-			return fail(ReasonInvalidValue, 0, "legitimate interest is signalled for purpose %d, which TCF 2.2 and later forbid", p)
+			tc.PolicyViolations = append(tc.PolicyViolations, ViolationLegitimateInterest)
+			break
 		}
 	}
 	tc.SpecialFeatureOptIns = setIDs(specialFeatures)

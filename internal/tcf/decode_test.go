@@ -82,6 +82,15 @@ func TestDecodeVectors(t *testing.T) {
 			if err := json.Unmarshal(b, &got); err != nil {
 				t.Fatal(err)
 			}
+			// A string breaking TCF policy decodes like the reference library decodes it,
+			// and says which rule it breaks (the library does not check policy).
+			var wantLI []int
+			_ = json.Unmarshal(v.Expected["purpose_legitimate_interests"], &wantLI)
+			violates := slices.ContainsFunc(wantLI, func(p int) bool { return p >= 3 && p <= 6 })
+			if pv, ok := got["policy_violations"]; ok != violates || (ok && !strings.Contains(string(pv), string(tcf.ViolationLegitimateInterest))) {
+				t.Fatalf("policy_violations = %s, want one only when purposes 3-6 carry legitimate interest (%v)", pv, wantLI)
+			}
+			delete(got, "policy_violations")
 			if keys := sortedKeys(got); !slices.Equal(keys, sortedKeys(v.Expected)) || !slices.Equal(keys, sorted(jsonFields)) {
 				t.Fatalf("JSON fields %v, want %v", keys, sorted(jsonFields))
 			}

@@ -21,9 +21,11 @@
 //     higher. Versions 2 and 3 (TCF 2.0/2.1) predate the 2.2 switch-over and
 //     allowed legitimate interest for purposes 3-6, so they are rejected.
 //     Versions above 5 decode under 2.3 rules with WarnUnknownPolicyVersion.
-//   - Legitimate-interest bits for purposes 3-6 are an error (the spec
-//     requires them to be zero since 2.2). The purpose-1 bit is tolerated
-//     but never honoured.
+//   - Legitimate-interest bits for purposes 3-6 break TCF 2.2 policy, yet the
+//     reference library encodes and decodes such strings, so they are decoded
+//     as it decodes them (field for field, checked against its vectors) and
+//     reported as ViolationLegitimateInterest in PolicyViolations; the
+//     mapping never lets those bits (nor the purpose-1 bit) grant anything.
 //   - The AllowedVendors segment (type 2) was removed in 2.2 and is rejected,
 //     as are types 4-7, a second core and repeated segments.
 //   - Vendor ranges must start at 1, not end before they start, and stay
@@ -43,8 +45,9 @@
 // The JSON form of TCString is exactly cmp_id, cmp_version,
 // vendor_list_version, tcf_policy_version, consent_language, publisher_cc,
 // purpose_consents, purpose_legitimate_interests, special_feature_optins,
-// vendor_consents, vendor_legitimate_interests and vendors_disclosed; id
-// lists are sorted ascending and never null. Times, flags, publisher
+// vendor_consents, vendor_legitimate_interests and vendors_disclosed, plus
+// policy_violations when the string breaks TCF policy; id lists are sorted
+// ascending and never null. Times, flags, publisher
 // restrictions, the Publisher TC segment and warnings are Go-only fields.
 //
 // # Mapping and consent

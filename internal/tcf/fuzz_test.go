@@ -39,9 +39,20 @@ func FuzzDecode(f *testing.F) {
 		checkIDs(t, "vendor_consents", tc.VendorConsents, 65535)
 		checkIDs(t, "vendor_legitimate_interests", tc.VendorLegitimateInterests, 65535)
 		checkIDs(t, "vendors_disclosed", tc.VendorsDisclosed, 65535)
+		// Legitimate interest for 3-6 decodes (as the reference library does), is
+		// reported, and never grants anything.
 		for _, p := range []int{3, 4, 5, 6} {
-			if slices.Contains(tc.PurposeLegitimateInterests, p) {
-				t.Fatalf("accepted legitimate interest for purpose %d", p)
+			if slices.Contains(tc.PurposeLegitimateInterests, p) && !slices.Contains(tc.PolicyViolations, tcf.ViolationLegitimateInterest) {
+				t.Fatalf("legitimate interest for purpose %d not reported as a policy violation", p)
+			}
+		}
+		for _, v := range []int{0, 1, 755} {
+			for key, ok := range tcf.LegitimateInterests(tc, v) {
+				for _, m := range tcf.Mappings() {
+					if ok && m.ID >= 3 && m.ID <= 6 && m.Kind == tcf.KindPurpose && slices.Contains(m.Keys, key) && !m.LegitimateInterest {
+						t.Fatalf("legitimate interest for %s (TCF purpose %d) treated as established", key, m.ID)
+					}
+				}
 			}
 		}
 		if tc.PolicyVersion < 4 || len(tc.ConsentLanguage) != 2 || len(tc.PublisherCC) != 2 {

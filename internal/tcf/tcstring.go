@@ -6,7 +6,8 @@ import (
 )
 
 // TCString is a decoded TC string. It marshals to JSON with exactly the
-// twelve fields the consent API publishes; everything else a consent record
+// twelve fields the consent API publishes (plus policy_violations when the
+// string breaks TCF policy); everything else a consent record
 // may need (times, publisher segment, restrictions, warnings) is on the Go
 // value only. Every id list is sorted ascending and never nil, so it encodes
 // as [] rather than null.
@@ -23,6 +24,10 @@ type TCString struct {
 	VendorConsents             []int  `json:"vendor_consents"`
 	VendorLegitimateInterests  []int  `json:"vendor_legitimate_interests"`
 	VendorsDisclosed           []int  `json:"vendors_disclosed"` // empty when the segment is absent
+
+	// PolicyViolations lists TCF policy rules the string breaks though it decodes
+	// (absent from JSON when there are none).
+	PolicyViolations []Violation `json:"policy_violations,omitempty"`
 
 	// Created and LastUpdated are whole deciseconds in UTC; since TCF 2.2
 	// CMPs round both to the day of the last update.
@@ -117,6 +122,14 @@ const (
 	// layout is unchanged so the string is decoded under TCF 2.3 rules.
 	WarnUnknownPolicyVersion Warning = "policy_version_unknown"
 )
+
+// Violation names a TCF policy rule a decodable string breaks.
+type Violation string
+
+// ViolationLegitimateInterest: legitimate interest is signalled for a purpose among
+// 3 to 6, which TCF 2.2 and later forbid (those purposes need consent). The bits are
+// decoded as sent and never treated as granting anything.
+const ViolationLegitimateInterest Violation = "tcf22_legitimate_interest_purposes_3_6"
 
 // HasWarning reports whether w was attached to tc.
 func (tc *TCString) HasWarning(w Warning) bool { return slices.Contains(tc.Warnings, w) }

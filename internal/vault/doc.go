@@ -6,10 +6,18 @@
 // field, so a ciphertext moved to another row or column fails to open with ErrBinding
 // instead of decrypting into the wrong place. DEKs are stored only wrapped (AES-256-GCM)
 // by a key-encryption key (KEK) from a keyring (package keyring: files under DIR/keys/ or
-// environment variables). Rotating the KEK re-wraps DEKs without touching data.
+// environment variables). Rotating the KEK re-wraps DEKs without touching data; a retired
+// KEK is deleted only once nothing is wrapped under it, and only by a rotation that holds
+// the store's exclusive keyring lease, so no live server still wraps under it.
 //
-// Erasure is crypto-shredding: Shred deletes the wrapped DEK, after which every ciphertext
-// sealed for the subject — including copies in backups taken earlier — is noise.
+// The store keeps a key-check value per KEK (an HMAC of a constant under the key);
+// VerifyKeyring compares them, and unwraps a sample of the stored DEKs, before a process
+// serves: a wrong keyring is refused at start with ErrWrongKeyring instead of serving and
+// wrapping new DEKs under a key no correct keyring can open.
+//
+// Erasure is crypto-shredding: Shred buries the wrapped DEK in durable tombstones, then
+// deletes it, after which every ciphertext sealed for the subject — including copies in
+// backups taken earlier — is noise. A vault without tombstones refuses to shred.
 //
 // Lookups by identifier use keyed blind indexes (HMAC-SHA-256 under the keyring's index
 // secret over a normalised value), so the store can find a customer by email or userId

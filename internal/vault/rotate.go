@@ -12,13 +12,26 @@ type RewrapResult struct {
 	KEK       string   // the current KEK every data key is now wrapped by
 	Rewrapped int      // keys moved to it in this pass
 	Retired   []string // old KEKs deleted because nothing used them any more
+	// Left counts data keys still under an old KEK (a concurrent change moved them);
+	// their KEKs are kept and the next rewrap moves them.
+	Left int
 }
 
 // Rotate makes a new current KEK and re-wraps every data key under it. Data is never
 // re-encrypted: only the 60-byte wrappings change.
+//
+// The caller must make sure no other process wraps data keys meanwhile (steward keys rotate
+// holds the store's exclusive keyring lease): old keys are retired once nothing is wrapped
+// under them, which is only true while nobody else can wrap under them.
 func (v *Vault) Rotate(ctx context.Context, r keyring.Rotator) (RewrapResult, error) {
-	if _, err := r.Rotate(); err != nil {
+	id, err := r.Rotate()
+	if err != nil {
 		return RewrapResult{}, err
+	}
+	if v.cfg.Checks != nil {
+		if err := v.recordCheck(ctx, id); err != nil {
+			return RewrapResult{KEK: id}, err
+		}
 	}
 	return v.Rewrap(ctx, r)
 }
@@ -63,11 +76,13 @@ func (v *Vault) Rewrap(ctx context.Context, r keyring.Rotator) (RewrapResult, er
 		}
 		after = page[len(page)-1].SubjectID
 	}
-	// Retire old KEKs only when no key is left under any of them.
-	left, err := v.cfg.Keys.ListSubjectKeys(ctx, cur, "", 1)
+	// Retire old KEKs only when no key is left under any of them: a retired key stays
+	// until nothing is wrapped under it.
+	left, err := v.cfg.Keys.ListSubjectKeys(ctx, cur, "", 1000)
 	if err != nil {
 		return res, fmt.Errorf("vault: rewrap: %w", err)
 	}
+	res.Left = len(left)
 	if len(left) == 0 {
 		if f, ok := r.(*keyring.File); ok {
 			for _, id := range f.IDs() {

@@ -24,6 +24,9 @@ var (
 	ErrShredded = errors.New("vault: the subject's data key no longer exists (erased)")
 	// ErrFormat: the bytes are not a vault ciphertext at all.
 	ErrFormat = errors.New("vault: not a vault ciphertext")
+	// ErrNoTombstones: the vault has nowhere durable to remember an erasure, so it refuses
+	// to shred (an older copy of the database would read the person back).
+	ErrNoTombstones = errors.New("vault: no durable tombstones: erasure refused")
 )
 
 // CommitTracker is implemented by key access that knows which keys it created itself
@@ -55,9 +58,12 @@ type Config struct {
 	Keyring keyring.Keyring
 	// Keys is where wrapped data keys live (the store).
 	Keys store.SubjectKeys
-	// Tombstones, when set, outlive the database: a shredded key stays unusable even if an
-	// older copy of the database is restored. The file keyring provides them.
+	// Tombstones outlive the database: a shredded key stays unusable even if an older copy
+	// of the database is restored. Shred refuses without them (ErrNoTombstones).
 	Tombstones keyring.Tombstones
+	// Checks, when set, is where key-check values live (VerifyKeyring; Rotate records the
+	// new key's).
+	Checks KeyChecks
 	// CacheTTL bounds how long an unwrapped data key stays in memory (default 30 s); a
 	// shred on another node is in force here after at most this long.
 	CacheTTL time.Duration
@@ -138,19 +144,20 @@ func (v *Vault) Open(ctx context.Context, subjectID string, b Binding, ciphertex
 // and, with tombstones, the wrapped key is buried first so a restored older copy of the
 // database cannot bring it back.
 func (v *Vault) Shred(ctx context.Context, subjectID string) error {
+	if v.cfg.Tombstones == nil {
+		return ErrNoTombstones
+	}
 	v.mu.Lock()
 	delete(v.cache, subjectID)
 	v.mu.Unlock()
-	if v.cfg.Tombstones != nil {
-		sk, err := v.cfg.Keys.GetSubjectKey(ctx, subjectID)
-		switch {
-		case err == nil:
-			if err := v.cfg.Tombstones.Bury(keyDigest(sk)); err != nil {
-				return fmt.Errorf("vault: shred: %w", err)
-			}
-		case !errors.Is(err, store.ErrNotFound):
+	sk, err := v.cfg.Keys.GetSubjectKey(ctx, subjectID)
+	switch {
+	case err == nil:
+		if err := v.cfg.Tombstones.Bury(keyDigest(sk)); err != nil {
 			return fmt.Errorf("vault: shred: %w", err)
 		}
+	case !errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("vault: shred: %w", err)
 	}
 	if err := v.cfg.Keys.DeleteSubjectKey(ctx, subjectID); err != nil {
 		return fmt.Errorf("vault: shred: %w", err)

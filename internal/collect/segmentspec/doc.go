@@ -19,6 +19,9 @@
 //     Timestamp within [1970-01-01, ReceivedAt];
 //   - the request is all or nothing: if any message is bad the error names
 //     its index and field, and no message is returned;
+//   - messageId, userId, anonymousId, previousId, groupId, event and name are
+//     valid UTF-8 without NUL characters (they reach store columns and identity
+//     indexes; PostgreSQL cannot hold anything else, so neither store gets it);
 //   - no error message repeats a value from the request, so errors are safe
 //     to log and to return (field names and limits only);
 //   - memory is bounded by Limits before decompression finishes.

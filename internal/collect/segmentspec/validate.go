@@ -2,6 +2,8 @@ package segmentspec
 
 import (
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Validate checks m against the Segment spec and lim: a known type and a
@@ -28,6 +30,15 @@ func (m *Message) validate(lim Limits, requireID bool) *Error {
 	}
 	if len(m.MessageID) > lim.MaxMessageIDLen {
 		return fieldError("messageId", "is longer than %d bytes", lim.MaxMessageIDLen)
+	}
+	// These reach store columns or identity indexes in clear: a NUL or invalid UTF-8 is
+	// refused here, the same whichever store runs behind (PostgreSQL cannot hold them).
+	for _, f := range [...]struct{ name, v string }{{"messageId", m.MessageID}, {"userId", m.UserID},
+		{"anonymousId", m.AnonymousID}, {"previousId", m.PreviousID}, {"groupId", m.GroupID},
+		{"event", m.Event}, {"name", m.Name}} {
+		if !plainText(f.v) {
+			return fieldError(f.name, "must not contain a NUL character or invalid UTF-8")
+		}
 	}
 	switch m.Type {
 	case TypeAlias:
@@ -169,4 +180,10 @@ func validateExternalIDs(c Context) *Error {
 		}
 	}
 	return nil
+}
+
+// plainText reports whether s is valid UTF-8 without NUL characters (store.ValidText;
+// this package stays free of the store).
+func plainText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

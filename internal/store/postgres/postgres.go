@@ -138,6 +138,11 @@ func mapErr(err error) error {
 	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
 		return fmt.Errorf("%w: %v", store.ErrConflict, err)
 	}
+	// character_not_in_repertoire: a NUL or invalid UTF-8 in text (see store.ValidText);
+	// only the message, never the value, is kept.
+	if errors.As(err, &pe) && pe.Code == "22021" {
+		return fmt.Errorf("%w: text holds a NUL character or invalid UTF-8", store.ErrInvalid)
+	}
 	// pgxpool reports use after Close only as this message.
 	if err.Error() == "closed pool" {
 		return fmt.Errorf("%w: %v", store.ErrClosed, err)

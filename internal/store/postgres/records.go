@@ -119,8 +119,8 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 
 // CreateSource implements store.Store.
 func (s *Store) CreateSource(ctx context.Context, src store.Source) error {
-	_, err := s.pool.Exec(ctx, "INSERT INTO sources(id, name, key_hash, created_at) VALUES ($1, $2, $3, $4)",
-		src.ID, src.Name, src.KeyHash, src.CreatedAt)
+	_, err := s.pool.Exec(ctx, "INSERT INTO sources(id, name, key_hash, created_at, server_side) VALUES ($1, $2, $3, $4, $5)",
+		src.ID, src.Name, src.KeyHash, src.CreatedAt, src.ServerSide)
 	if err != nil {
 		return fmt.Errorf("create source: %w", mapErr(err))
 	}
@@ -129,14 +129,14 @@ func (s *Store) CreateSource(ctx context.Context, src store.Source) error {
 
 func scanSource(r pgx.Row) (store.Source, error) {
 	var src store.Source
-	err := r.Scan(&src.ID, &src.Name, &src.KeyHash, &src.CreatedAt)
+	err := r.Scan(&src.ID, &src.Name, &src.KeyHash, &src.CreatedAt, &src.ServerSide)
 	src.CreatedAt = utc(src.CreatedAt)
 	return src, err
 }
 
 // SourceByKeyHash implements store.Store.
 func (s *Store) SourceByKeyHash(ctx context.Context, hash []byte) (store.Source, error) {
-	src, err := scanSource(s.pool.QueryRow(ctx, "SELECT id, name, key_hash, created_at FROM sources WHERE key_hash = $1", hash))
+	src, err := scanSource(s.pool.QueryRow(ctx, "SELECT id, name, key_hash, created_at, server_side FROM sources WHERE key_hash = $1", hash))
 	if err != nil {
 		return src, fmt.Errorf("source by key: %w", mapErr(err))
 	}
@@ -145,7 +145,7 @@ func (s *Store) SourceByKeyHash(ctx context.Context, hash []byte) (store.Source,
 
 // ListSources implements store.Store.
 func (s *Store) ListSources(ctx context.Context) ([]store.Source, error) {
-	rows, err := s.pool.Query(ctx, "SELECT id, name, key_hash, created_at FROM sources ORDER BY created_at, id")
+	rows, err := s.pool.Query(ctx, "SELECT id, name, key_hash, created_at, server_side FROM sources ORDER BY created_at, id")
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", mapErr(err))
 	}

@@ -44,6 +44,12 @@ func (s *Store) InsertEvents(ctx context.Context, events []store.Event) (int, er
 }
 
 func insertEvents(ctx context.Context, tx querier, events []store.Event) (int, error) {
+	for i := range events {
+		e := &events[i]
+		if err := store.CheckText("insert events", e.SourceID, e.MessageID, e.SubjectID, e.OriginSubjectID, e.Type, e.Name); err != nil {
+			return 0, err
+		}
+	}
 	inserted := 0
 	args := make([]any, 0, eventChunk*eventCols)
 	for start := 0; start < len(events); start += eventChunk {

@@ -12,6 +12,9 @@ import (
 
 // CreateOperator implements store.Store.
 func (s *Store) CreateOperator(ctx context.Context, op store.Operator) error {
+	if err := store.CheckText("create operator", op.ID, op.Name, op.Role); err != nil {
+		return err
+	}
 	_, err := s.wc.ExecContext(ctx, "INSERT INTO operators(id, name, role, created_at) VALUES (?, ?, ?, ?)",
 		op.ID, op.Name, op.Role, toMicros(op.CreatedAt))
 	if err != nil {
@@ -55,6 +58,9 @@ func (s *Store) ListOperators(ctx context.Context) ([]store.Operator, error) {
 
 // CreateToken implements store.Store.
 func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
+	if err := store.CheckText("create token", append([]string{t.ID, t.OperatorID, t.Name}, t.Scopes...)...); err != nil {
+		return err
+	}
 	_, err := s.wc.ExecContext(ctx, `INSERT INTO tokens(id, operator_id, name, hash, scopes, created_at, expires_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.OperatorID, t.Name, t.Hash, strings.Join(t.Scopes, " "), toMicros(t.CreatedAt),
@@ -129,8 +135,11 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 
 // CreateSource implements store.Store.
 func (s *Store) CreateSource(ctx context.Context, src store.Source) error {
-	_, err := s.wc.ExecContext(ctx, "INSERT INTO sources(id, name, key_hash, created_at) VALUES (?, ?, ?, ?)",
-		src.ID, src.Name, src.KeyHash, toMicros(src.CreatedAt))
+	if err := store.CheckText("create source", src.ID, src.Name); err != nil {
+		return err
+	}
+	_, err := s.wc.ExecContext(ctx, "INSERT INTO sources(id, name, key_hash, created_at, server_side) VALUES (?, ?, ?, ?, ?)",
+		src.ID, src.Name, src.KeyHash, toMicros(src.CreatedAt), boolInt(src.ServerSide))
 	if err != nil {
 		return fmt.Errorf("create source: %w", mapErr(err))
 	}
@@ -140,19 +149,19 @@ func (s *Store) CreateSource(ctx context.Context, src store.Source) error {
 // SourceByKeyHash implements store.Store.
 func (s *Store) SourceByKeyHash(ctx context.Context, hash []byte) (store.Source, error) {
 	var src store.Source
-	var created int64
-	err := s.rc.QueryRowContext(ctx, "SELECT id, name, key_hash, created_at FROM sources WHERE key_hash = ?", hash).
-		Scan(&src.ID, &src.Name, &src.KeyHash, &created)
+	var created, server int64
+	err := s.rc.QueryRowContext(ctx, "SELECT id, name, key_hash, created_at, server_side FROM sources WHERE key_hash = ?", hash).
+		Scan(&src.ID, &src.Name, &src.KeyHash, &created, &server)
 	if err != nil {
 		return src, fmt.Errorf("source by key: %w", mapErr(err))
 	}
-	src.CreatedAt = fromMicros(created)
+	src.CreatedAt, src.ServerSide = fromMicros(created), server == 1
 	return src, nil
 }
 
 // ListSources implements store.Store.
 func (s *Store) ListSources(ctx context.Context) ([]store.Source, error) {
-	rows, err := s.rc.QueryContext(ctx, "SELECT id, name, key_hash, created_at FROM sources ORDER BY created_at, id")
+	rows, err := s.rc.QueryContext(ctx, "SELECT id, name, key_hash, created_at, server_side FROM sources ORDER BY created_at, id")
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", mapErr(err))
 	}
@@ -160,11 +169,11 @@ func (s *Store) ListSources(ctx context.Context) ([]store.Source, error) {
 	var out []store.Source
 	for rows.Next() {
 		var src store.Source
-		var created int64
-		if err := rows.Scan(&src.ID, &src.Name, &src.KeyHash, &created); err != nil {
+		var created, server int64
+		if err := rows.Scan(&src.ID, &src.Name, &src.KeyHash, &created, &server); err != nil {
 			return nil, fmt.Errorf("list sources: %w", err)
 		}
-		src.CreatedAt = fromMicros(created)
+		src.CreatedAt, src.ServerSide = fromMicros(created), server == 1
 		out = append(out, src)
 	}
 	return out, rows.Err()

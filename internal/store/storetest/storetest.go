@@ -45,6 +45,9 @@ func Run(t *testing.T, open Opener) int {
 		{"Suppressions", testSuppressions},
 		{"PrivacyBudgets", testPrivacyBudgets},
 		{"PrivacyBudgetsConcurrent", testPrivacyBudgetsConcurrent},
+		{"Text", testText},
+		{"KeyringLeases", testKeyringLeases},
+		{"HeldLinks", testHeldLinks},
 		{"Ping", testPing},
 	}
 	ran := 0
@@ -176,8 +179,18 @@ func testSources(t *testing.T, s store.Store) {
 		t.Fatalf("unknown key err = %v", err)
 	}
 	list, err := s.ListSources(ctx)
-	if err != nil || len(list) != 1 {
+	if err != nil || len(list) != 1 || list[0].ServerSide {
 		t.Fatalf("ListSources = %v, %v", list, err)
+	}
+	// A server-side source keeps its flag (issue 17 item 1).
+	if err := s.CreateSource(ctx, store.Source{ID: "src3", Name: "backend", KeyHash: []byte("k3"), CreatedAt: ts(time.Second), ServerSide: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.SourceByKeyHash(ctx, []byte("k3")); err != nil || !got.ServerSide {
+		t.Fatalf("server-side source = %+v, %v", got, err)
+	}
+	if list, _ := s.ListSources(ctx); len(list) != 2 || !list[1].ServerSide {
+		t.Fatalf("ListSources = %+v", list)
 	}
 }
 

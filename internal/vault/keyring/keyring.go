@@ -33,6 +33,8 @@ type Keyring interface {
 	KEK(id string) ([]byte, error)
 	// IndexSecret is the HMAC key of blind indexes and pseudonyms.
 	IndexSecret() []byte
+	// IDs lists the KEK ids the keyring holds, sorted.
+	IDs() []string
 }
 
 // Rotator is a keyring that can make a new current KEK (the file provider).
@@ -48,12 +50,12 @@ type Rotator interface {
 // id), DIR/keys/index.secret (hex).
 type File struct {
 	dir string
+	*FileTombstones
 
 	mu      sync.RWMutex
 	keks    map[string][]byte
 	current string
 	index   []byte
-	buried  map[string]bool
 }
 
 // Open loads the keyring in dir. With create, a missing keyring is created (first start);
@@ -93,7 +95,7 @@ func Open(dir string, create bool) (*File, error) {
 	if f.index, err = readKey(filepath.Join(dir, "index.secret")); err != nil {
 		return nil, err
 	}
-	if err := f.loadTombstones(); err != nil {
+	if f.FileTombstones, err = OpenTombstones(dir); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -109,7 +111,10 @@ func (f *File) create() (*File, error) {
 		return nil, err
 	}
 	f.index = idx
-	f.buried = map[string]bool{}
+	var err error
+	if f.FileTombstones, err = OpenTombstones(f.dir); err != nil {
+		return nil, err
+	}
 	if _, err := f.Rotate(); err != nil {
 		return nil, err
 	}
@@ -161,7 +166,7 @@ func (f *File) KEK(id string) ([]byte, error) {
 // IndexSecret implements Keyring.
 func (f *File) IndexSecret() []byte { return f.index }
 
-// IDs lists the KEK ids present, sorted.
+// IDs implements Keyring.
 func (f *File) IDs() []string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
@@ -213,6 +218,7 @@ func (f *File) Retire(id string) error {
 
 // Env is the environment provider: STEWARD_KEKS="id1:hex,id2:hex", STEWARD_KEK_CURRENT=id,
 // STEWARD_INDEX_SECRET=hex. It cannot rotate; the orchestrator that sets the variables does.
+// It keeps no tombstones of its own: pair it with OpenTombstones on a durable directory.
 type Env struct {
 	keks    map[string][]byte
 	current string
@@ -257,3 +263,13 @@ func (e *Env) KEK(id string) ([]byte, error) {
 
 // IndexSecret implements Keyring.
 func (e *Env) IndexSecret() []byte { return e.index }
+
+// IDs implements Keyring.
+func (e *Env) IDs() []string {
+	ids := make([]string, 0, len(e.keks))
+	for id := range e.keks {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}

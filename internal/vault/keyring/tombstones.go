@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Tombstones remember which wrapped data keys were shredded, outside the database. Deleting
@@ -23,34 +24,53 @@ type Tombstones interface {
 
 const tombstoneFile = "shredded"
 
-func (f *File) loadTombstones() error {
-	f.buried = map[string]bool{}
-	fh, err := os.Open(filepath.Join(f.dir, tombstoneFile))
+// FileTombstones keeps tombstones in a file, one hex digest a line, appended and fsynced.
+// Every keyring provider keeps its tombstones in one: the file provider beside its keys,
+// the environment provider in the data directory's keys/ folder, which must be kept (and
+// backed up) like the file keyring is (issue 17 item 8).
+type FileTombstones struct {
+	path   string
+	mu     sync.RWMutex
+	buried map[string]bool
+}
+
+var _ Tombstones = (*FileTombstones)(nil)
+
+// OpenTombstones loads the tombstones in dir/shredded, creating dir (0700) if needed.
+func OpenTombstones(dir string) (*FileTombstones, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("%w: tombstones: %v", ErrNoKeyring, err)
+	}
+	t := &FileTombstones{path: filepath.Join(dir, tombstoneFile), buried: map[string]bool{}}
+	fh, err := os.Open(t.path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return t, nil
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoKeyring, err)
+		return nil, fmt.Errorf("%w: %v", ErrNoKeyring, err)
 	}
 	defer fh.Close()
 	sc := bufio.NewScanner(fh)
 	for sc.Scan() {
 		if line := strings.TrimSpace(sc.Text()); line != "" {
-			f.buried[line] = true
+			t.buried[line] = true
 		}
 	}
-	return sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrNoKeyring, t.path, err)
+	}
+	return t, nil
 }
 
-// Bury implements Tombstones: one hex line appended and fsynced.
-func (f *File) Bury(digest []byte) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// Bury implements Tombstones: one hex line appended and fsynced before it returns.
+func (t *FileTombstones) Bury(digest []byte) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	h := hex.EncodeToString(digest)
-	if f.buried[h] {
+	if t.buried[h] {
 		return nil
 	}
-	fh, err := os.OpenFile(filepath.Join(f.dir, tombstoneFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	fh, err := os.OpenFile(t.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("keyring: record shredded key: %w", err)
 	}
@@ -65,13 +85,13 @@ func (f *File) Bury(digest []byte) error {
 	if err := fh.Close(); err != nil {
 		return fmt.Errorf("keyring: record shredded key: %w", err)
 	}
-	f.buried[h] = true
+	t.buried[h] = true
 	return nil
 }
 
 // Buried implements Tombstones.
-func (f *File) Buried(digest []byte) bool {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.buried[hex.EncodeToString(digest)]
+func (t *FileTombstones) Buried(digest []byte) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.buried[hex.EncodeToString(digest)]
 }

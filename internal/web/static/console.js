@@ -336,7 +336,8 @@
   async function start(token) {
     const err = document.getElementById("signin-error");
     let me;
-    try { me = await api("GET", "/api/v1/whoami?signin=" + (sessionStorage.getItem(KEY) === token ? "0" : "1"), token); }
+    // A new sign-in is a POST (audited); a reload of a signed-in console only reads.
+    try { me = sessionStorage.getItem(KEY) === token ? await api("GET", "/api/v1/whoami", token) : await api("POST", "/api/v1/signin", token); }
     catch (e) {
       sessionStorage.removeItem(KEY);
       err.textContent = e.status === 401 ? t("console.error.auth") : t("console.error.generic") + " " + e.message;
