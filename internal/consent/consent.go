@@ -27,6 +27,9 @@ const (
 	SignalObjectDirectMarketing = "signal.object_direct_marketing"
 	SignalGPC                   = "signal.gpc"
 	SignalGuardian              = "signal.guardian"
+	// SignalAdFree: a privacy subscription runs (issue 25). Only the equity service sets it,
+	// when a subscription starts, and withdraws it when it ends; no client can.
+	SignalAdFree = "signal.ad_free"
 )
 
 // IsSignal reports whether key is a reserved signal rather than a purpose.

@@ -87,9 +87,11 @@ type Signals struct {
 	PersonalisationOff    bool
 	ObjectDirectMarketing bool
 	GPC                   bool
-	Country, Region       string
-	AgeKnown              bool
-	Age                   int
+	// AdFree: a privacy subscription runs (from the ledger only; no message can say so).
+	AdFree          bool
+	Country, Region string
+	AgeKnown        bool
+	Age             int
 }
 
 // Decider is the policy decision point, asked about collection.
@@ -106,6 +108,7 @@ type Stored struct {
 	ObjectDirectMarketing bool
 	GPC                   bool
 	Guardian              bool
+	AdFree                bool
 	// Verified lists the purposes whose state in force was set by a verified choice (the
 	// privacy center, an operator with evidence): an unauthenticated client signal may
 	// withdraw them but never grant them back (the write key is public).
@@ -232,7 +235,7 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 			s.Consents[p] = v
 		}
 		s.PersonalisationOff, s.ObjectDirectMarketing = stored.PersonalisationOff, stored.ObjectDirectMarketing
-		s.GPC, s.Guardian = stored.GPC, stored.Guardian
+		s.GPC, s.Guardian, s.AdFree = stored.GPC, stored.Guardian, stored.AdFree
 	}
 	seen := Stored{Consents: map[string]bool{}}
 	o := Origin{Method: store.MethodAPI, Evidence: map[string]any{"message_id": m.MessageID}}

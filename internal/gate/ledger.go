@@ -52,7 +52,7 @@ func NewLedgerReader(l *consent.Ledger) *LedgerReader {
 func StoredOf(st consent.State) Stored {
 	s := Stored{Consents: st.Purposes(), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff),
 		ObjectDirectMarketing: st.Granted(consent.SignalObjectDirectMarketing), GPC: st.Granted(consent.SignalGPC),
-		Guardian: st.Granted(consent.SignalGuardian)}
+		Guardian: st.Granted(consent.SignalGuardian), AdFree: st.Granted(consent.SignalAdFree)}
 	for k, e := range st {
 		if consent.Verified(e.Method) {
 			if s.Verified == nil {
@@ -109,7 +109,7 @@ func (c *LedgerReader) Records(subjectID string, seen, stored Stored, o Origin) 
 	}
 	var choices []consent.Choice
 	merged := Stored{Consents: map[string]bool{}, PersonalisationOff: stored.PersonalisationOff,
-		ObjectDirectMarketing: stored.ObjectDirectMarketing, GPC: stored.GPC, Guardian: stored.Guardian}
+		ObjectDirectMarketing: stored.ObjectDirectMarketing, GPC: stored.GPC, Guardian: stored.Guardian, AdFree: stored.AdFree}
 	for p, v := range stored.Consents {
 		merged.Consents[p] = v
 	}

@@ -28,6 +28,8 @@ type Manifest struct {
 	Transfers         map[string]Transfer
 	// Controller is who is responsible, as the manifest declares it.
 	Controller Controller
+	// Tiers are the privacy tiers offered, from most to least sharing (issue 25).
+	Tiers []Tier
 	// Tags are the tags the manifest declares, in file order (issue 8).
 	Tags       []Tag
 	extensions []taxonomy.Category

@@ -217,7 +217,7 @@ func (p *parser) strs(n *yaml.Node, what string) ([]string, []*yaml.Node) {
 	return out, nodes
 }
 
-var topKeys = []string{"version", "home", "controller", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags"}
+var topKeys = []string{"version", "home", "controller", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags", "tiers"}
 
 // manifest checks the document in two passes: declarations (categories, purposes,
 // transfers) first, then everything that refers to them.
@@ -299,6 +299,9 @@ func (p *parser) manifest(root *yaml.Node) *Manifest {
 	}
 	if n := sections["tags"]; n != nil {
 		p.tags(m, n)
+	}
+	if n := sections["tiers"]; n != nil {
+		p.tiers(m, n)
 	}
 	return m
 }

@@ -24,6 +24,7 @@ type canon struct {
 	Recipients map[string]Recipient         `json:"recipients"`
 	Transfers  map[string]Transfer          `json:"transfers"`
 	Controller *Controller                  `json:"controller,omitempty"`
+	Tiers      []Tier                       `json:"tiers,omitempty"`
 }
 
 type canonPurpose struct {
@@ -47,6 +48,7 @@ func (m *Manifest) canon() canon {
 	for _, r := range m.Recipients {
 		c.Recipients[r.Name] = r
 	}
+	c.Tiers = m.Tiers
 	if m.Controller != (Controller{}) {
 		ctl := m.Controller
 		c.Controller = &ctl

@@ -127,6 +127,10 @@ func (d *Decider) Decide(r Request) Decision {
 	if f&fPersonalisationOff != 0 && p.targeting {
 		return deny(ReasonPersonalisationOff, p.basis)
 	}
+	// The privacy subscription: no advertising at all while it lasts, whatever the consents.
+	if f&fAdFree != 0 && p.advertising {
+		return deny(ReasonAdFree, p.basis)
+	}
 	// NC-08: GPC opts out of sale, sharing and cross-context targeted advertising.
 	if f&fGPC != 0 && (p.saleShare || (r.Action == Share && p.marketing)) {
 		return deny(ReasonGPC, p.basis)

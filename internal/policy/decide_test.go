@@ -120,6 +120,8 @@ var cases = []tcase{
 	{"personalisation off stops targeted ads", with(cn(all...), func(f *policy.Facts) { f.PersonalisationOff = true }), req(ads, policy.Activate, browsing), policy.Deny, policy.ReasonPersonalisationOff, "consent"},
 	{"personalisation off keeps untargeted email", with(cn(all...), func(f *policy.Facts) { f.PersonalisationOff = true }), req(mail, policy.Activate, email), policy.Allow, policy.ReasonConsent, "consent"},
 	// NC-08: GPC opts out of sale, sharing and cross-context targeted ads.
+	{"the privacy subscription stops advertising whatever the consents", with(cn(all...), func(f *policy.Facts) { f.AdFree = true }), req(ads3p, policy.Activate, browsing), policy.Deny, policy.ReasonAdFree, "consent"},
+	{"the privacy subscription leaves recommendations alone", with(cn(all...), func(f *policy.Facts) { f.AdFree = true }), req(perso, policy.Read, browsing), policy.Allow, policy.ReasonConsent, "consent"},
 	{"GPC stops third-party targeting", with(cn(all...), func(f *policy.Facts) { f.GPC = true }), req(ads3p, policy.Activate, browsing), policy.Deny, policy.ReasonGPC, "consent"},
 	{"GPC stops sharing", with(cn(all...), func(f *policy.Facts) { f.GPC = true }), withRecipient(req(share, policy.Share, browsing), "Alimama Ads", false), policy.Deny, policy.ReasonGPC, "consent"},
 	{"GPC keeps first-party ads", with(cn(all...), func(f *policy.Facts) { f.GPC = true }), req(ads, policy.Activate, browsing), policy.Allow, policy.ReasonConsent, "consent"},

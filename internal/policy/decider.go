@@ -35,7 +35,10 @@ type purposeInfo struct {
 	marketing bool
 	targeting bool
 	ads       bool
-	saleShare bool
+	// advertising: any purpose under marketing.advertising, personalised or not (the
+	// privacy subscription stops them all).
+	advertising bool
+	saleShare   bool
 }
 
 type categoryInfo struct {
@@ -50,7 +53,8 @@ func Compile(m *manifest.Manifest, cfg Config) *Decider {
 		recipientIdx: map[string]int32{}, sensitiveIdx: map[string]int32{}, transferBit: -1}
 	for _, p := range m.Taxonomy.Purposes() {
 		pi := purposeInfo{key: p.Key, basis: p.Basis, marketing: p.Marketing, targeting: p.Targeting,
-			ads: p.Advertising(), saleShare: p.SaleShare}
+			ads: p.Advertising(), saleShare: p.SaleShare,
+			advertising: taxonomy.Beneath(p.Key, "marketing.advertising")}
 		for _, j := range p.LIJurisdictions {
 			if jj, ok := jurisdictionName(j); ok {
 				pi.li |= 1 << jj

@@ -66,6 +66,9 @@ const (
 	// ReasonPersonalisationOff: the subject switched personalisation off; all targeting stops
 	// immediately (PIPL Art. 24, ARP Art. 17; PT-03).
 	ReasonPersonalisationOff = "personalisation_off"
+	// ReasonAdFree: the person holds a privacy subscription; no advertising purpose applies
+	// whatever they consented to (issue 25).
+	ReasonAdFree = "ad_free_subscription"
 	// ReasonGPC: a Global Privacy Control signal opts out of sale, sharing and cross-context
 	// targeted advertising (CCPA §7025; NC-08).
 	ReasonGPC = "gpc_opt_out"
@@ -87,7 +90,7 @@ const (
 var Reasons = []string{
 	ReasonConsent, ReasonBasis, ReasonRestrictedStorage, ReasonMasked,
 	ReasonUnknownPurpose, ReasonUnknownCategory, ReasonUnknownAction, ReasonStaleSubject, ReasonNoConsent, ReasonNoLegitimateInterest,
-	ReasonRestricted, ReasonSensitiveMarketing, ReasonNoSeparateConsent, ReasonLimitSensitive,
+	ReasonRestricted, ReasonAdFree, ReasonSensitiveMarketing, ReasonNoSeparateConsent, ReasonLimitSensitive,
 	ReasonGuardianConsent, ReasonMinorAds, ReasonMinorSaleShare, ReasonObjected, ReasonPersonalisationOff,
 	ReasonGPC, ReasonNoTransferConsent, ReasonNoTransferMechanism, ReasonUnknownRecipient, ReasonNoSharingConsent,
 }

@@ -30,6 +30,9 @@ type Facts struct {
 	LimitSensitive bool
 	// GuardianConsent: a verified guardian gave the consents for a child (SG-03).
 	GuardianConsent bool
+	// AdFree: the person holds a privacy subscription (paid or with points): no advertising
+	// purpose applies to them, whatever their consents (issue 25).
+	AdFree bool
 }
 
 // RecipientConsent returns the consent key for sharing with a named recipient.
@@ -58,6 +61,7 @@ const (
 	fChild // below the consent age of the jurisdiction: guardian consent needed
 	fMinor // below AdultAge: no personalised ads
 	fCAMinor
+	fAdFree // a privacy subscription runs
 )
 
 func (s *SubjectState) has(bit int) bool {
@@ -112,6 +116,7 @@ func (d *Decider) Subject(f Facts) SubjectState {
 	flag(f.ObjectedDirectMarketing, fObjected)
 	flag(f.GPC, fGPC)
 	flag(f.PersonalisationOff, fPersonalisationOff)
+	flag(f.AdFree, fAdFree)
 	flag(f.LimitSensitive, fLimitSensitive)
 	flag(f.GuardianConsent, fGuardian)
 	if f.AgeKnown {
@@ -133,3 +138,6 @@ func (d *Decider) Subject(f Facts) SubjectState {
 	}
 	return s
 }
+
+// AdFree reports whether a privacy subscription runs: no advertising purpose applies.
+func (s SubjectState) AdFree() bool { return s.flags&fAdFree != 0 }

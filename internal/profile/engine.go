@@ -63,6 +63,7 @@ type Engine struct {
 	basis      map[string]*roaring.Bitmap // purpose → legal basis holds
 	objections *roaring.Bitmap
 	persOff    *roaring.Bitmap
+	adFree     *roaring.Bitmap // privacy subscriptions and ad-free tiers (issue 25)
 	minors     *roaring.Bitmap
 	cursor     int64
 	ready      bool
@@ -89,7 +90,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	return &Engine{cfg: cfg, idx: segment.NewMemIndex(), dense: map[string]uint32{}, byName: map[string]*tagState{},
 		segs: map[string]*segState{}, suppressed: map[string]*roaring.Bitmap{}, basis: map[string]*roaring.Bitmap{},
-		objections: roaring.New(), persOff: roaring.New(), minors: roaring.New()}, nil
+		objections: roaring.New(), persOff: roaring.New(), adFree: roaring.New(), minors: roaring.New()}, nil
 }
 
 // Index is the engine's profile index (read-only use: segment evaluation, benchmarks).
@@ -298,6 +299,7 @@ func (e *Engine) forget(d uint32) {
 	}
 	e.objections.Remove(d)
 	e.persOff.Remove(d)
+	e.adFree.Remove(d)
 	e.minors.Remove(d)
 }
 
@@ -411,6 +413,7 @@ func (e *Engine) applyStanding(d uint32) {
 	}
 	set(e.objections, p.standing.Objection)
 	set(e.persOff, p.standing.PersonalisationOff)
+	set(e.adFree, p.standing.AdFree)
 	set(e.minors, p.ageKnown && p.age < e.cfg.AdultAge)
 }
 

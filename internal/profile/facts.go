@@ -42,6 +42,8 @@ type Standing struct {
 	Permitted          map[string]bool
 	Objection          bool
 	PersonalisationOff bool
+	// AdFree: no advertising purpose applies (a privacy subscription, or an ad-free tier).
+	AdFree bool
 }
 
 // Source reads people for the engine. The app implements it over the purpose-scoped

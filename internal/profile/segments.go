@@ -90,6 +90,7 @@ func (e *Engine) eligibility(purpose string) segment.Eligibility {
 			return nil
 		},
 		Minors: e.minors,
+		AdFree: e.adFree,
 	}
 	p, ok := e.cfg.Manifest().Taxonomy.Purpose(purpose)
 	if !ok || p.Marketing {

@@ -169,7 +169,8 @@ func (s *ReaderSource) Standing(ctx context.Context, subjectID string, f Facts, 
 	pd := r.Policy()
 	subj := access.SubjectState(pd, st, f.AgeKnown, f.Age)
 	out := Standing{Basis: map[string]bool{}, Permitted: map[string]bool{},
-		Objection: st.Granted(consent.SignalObjectDirectMarketing), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff)}
+		Objection: st.Granted(consent.SignalObjectDirectMarketing), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff),
+		AdFree: subj.AdFree()}
 	granted := st.Purposes()
 	for _, p := range r.Manifest().Taxonomy.Purposes() {
 		out.Basis[p.Key] = p.Basis != taxonomy.Consent || granted[p.Key]

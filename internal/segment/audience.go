@@ -21,14 +21,17 @@ type Eligibility struct {
 	Objections         *roaring.Bitmap
 	Minors             *roaring.Bitmap
 	PersonalisationOff *roaring.Bitmap
+	// AdFree: people no advertising may reach (a privacy subscription or an ad-free tier).
+	AdFree *roaring.Bitmap
 }
 
 // Exclusion reasons; Audience applies them in the order personalisation off, objection,
-// minor, no legal basis.
+// minor, ad-free, no legal basis.
 const (
 	ReasonPersonalisationOff = "personalisation_off"
 	ReasonObjection          = "objection"
 	ReasonMinor              = "minor"
+	ReasonAdFree             = "ad_free"
 	ReasonNotAllowed         = "no_legal_basis"
 )
 
@@ -67,8 +70,10 @@ func Audience(matches *roaring.Bitmap, el Eligibility, purpose string, advertisi
 	remove(ReasonObjection, el.Objections)
 	if advertising {
 		remove(ReasonMinor, el.Minors)
+		remove(ReasonAdFree, el.AdFree)
 	} else {
 		remove(ReasonMinor, nil)
+		remove(ReasonAdFree, nil)
 	}
 	var allowed *roaring.Bitmap
 	if el.Allowed != nil {

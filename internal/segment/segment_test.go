@@ -238,28 +238,32 @@ func TestAudienceExclusions(t *testing.T) {
 		Objections:         bm(1, 2, 3, 95),      // 95 has no consent either: counted as an objection
 		Minors:             bm(3, 4, 5, 6),       // 3 objected, 6 turned personalisation off
 		PersonalisationOff: bm(6, 7, 8, 200, 99), // 99 has no consent either; 200 never matched
+		AdFree:             bm(5, 10, 11, 98),    // privacy subscriptions: 5 is a minor, 98 has no consent
 	}
 	r := Audience(matches, el, "advertising", true)
-	want := []Exclusion{{ReasonPersonalisationOff, 4}, {ReasonObjection, 4}, {ReasonMinor, 2}, {ReasonNotAllowed, 8}}
+	want := []Exclusion{{ReasonPersonalisationOff, 4}, {ReasonObjection, 4}, {ReasonMinor, 2}, {ReasonAdFree, 3}, {ReasonNotAllowed, 7}}
 	if !slices.Equal(r.Excluded, want) {
 		t.Fatalf("exclusions %v, want %v", r.Excluded, want)
 	}
-	if r.Size() != 100-18 || r.Audience.Contains(4) || r.Audience.Contains(7) || !r.Audience.Contains(9) {
+	if r.Audience.Contains(10) || r.Audience.Contains(11) {
+		t.Fatal("a privacy subscriber is in an advertising audience")
+	}
+	if r.Size() != 100-20 || r.Audience.Contains(4) || r.Audience.Contains(7) || !r.Audience.Contains(9) {
 		t.Fatalf("audience %d: %v", r.Size(), r.Audience.ToArray())
 	}
 	// Not an advertising purpose: minors stay (their count is reported as 0).
 	el.Allowed = func(string) *roaring.Bitmap { return allowedAds }
 	r2 := Audience(matches, el, "service_updates", false)
-	if r2.Excluded[2] != (Exclusion{ReasonMinor, 0}) || !r2.Audience.Contains(4) {
+	if r2.Excluded[2] != (Exclusion{ReasonMinor, 0}) || r2.Excluded[3] != (Exclusion{ReasonAdFree, 0}) || !r2.Audience.Contains(4) || !r2.Audience.Contains(10) {
 		t.Fatalf("non-advertising purpose excluded minors: %v", r2.Excluded)
 	}
 	// Default deny: no basis recorded for the purpose means nobody.
 	el.Allowed = nil
-	if r3 := Audience(matches, el, "advertising", true); r3.Size() != 0 || r3.Excluded[3] != (Exclusion{ReasonNotAllowed, 90}) {
+	if r3 := Audience(matches, el, "advertising", true); r3.Size() != 0 || r3.Excluded[4] != (Exclusion{ReasonNotAllowed, 87}) {
 		t.Fatalf("default deny failed: %+v", r3.Preview())
 	}
 	p := r.Preview()
-	if p.Matches != 100 || p.Size != 82 || len(p.Excluded) != 4 {
+	if p.Matches != 100 || p.Size != 80 || len(p.Excluded) != 5 {
 		t.Fatalf("preview %+v", p)
 	}
 }

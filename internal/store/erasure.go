@@ -33,5 +33,7 @@ var ErasureTables = []struct{ Table, Column string }{
 	{"tag_suppressions", "subject_id"},
 	{"held_links", "from_subject"},
 	{"held_links", "into_subject"},
+	{"points_entries", "subject_id"},
+	{"subscriptions", "subject_id"},
 	{"subjects", "id"},
 }

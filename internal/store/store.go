@@ -37,6 +37,7 @@ type Store interface {
 	PrivacyBudgets
 	KeyringLeases
 	LinkReview
+	Equity
 }
 
 // Operators keeps staff accounts.

@@ -50,3 +50,26 @@ func TestPrivacyBudgetsAreAppendOnly(t *testing.T) {
 		t.Fatalf("spend changed: %+v", sp)
 	}
 }
+
+// Points entries refuse UPDATE from SQL run beside the store: points earned are never
+// rewritten or taken back (issue 25 item 2).
+func TestPointsAreAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, pgtest.Schema(t, pgtest.URL(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EarnPoints(ctx, store.PointsEntry{ID: "p", SubjectID: "s", Period: "2026-11", Points: 100, Tier: "t", Reason: "r", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec(ctx, "UPDATE points_entries SET points = 1"); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("update: err = %v", err)
+	}
+	if es, _ := s.PointsEntries(ctx, "s"); len(es) != 1 || es[0].Points != 100 {
+		t.Fatalf("points changed: %+v", es)
+	}
+}

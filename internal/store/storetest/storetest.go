@@ -48,6 +48,8 @@ func Run(t *testing.T, open Opener) int {
 		{"Text", testText},
 		{"KeyringLeases", testKeyringLeases},
 		{"HeldLinks", testHeldLinks},
+		{"Equity", testEquity},
+		{"EquityConcurrent", testEquityConcurrent},
 		{"Ping", testPing},
 	}
 	ran := 0
