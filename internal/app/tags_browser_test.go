@@ -171,7 +171,7 @@ func TestConsoleTagsAndSegmentsScreens(t *testing.T) {
 		t.Fatalf("matches shown = %q", m)
 	}
 	reasons := evalJS[string](p, `[...document.querySelectorAll('`+card+` ul.bars li')].map(li => li.dataset.reason).join(',')`)
-	if reasons != "personalisation_off,objection,minor,no_legal_basis" {
+	if reasons != "personalisation_off,objection,minor,ad_free,no_legal_basis" {
 		t.Fatalf("exclusion reasons shown = %q", reasons)
 	}
 	byPurpose := evalJS[string](p, `[...document.querySelectorAll('`+card+` table.by-purpose tr[data-purpose]')].map(tr => tr.dataset.purpose).join(',')`)

@@ -139,7 +139,7 @@ func TestServerVocabularyIsTranslated(t *testing.T) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range []string{segment.ReasonPersonalisationOff, segment.ReasonObjection, segment.ReasonMinor, segment.ReasonNotAllowed} {
+		for _, r := range []string{segment.ReasonPersonalisationOff, segment.ReasonObjection, segment.ReasonMinor, segment.ReasonAdFree, segment.ReasonNotAllowed} {
 			if m["console.segments.reason."+r] == "" {
 				t.Errorf("%s: no text for exclusion reason %q", l, r)
 			}
