@@ -332,3 +332,10 @@ var (
 	_ client = (*river.Client[pgx.Tx])(nil)
 	_ client = (*river.Client[*sql.Tx])(nil)
 )
+
+// Snooze, returned from Work, puts the job back to run again after d without counting an
+// attempt (a paused campaign's batches wait this way).
+func Snooze(d time.Duration) error { return river.JobSnooze(d) }
+
+// Cancel, returned from Work, stops the job for good (it is not retried).
+func Cancel(err error) error { return river.JobCancel(err) }
