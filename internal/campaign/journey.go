@@ -50,7 +50,9 @@ func (s *Service) enter(ctx context.Context, j *Journey, subjects []string) erro
 		}
 	}
 	if len(held) > 0 {
-		_, err := s.cfg.Store.ReserveMessages(ctx, held, now, func(_ map[string][]store.CampaignMessage, f []store.CampaignMessage) []store.CampaignMessage { return f })
+		_, err := s.cfg.Store.ReserveMessages(ctx, held, now, func(_ map[string][]store.CampaignMessage, f []store.CampaignMessage) []store.CampaignMessage {
+			return f
+		})
 		return err
 	}
 	return nil

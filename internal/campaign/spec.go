@@ -192,7 +192,9 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 func (d Duration) IsZero() bool { return d == 0 }
 
 // MarshalJSON writes the duration in Go's notation.
-func (d Duration) MarshalJSON() ([]byte, error) { return strconv.AppendQuote(nil, time.Duration(d).String()), nil }
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return strconv.AppendQuote(nil, time.Duration(d).String()), nil
+}
 
 // UnmarshalJSON reads "7d", "36h", "90m".
 func (d *Duration) UnmarshalJSON(b []byte) error {
