@@ -227,6 +227,7 @@ type harnessOpts struct {
 	channels  map[string]channel.Sender
 	audiences map[string]channel.AudiencePlatform
 	batch     int
+	unsubURL  string
 	start     bool // start working jobs
 }
 
@@ -292,6 +293,9 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		BatchSize: o.batch, RetryBase: 100 * time.Millisecond, RetryMax: 400 * time.Millisecond, MaxAttempts: 4}
 	if o.clock != nil {
 		cfg.Now = o.clock.now
+	}
+	if o.unsubURL != "" {
+		cfg.UnsubscribeURL = o.unsubURL
 	}
 	h.svc, err = campaign.New(cfg)
 	if err != nil {
