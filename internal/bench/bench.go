@@ -65,6 +65,7 @@ func All() []Bench {
 		{"policy", "policy decisions per second on one core and p99 latency, against one map lookup per decision", benchPolicy},
 		{"segments", "3-clause segment over synthetic profiles: bitmap evaluation vs the SQL query", benchSegments},
 		{"audit", "audit leaves per second through the batching appender vs raw inserts", benchAudit},
+		{"campaign", "100,000-person campaign through the job queue with every send-time check to a loopback webhook, vs raw posts", benchCampaign},
 	}
 }
 

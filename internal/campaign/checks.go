@@ -149,10 +149,14 @@ func (s *Service) check(t *target, subjectID string, d Decision, now time.Time) 
 }
 
 func (s *Service) quietFor(t *target) *QuietHours {
+	q := s.cfg.QuietHours
 	if t.quiet != nil {
-		return t.quiet
+		q = t.quiet
 	}
-	return s.cfg.QuietHours
+	if q.Start == q.End {
+		return nil // the deployment switched quiet hours off (Config.QuietHours)
+	}
+	return q
 }
 
 // inQuiet reports whether local time lt is inside q and, if so, when q ends (the next

@@ -293,6 +293,9 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		BatchSize: o.batch, RetryBase: 100 * time.Millisecond, RetryMax: 400 * time.Millisecond, MaxAttempts: 4}
 	if o.clock != nil {
 		cfg.Now = o.clock.now
+	} else {
+		// Real-time tests must not depend on the hour they run at.
+		cfg.QuietHours = &campaign.QuietHours{}
 	}
 	if o.unsubURL != "" {
 		cfg.UnsubscribeURL = o.unsubURL

@@ -14,6 +14,8 @@ import (
 	"github.com/stewardhq/steward/internal/store"
 )
 
+type channelBody = channel.WebhookBody
+
 func decodeJSON(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 const onceWebhook = `{
@@ -39,7 +41,7 @@ func TestWithdrawBetweenSchedulingAndSending(t *testing.T) {
 			h.segs.members["all"] = []string{"alice", "bob", "carol"}
 			// bob withdraws right after the audience is built, before any batch is sent.
 			h.segs.onMembers = func() { h.elig.update("bob", func(p *person) { p.consent = false }) }
-			h.define(t, spec("spring", `, "quiet_hours": {"start": "03:00", "end": "03:01", "action": "skip"}`))
+			h.define(t, spec("spring", ""))
 			if err := h.svc.Run(ctx, "spring", "r1"); err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +63,6 @@ func TestWithdrawBetweenSchedulingAndSending(t *testing.T) {
 			h.segs.onMembers = nil
 			h.define(t, `{"id": "cart", "purpose": "marketing.communications.push", "audience": {"segment": "all"},
 				"channel": {"type": "webhook"}, "content": {"plain": {"body": "You left something"}},
-				"quiet_hours": {"start": "03:00", "end": "03:01", "action": "skip"},
 				"schedule": {"kind": "triggered", "event": "Cart Abandoned", "delay": "1500ms"}}`)
 			for _, who := range []string{"alice", "carol"} {
 				if err := h.svc.ObserveEvent(ctx, campaign.Event{ID: "ev-" + who, SubjectID: who, Name: "Cart Abandoned", At: time.Now()}); err != nil {
@@ -94,7 +95,7 @@ func TestWithdrawBeforeRetry(t *testing.T) {
 			return 0
 		}
 	}
-	h.define(t, spec("retry", `, "quiet_hours": {"start": "03:00", "end": "03:01", "action": "skip"}`))
+	h.define(t, spec("retry", ""))
 	h.svc.Run(ctx, "retry", "r1")
 	r := waitResults(t, h, "retry", func(r campaign.Results) bool { return r.Skipped["not_allowed:no_consent"] == 1 })
 	if h.sink.unique() != 0 || r.Delivered != 0 {

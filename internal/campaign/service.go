@@ -46,7 +46,8 @@ type Config struct {
 	// Caps are the deployment's frequency caps (from the manifest); zero values mean
 	// 3 per day and 1 per day for elderly people.
 	Caps CapsConfig
-	// QuietHours apply to campaigns without their own; nil means 21:00–08:00, defer.
+	// QuietHours apply to campaigns without their own; nil means 21:00–08:00, defer; an
+	// empty range (start = end) switches the default off.
 	QuietHours *QuietHours
 	// DefaultLocation is the time zone of people whose zone is unknown (default
 	// Asia/Shanghai).

@@ -50,11 +50,15 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if len(cfg.Secret) < 16 {
 		return nil, errors.New("webhook: secret must be at least 16 bytes")
 	}
-	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 10 * time.Second}
-	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 16
+	}
+	if cfg.Client == nil {
+		// net/http keeps only 2 idle connections per host by default: parallel posts to
+		// one receiver would open and close a connection each.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 4 * cfg.Concurrency
+		cfg.Client = &http.Client{Timeout: 10 * time.Second, Transport: tr}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/store"
@@ -178,18 +179,21 @@ func (s *Store) ReserveMessages(ctx context.Context, msgs []store.CampaignMessag
 		return nil, fmt.Errorf("reserve messages: %w", mapErr(err))
 	}
 	decided := decide(history, fresh)
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO campaign_messages("+messageCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(message_id) DO NOTHING`)
-	if err != nil {
-		return nil, fmt.Errorf("reserve messages: %w", mapErr(err))
-	}
-	defer ins.Close()
-	for _, m := range decided {
-		if _, err := ins.ExecContext(ctx, m.MessageID, m.CampaignID, m.RunID, m.SubjectID, m.Channel, m.Status, m.Reason, m.Variant,
-			toMicros(m.DecidedAt), nullMicros(m.DeliveredAt), m.Attempts, m.ConversionEvent, toMicros(m.ConversionUntil),
-			nullMicros(m.ConvertedAt)); err != nil {
+	// Multi-row inserts: one statement per chunk instead of one per message.
+	args := make([]any, 0, messageChunk*14)
+	for start := 0; start < len(decided); start += messageChunk {
+		chunk := decided[start:min(start+messageChunk, len(decided))]
+		args = args[:0]
+		for _, m := range chunk {
+			args = append(args, m.MessageID, m.CampaignID, m.RunID, m.SubjectID, m.Channel, m.Status, m.Reason, m.Variant,
+				toMicros(m.DecidedAt), nullMicros(m.DeliveredAt), m.Attempts, m.ConversionEvent, toMicros(m.ConversionUntil),
+				nullMicros(m.ConvertedAt))
+		}
+		if _, err := tx.ExecContext(ctx, insertMessagesSQL(len(chunk)), args...); err != nil {
 			return nil, fmt.Errorf("reserve messages: %w", mapErr(err))
 		}
+	}
+	for _, m := range decided {
 		if _, dup := out[m.MessageID]; !dup {
 			out[m.MessageID] = m
 		}
@@ -200,23 +204,52 @@ func (s *Store) ReserveMessages(ctx context.Context, msgs []store.CampaignMessag
 	return out, nil
 }
 
-// UpdateMessages implements store.Campaigns.
+// messageChunk rows go into one multi-row INSERT (14 columns: well under SQLite's limit
+// on bound variables).
+const messageChunk = 200
+
+func insertMessagesSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO campaign_messages(" + messageCols + ") VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	}
+	b.WriteString(" ON CONFLICT(message_id) DO NOTHING")
+	return b.String()
+}
+
+// UpdateMessages implements store.Campaigns. A batch's outcomes are mostly alike (all
+// delivered at one instant), so updates are grouped by outcome and each group is one
+// statement over a JSON list of ids.
 func (s *Store) UpdateMessages(ctx context.Context, updates []store.MessageUpdate) error {
 	if len(updates) == 0 {
 		return nil
+	}
+	type outcome struct {
+		status, reason string
+		delivered      any
+		attempts       int
+	}
+	groups := map[outcome][]string{}
+	var order []outcome
+	for _, u := range updates {
+		k := outcome{u.Status, u.Reason, nullMicros(u.DeliveredAt), u.Attempts}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], u.MessageID)
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("update messages: %w", mapErr(err))
 	}
 	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, "UPDATE campaign_messages SET status = ?, reason = ?, delivered_at = ?, attempts = ? WHERE message_id = ?")
-	if err != nil {
-		return fmt.Errorf("update messages: %w", mapErr(err))
-	}
-	defer st.Close()
-	for _, u := range updates {
-		if _, err := st.ExecContext(ctx, u.Status, u.Reason, nullMicros(u.DeliveredAt), u.Attempts, u.MessageID); err != nil {
+	for _, k := range order {
+		if _, err := tx.ExecContext(ctx, `UPDATE campaign_messages SET status = ?, reason = ?, delivered_at = ?, attempts = ?
+			WHERE message_id IN (SELECT value FROM json_each(?))`, k.status, k.reason, k.delivered, k.attempts, jsonList(groups[k])); err != nil {
 			return fmt.Errorf("update messages: %w", mapErr(err))
 		}
 	}
