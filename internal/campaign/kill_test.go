@@ -85,7 +85,6 @@ func TestKill9MidCampaignLosesAndDuplicatesNothing(t *testing.T) {
 	t.Logf("%d posts, %d distinct messages, %d redelivered after the kill and dropped by idempotency key", sk.posts, len(sk.keys), dups)
 }
 
-
 // TestCampaignChildProcess is the process the kill test starts and kills.
 func TestCampaignChildProcess(t *testing.T) {
 	db := os.Getenv(envChildDB)

@@ -275,3 +275,33 @@ func TestHoldoutAndUplift(t *testing.T) {
 		t.Fatalf("no true uplift, yet the interval excludes 0: %+v", r.Uplift)
 	}
 }
+
+// The scheduler starts due runs once and schedules the next one from the rule.
+func TestSchedulerTick(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)}
+	h := newHarness(t, harnessOpts{clock: clk})
+	ctx := context.Background()
+	h.define(t, `{"id": "daily", "purpose": "marketing.communications.push", "audience": {"segment": "all"},
+		"channel": {"type": "webhook"}, "content": {"plain": {"body": "x"}},
+		"schedule": {"kind": "recurring", "cron": "0 10 * * *", "timezone": "Asia/Shanghai"}}`)
+	def, _ := h.st.(store.Campaigns).GetCampaign(ctx, "daily")
+	if def.NextRunAt == nil || !def.NextRunAt.Equal(time.Date(2026, 5, 1, 2, 0, 0, 0, time.UTC)) {
+		t.Fatalf("first run = %v; want 10:00 Shanghai", def.NextRunAt)
+	}
+	if err := h.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := h.q.Count(ctx, campaign.RunArgs{}.Kind()); n != 0 {
+		t.Fatalf("%d runs before the time", n)
+	}
+	clk.set(time.Date(2026, 5, 1, 2, 0, 30, 0, time.UTC))
+	h.svc.Tick(ctx)
+	h.svc.Tick(ctx) // a second tick in the same minute starts nothing more
+	if n, _ := h.q.Count(ctx, campaign.RunArgs{}.Kind()); n != 1 {
+		t.Fatalf("%d runs; want 1", n)
+	}
+	def, _ = h.st.(store.Campaigns).GetCampaign(ctx, "daily")
+	if !def.NextRunAt.Equal(time.Date(2026, 5, 2, 2, 0, 0, 0, time.UTC)) {
+		t.Fatalf("next run = %v", def.NextRunAt)
+	}
+}

@@ -60,8 +60,9 @@ func (s *Service) Register(ws *jobs.Workers) error {
 	)
 }
 
-// Periodic returns the engine's periodic jobs for jobs.Config.Periodic.
-func (s *Service) Periodic(every time.Duration) []jobs.Periodic {
+// Periodic returns the engine's periodic jobs (the scheduler and the journey tick, every
+// interval) for jobs.Config.Periodic; they need no Service, so the queue can open first.
+func Periodic(every time.Duration) []jobs.Periodic {
 	if every <= 0 {
 		every = time.Minute
 	}
