@@ -12,8 +12,9 @@
 //	jobs.Migrate(ctx, st)           // River's schema (rivermigrate); idempotent, and
 //	                                // serialised across nodes by an advisory lock on PostgreSQL
 //	ws := jobs.NewWorkers()
-//	jobs.Register(ws, &campaign.DeliverWorker{...})
-//	q, _ := jobs.Open(ctx, jobs.Config{Store: st, Workers: ws})
+//	q, _ := jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Periodic: campaign.Periodic(time.Minute)})
+//	svc, _ := campaign.New(campaign.Config{Queue: q, ...})
+//	svc.Register(ws)                // every worker before Start
 //	q.Start(ctx); defer q.Stop(ctx)
 //
 // `steward migrate` should call jobs.Migrate after the store's Migrate as well.
