@@ -32,9 +32,9 @@ func benchCampaign(ctx context.Context, e Env, args []string) error {
 	fs := newFlags(e, "bench campaign", "bench campaign [-n N] [-runs N] [-batch N] [-workers N] [-concurrency N]")
 	n := fs.Int("n", 100000, "people in the audience")
 	runs := fs.Int("runs", 3, "runs; medians are reported")
-	batch := fs.Int("batch", 500, "people per delivery job")
-	workers := fs.Int("workers", 4, "delivery jobs worked at once")
-	conc := fs.Int("concurrency", 16, "parallel posts per delivery job")
+	batch := fs.Int("batch", 1000, "people per delivery job")
+	workers := fs.Int("workers", 2, "delivery jobs worked at once")
+	conc := fs.Int("concurrency", 32, "parallel posts per delivery job")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func campaignRun(ctx context.Context, sk *benchSink, n, batch, workers, conc int
 		if time.Now().After(deadline) {
 			return res, fmt.Errorf("bench campaign: not finished after 10 minutes (%d delivered)", sk.unique())
 		}
-		time.Sleep(25 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 		left, err := q.Count(ctx, "", jobs.StateAvailable, jobs.StateRunning, jobs.StateRetryable, jobs.StateScheduled)
 		if err != nil {
 			return res, err
