@@ -79,8 +79,10 @@ type Service struct {
 	holdoutKey []byte
 	tokenKey   []byte
 
-	mu    sync.Mutex
-	specs map[string]cachedSpec // id → parsed definition, by UpdatedAt
+	mu       sync.Mutex
+	specs    map[string]cachedSpec // id → parsed definition, by UpdatedAt
+	active   []cachedSpec          // active definitions, for matching events
+	activeAt time.Time
 }
 
 type cachedSpec struct {
@@ -195,7 +197,16 @@ func (s *Service) Activate(ctx context.Context, id string) error {
 			next = &n
 		}
 	}
+	defer s.forgetActive()
 	return s.cfg.Store.SetCampaignRun(ctx, id, StatusActive, next, s.now())
+}
+
+// forgetActive makes the next event reread the active definitions (this process's own
+// changes apply at once; other processes' within activeTTL).
+func (s *Service) forgetActive() {
+	s.mu.Lock()
+	s.active = nil
+	s.mu.Unlock()
 }
 
 // Pause stops scheduling and sending; delivery jobs already queued skip their messages
@@ -205,6 +216,7 @@ func (s *Service) Pause(ctx context.Context, id string) error {
 	if err != nil {
 		return s.notFound(id, err)
 	}
+	defer s.forgetActive()
 	return s.cfg.Store.SetCampaignRun(ctx, id, StatusPaused, def.NextRunAt, s.now())
 }
 

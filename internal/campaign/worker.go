@@ -249,18 +249,11 @@ func (s *Service) ObserveEvent(ctx context.Context, e Event) error {
 	if _, err := s.cfg.Store.MarkConversions(ctx, e.SubjectID, e.Name, e.At); err != nil {
 		return err
 	}
-	defs, err := s.cfg.Store.ListCampaigns(ctx, "")
+	active, err := s.activeSpecs(ctx)
 	if err != nil {
 		return err
 	}
-	for _, def := range defs {
-		if def.Status != StatusActive {
-			continue
-		}
-		_, cs, err := s.load(ctx, def.ID)
-		if err != nil {
-			continue
-		}
+	for _, cs := range active {
 		switch {
 		case cs.c != nil && cs.c.Schedule.Kind == ScheduleTriggered && cs.c.Schedule.Event == e.Name:
 			if u := cs.c.Schedule.Until; u != nil && e.At.After(*u) {
@@ -274,7 +267,7 @@ func (s *Service) ObserveEvent(ctx context.Context, e Event) error {
 				continue
 			}
 			run := "ev:" + e.ID
-			if _, err := s.cfg.Queue.Enqueue(ctx, DeliverArgs{Campaign: def.ID, Run: run, Batch: "t", Step: -1, Subjects: []string{e.SubjectID}},
+			if _, err := s.cfg.Queue.Enqueue(ctx, DeliverArgs{Campaign: cs.c.ID, Run: run, Batch: "t", Step: -1, Subjects: []string{e.SubjectID}},
 				&jobs.Opts{Queue: Queue, Unique: true, At: e.At.Add(cs.c.Schedule.Delay.D()), MaxAttempts: s.cfg.MaxAttempts}); err != nil {
 				return err
 			}
@@ -287,19 +280,48 @@ func (s *Service) ObserveEvent(ctx context.Context, e Event) error {
 	return nil
 }
 
-// ObserveSegmentEntry enters people who just entered a segment into the journeys whose
-// entry is that segment (the segment engine's live updates call it).
-func (s *Service) ObserveSegmentEntry(ctx context.Context, segment string, subjectIDs []string) error {
-	defs, err := s.cfg.Store.ListCampaigns(ctx, store.CampaignKindJourney)
-	if err != nil {
-		return err
+// activeTTL is how long the list of active definitions that events are matched against
+// is reused: ObserveEvent runs for every ingested event, and activating a campaign may
+// take this long to see its first trigger.
+const activeTTL = 2 * time.Second
+
+// activeSpecs returns the parsed active definitions, reread at most every activeTTL.
+func (s *Service) activeSpecs(ctx context.Context) ([]cachedSpec, error) {
+	s.mu.Lock()
+	if time.Since(s.activeAt) < activeTTL && s.active != nil {
+		out := s.active
+		s.mu.Unlock()
+		return out, nil
 	}
+	s.mu.Unlock()
+	defs, err := s.cfg.Store.ListCampaigns(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	out := []cachedSpec{}
 	for _, def := range defs {
 		if def.Status != StatusActive {
 			continue
 		}
-		_, cs, err := s.load(ctx, def.ID)
-		if err != nil || cs.j == nil || cs.j.Entry.Segment != segment {
+		if _, cs, err := s.load(ctx, def.ID); err == nil {
+			out = append(out, cs)
+		}
+	}
+	s.mu.Lock()
+	s.active, s.activeAt = out, time.Now()
+	s.mu.Unlock()
+	return out, nil
+}
+
+// ObserveSegmentEntry enters people who just entered a segment into the journeys whose
+// entry is that segment (the segment engine's live updates call it).
+func (s *Service) ObserveSegmentEntry(ctx context.Context, segment string, subjectIDs []string) error {
+	active, err := s.activeSpecs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, cs := range active {
+		if cs.j == nil || cs.j.Entry.Segment != segment {
 			continue
 		}
 		if err := s.enter(ctx, cs.j, subjectIDs); err != nil {
