@@ -38,8 +38,13 @@ func TestKill9MidCampaignLosesAndDuplicatesNothing(t *testing.T) {
 	// never learned were delivered, which it will send again.
 	var slow atomic.Bool
 	slow.Store(true)
+	inFlight := make(chan struct{}, 1)
 	sk.fail = func(string, channelBody) int {
 		if slow.Load() && sk.unique() >= killAudience/3 {
+			select {
+			case inFlight <- struct{}{}:
+			default:
+			}
 			time.Sleep(300 * time.Millisecond)
 		}
 		return 0
@@ -55,7 +60,12 @@ func TestKill9MidCampaignLosesAndDuplicatesNothing(t *testing.T) {
 		return cmd
 	}
 	first := start()
-	waitFor(t, "the first process to be mid-campaign", 60*time.Second, func() bool { return sk.unique() >= killAudience/3 })
+	// Kill while a message is in flight: the receiver has it, the sender has not recorded it.
+	select {
+	case <-inFlight:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the first process never got a third of the way")
+	}
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
