@@ -27,6 +27,7 @@ import (
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/gate"
+	"github.com/stewardhq/steward/internal/jobs"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
@@ -88,6 +89,11 @@ func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 		return nil, err
 	}
 	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	// The job queue's tables live beside the store's (campaign deliveries, journeys).
+	if _, err := jobs.Migrate(ctx, st); err != nil {
 		st.Close()
 		return nil, err
 	}

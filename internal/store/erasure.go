@@ -35,5 +35,9 @@ var ErasureTables = []struct{ Table, Column string }{
 	{"held_links", "into_subject"},
 	{"points_entries", "subject_id"},
 	{"subscriptions", "subject_id"},
+	// Campaign messages and journey states name a person. (A synced ad audience holds
+	// hashes keyed by no subject: the next sync drops an erased person's hash.)
+	{"campaign_messages", "subject_id"},
+	{"journey_states", "subject_id"},
 	{"subjects", "id"},
 }

@@ -38,6 +38,7 @@ type Store interface {
 	KeyringLeases
 	LinkReview
 	Equity
+	Campaigns
 }
 
 // Operators keeps staff accounts.

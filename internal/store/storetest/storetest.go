@@ -50,6 +50,9 @@ func Run(t *testing.T, open Opener) int {
 		{"HeldLinks", testHeldLinks},
 		{"Equity", testEquity},
 		{"EquityConcurrent", testEquityConcurrent},
+		{"Campaigns", testCampaigns},
+		{"CampaignReservationsSerialise", testReservationsSerialise},
+		{"CampaignErasure", testCampaignErasure},
 		{"Ping", testPing},
 	}
 	ran := 0
