@@ -1,8 +1,16 @@
 // The privacy center: a subject's own view of their data, consents, tags and requests.
 // The session token arrives in the fragment, moves to sessionStorage and leaves the URL.
+//
+// GET /api/v1/me lists the sections to show, in order. The built-in ones render into the
+// page's own <section> elements; a section of its own file (static/privacy-<name>.js, run
+// after this one but before the page starts, strings in i18n/<lang>.<name>.json) registers
+//   window.steward.sections[<id>] = async (root, section, ctx) => {…}
+// where root is a <section id="<id>"> made for it (emptied before each render), section is
+// the server's section object and ctx is {token, act(method, path, body), fail(e), reload()}.
 "use strict";
 (function () {
   const { t, api, el } = window.steward;
+  window.steward.sections = window.steward.sections || {};
   const KEY = "steward.privacy.token";
   const m = /(?:^|&)token=([^&]+)/.exec(location.hash.slice(1));
   if (m) {
@@ -154,10 +162,20 @@
     errBox.hidden = true;
     document.getElementById("signedout").hidden = true;
     document.getElementById("center").hidden = false;
+    const center = document.getElementById("center");
+    const ctx = { token, act, fail, reload: load };
     for (const s of me.sections || []) {
-      if (!render[s.id]) continue;
-      document.getElementById(s.id).hidden = false;
-      render[s.id](s);
+      const ext = window.steward.sections[s.id];
+      if (!render[s.id] && !ext) continue;
+      let root = document.getElementById(s.id);
+      if (!root) {
+        root = el("section", { id: s.id, "aria-live": "polite" });
+        // Extra sections go before "your requests", so export and deletion stay last.
+        center.insertBefore(root, document.getElementById("requests"));
+      }
+      root.hidden = false;
+      if (render[s.id]) { render[s.id](s); continue; }
+      try { await ext(root, s, ctx); } catch (e) { fail(e); }
     }
   }
   async function act(method, path, body) {
@@ -169,5 +187,6 @@
     sessionStorage.removeItem(KEY);
     location.reload();
   });
-  if (token) load();
+  // Start once every deferred script ran, so sections from their own files are registered.
+  if (token) document.addEventListener("DOMContentLoaded", load);
 })();
