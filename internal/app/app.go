@@ -26,6 +26,7 @@ import (
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/gate"
 	"github.com/stewardhq/steward/internal/jobs"
 	"github.com/stewardhq/steward/internal/manifest"
@@ -62,6 +63,7 @@ type App struct {
 	Reader    *access.Reader
 	Profiles  *profile.Engine
 	Rights    *rights.Service
+	Equity    *equity.Service
 	Server    *server.Server
 
 	checkpoints *audit.Checkpointer
@@ -193,8 +195,9 @@ func (a *App) build(ctx context.Context, opt Options) error {
 
 	a.Ledger = consent.New(consent.Config{Store: st, Regime: cur, Recorder: a.Recorder})
 	reg := prometheus.NewRegistry()
+	g := gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice})
 	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg, Recorder: a.Recorder,
-		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice}), Recorded: a.Ledger.Recorded,
+		Gate: g, Recorded: a.Ledger.Recorded,
 		Suppressed: st.SuppressedIdentities})
 	if err != nil {
 		return err
@@ -219,6 +222,9 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		return a.Profiles.Reconfigure(ctx)
 	})
 	a.Ledger.OnChange(func(ctx context.Context, subjectID string) {
+		// The gate caches a person's consents for a second; a change made here (the privacy
+		// center, a tier, a subscription) applies to their very next event on this node.
+		g.Forget([]string{subjectID})
 		if !a.Profiles.Ready() {
 			return
 		}
@@ -228,6 +234,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	})
 	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
 		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
+	a.Equity = equity.New(equity.Config{Regime: cur, Ledger: a.Ledger, Store: st, Location: equity.MonthZone(cur().Home())})
 
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
@@ -235,7 +242,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: a.Log, Version: Version, Web: ui, Registry: reg,
 		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
-		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
+		Profiles: a.Profiles, Audit: a.Audit, Equity: a.Equity, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
 	return err
 }
 
@@ -267,6 +274,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		stop()
 	})
 	go a.checkpoints.Run(ctx, time.Minute)
+	// Privacy subscriptions that ended give their holders' advertising consents back.
+	go a.Equity.Run(ctx, time.Minute, func(err error) { a.Log.Error("equity: sweep of ended subscriptions failed", "err", err) })
 	go func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {

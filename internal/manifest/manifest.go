@@ -30,6 +30,8 @@ type Manifest struct {
 	Controller Controller
 	// Tiers are the privacy tiers offered, from most to least sharing (issue 25).
 	Tiers []Tier
+	// Subscription is the privacy subscription on offer, nil when none (issue 25).
+	Subscription *Subscription
 	// Tags are the tags the manifest declares, in file order (issue 8).
 	Tags       []Tag
 	extensions []taxonomy.Category

@@ -114,6 +114,9 @@ func (m *Manifest) CheckTiers(tiers []Tier) []string {
 					say("shares %s, which tier %s above it does not: tiers are ordered from most to least sharing", pk, tiers[i-1].Name)
 				}
 			}
+			if len(t.Purposes) == len(tiers[i-1].Purposes) {
+				say("shares as much as tier %s above it: no consent state could put anyone in it", tiers[i-1].Name)
+			}
 		}
 		for _, s := range t.Removes {
 			say("removes %q: declining optional processing never costs a service (PIPL Art. 16, GB/T 35273 §5.3)", s)
@@ -171,6 +174,52 @@ func (m *Manifest) TierOf(granted func(purpose string) bool) (Tier, bool) {
 		}
 	}
 	return Tier{}, false
+}
+
+// Subscription is the privacy subscription on offer (issue 25): while it runs, no advertising
+// purpose applies to the person, whatever their consents. It is bought with points, or paid
+// for in the shop (its backend tells Steward).
+type Subscription struct {
+	Label map[string]string `json:"label,omitempty" yaml:"label"`
+	// PointsPerMonth is what a month costs in points (0: not for points).
+	PointsPerMonth int64 `json:"points_per_month,omitempty" yaml:"points_per_month"`
+	// Price is what a paid month costs (nil: not sold for money).
+	Price *Price `json:"price,omitempty" yaml:"price"`
+	// MaxMonths bounds one purchase (default 12).
+	MaxMonths int `json:"max_months" yaml:"max_months"`
+}
+
+// Price is an amount of money per period.
+type Price struct {
+	Amount   float64 `json:"amount" yaml:"amount"`
+	Currency string  `json:"currency" yaml:"currency"`
+	Per      string  `json:"per" yaml:"per"`
+}
+
+var subscriptionKeys = []string{"label", "points_per_month", "price", "max_months"}
+
+func (p *parser) subscription(m *Manifest, n *yaml.Node) {
+	n = deref(n)
+	p.mapping(n, "subscription", subscriptionKeys)
+	var s Subscription
+	if err := n.Decode(&s); err != nil {
+		p.errf(n, "subscription: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return
+	}
+	if s.MaxMonths == 0 {
+		s.MaxMonths = 12
+	}
+	switch {
+	case s.PointsPerMonth < 0:
+		p.errf(n, "subscription: points_per_month cannot be negative")
+	case s.PointsPerMonth == 0 && s.Price == nil:
+		p.errf(n, "subscription: offer it for points_per_month, a price, or both")
+	case s.Price != nil && (s.Price.Amount <= 0 || s.Price.Currency == "" || (s.Price.Per != "month" && s.Price.Per != "year")):
+		p.errf(n, "subscription: a price has a positive amount, a currency and per: month or year")
+	case s.MaxMonths < 1 || s.MaxMonths > 36:
+		p.errf(n, "subscription: max_months is between 1 and 36")
+	}
+	m.Subscription = &s
 }
 
 // Tier returns a declared tier by name.

@@ -83,6 +83,7 @@ func TestTierCheckRefusesDiscrimination(t *testing.T) {
 		{"unknown benefit", "  - name: top\n    purposes: []\n    benefits: [{kind: free_lunch}]\n", "unknown benefit"},
 		{"bad name", "  - name: Top Tier\n    purposes: []\n    benefits: []\n", "name must be lower-case"},
 		{"unknown key", "  - name: top\n    purposes: []\n    benefits: []\n    price: 10\n", "price"},
+		{"two tiers sharing alike", "  - name: top\n    purposes: [analytics.reporting]\n    benefits: []\n  - name: low\n    purposes: [analytics.reporting]\n    benefits: []\n", "no consent state could put anyone in it"},
 	}
 	for _, c := range cases {
 		_, err := manifest.Parse("tiers.yaml", []byte(head+c.tiers))
@@ -94,5 +95,22 @@ func TestTierCheckRefusesDiscrimination(t *testing.T) {
 		"  - name: low\n    purposes: []\n    benefits: [{kind: ad_free}]\n"
 	if m, err := manifest.Parse("tiers.yaml", []byte(ok)); err != nil || len(m.Tiers) != 2 {
 		t.Fatalf("a fair pair of tiers: %v", err)
+	}
+}
+
+func TestSubscriptionOffer(t *testing.T) {
+	m := manifest.Default()
+	if s := m.Subscription; s == nil || s.PointsPerMonth != 120 || s.Price == nil || s.Price.Currency != "CNY" || s.MaxMonths != 12 {
+		t.Fatalf("default subscription = %+v", m.Subscription)
+	}
+	for _, c := range []struct{ doc, want string }{
+		{"subscription: {max_months: 3}", "offer it for points_per_month, a price, or both"},
+		{"subscription: {points_per_month: 10, max_months: 99}", "max_months is between 1 and 36"},
+		{"subscription: {price: {amount: 0, currency: CNY, per: month}}", "a price has a positive amount"},
+		{"subscription: {points_per_month: 10, refund: always}", "refund"},
+	} {
+		if _, err := manifest.Parse("s.yaml", []byte("version: 1\n"+c.doc+"\n")); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", c.doc, err, c.want)
+		}
 	}
 }

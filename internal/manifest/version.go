@@ -25,6 +25,8 @@ type canon struct {
 	Transfers  map[string]Transfer          `json:"transfers"`
 	Controller *Controller                  `json:"controller,omitempty"`
 	Tiers      []Tier                       `json:"tiers,omitempty"`
+	// Subscription is part of the financial-incentive terms people are told.
+	Subscription *Subscription `json:"subscription,omitempty"`
 }
 
 type canonPurpose struct {
@@ -49,6 +51,7 @@ func (m *Manifest) canon() canon {
 		c.Recipients[r.Name] = r
 	}
 	c.Tiers = m.Tiers
+	c.Subscription = m.Subscription
 	if m.Controller != (Controller{}) {
 		ctl := m.Controller
 		c.Controller = &ctl

@@ -44,6 +44,9 @@ type NoticeDoc struct {
 	Moment  string         `json:"moment"`
 	Summary []NoticeLayer1 `json:"summary"`
 	Full    []NoticeLayer2 `json:"full"`
+	// Incentives is the notice of financial incentive, in the full notice of a manifest
+	// that offers privacy tiers (CCPA §7016).
+	Incentives *NoticeIncentives `json:"incentives,omitempty"`
 }
 
 // NoticeLayer1 is one purpose on the notice's first screen.
@@ -132,6 +135,9 @@ func (r *Regime) NoticeFor(lang, moment string) (NoticeDoc, error) {
 		doc.Full = append(doc.Full, NoticeLayer2{Purpose: pk, Name: r.PurposeName(pk, lang), Statement: r.Statement(pk, lang), Basis: string(p.Basis),
 			Data: data, RetentionDays: ret, Recipients: recips, SeparateConsent: p.SeparateConsent,
 			AutomatedDecision: p.AutomatedDecision, Marketing: p.Marketing})
+	}
+	if moment == "" {
+		doc.Incentives = r.incentives(lang)
 	}
 	return doc, nil
 }

@@ -224,8 +224,14 @@ func (s *Service) Overview(ctx context.Context, subjectID, lang string) (Overvie
 	sections := []Section{
 		{ID: "personalisation", On: !st.Granted(consent.SignalPersonalisationOff)},
 		{ID: "consent", Purposes: purposes},
-		{ID: "data", Categories: cats},
 	}
+	if len(m.Tiers) > 0 {
+		// The privacy tiers (issue 25): the page fetches GET /api/v1/me/tier itself.
+		sections = append(sections, Section{ID: "tier", Href: "/api/v1/me/tier"})
+	}
+	sections = append(sections,
+		Section{ID: "data", Categories: cats},
+	)
 	if s.cfg.Profiles != nil {
 		// The page fetches GET /api/v1/me/tags itself, so deleting one redraws only that list.
 		sections = append(sections, Section{ID: "tags", Href: "/api/v1/me/tags"})

@@ -15,6 +15,7 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
@@ -67,7 +68,9 @@ type envelope struct {
 const (
 	CodeInvalidDefinition = "invalid_definition"
 	CodeAudienceTooSmall  = "audience_too_small"
-	CodeInvalidManifest   = "invalid_manifest"
+	// CodeInsufficientPoints: a purchase asks for more privacy points than the person holds.
+	CodeInsufficientPoints = "insufficient_points"
+	CodeInvalidManifest    = "invalid_manifest"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -107,6 +110,12 @@ var domainErrors = []struct {
 	{audit.ErrNoLeaf, http.StatusNotFound, CodeNotFound},
 	{audit.ErrBeyondLog, http.StatusBadRequest, CodeBadRequest},
 	{access.ErrDenied, http.StatusForbidden, CodeForbidden},
+	{equity.ErrNoTiers, http.StatusNotFound, CodeNotFound},
+	{equity.ErrNoSubscription, http.StatusNotFound, CodeNotFound},
+	{equity.ErrUnknownTier, http.StatusBadRequest, CodeBadRequest},
+	{equity.ErrMonths, http.StatusBadRequest, CodeBadRequest},
+	{equity.ErrPaymentRef, http.StatusBadRequest, CodeBadRequest},
+	{equity.ErrInsufficientPoints, http.StatusConflict, CodeInsufficientPoints},
 }
 
 // locatedError is one manifest mistake with its place.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
@@ -63,7 +64,8 @@ func (s *Server) available() map[string]bool {
 	c := s.cfg
 	return map[string]bool{"": true, "regime": c.Regime != nil, "consent": c.Ledger != nil, "collect": c.Collect != nil,
 		"subjects": c.Index != nil && c.Reader != nil && c.Ledger != nil && c.Regime != nil,
-		"rights":   c.Rights != nil, "profiles": c.Profiles != nil && c.Regime != nil, "audit": c.Audit != nil}
+		"rights":   c.Rights != nil, "profiles": c.Profiles != nil && c.Regime != nil, "audit": c.Audit != nil,
+		"equity": c.Equity != nil}
 }
 
 var (
@@ -82,6 +84,7 @@ func (s *Server) table() []Route {
 	audits := auditAPI{c.Audit}
 	profiles := profilesAPI{engine: c.Profiles, regime: c.Regime}
 	identities := identityAPI{c.Collect}
+	equities := equityAPI{s: s, svc: c.Equity, sub: subjects}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -100,6 +103,11 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/me", Access: Subject, Needs: "rights", Summary: "the privacy center's view of the signed-in subject", Handle: me.overview, Out: rights.Overview{}, Query: []Param{langParam}},
 		{Method: "POST", Path: "/api/v1/me/consents", Access: Subject, MaxBody: 16 << 10, Needs: "consent", Summary: "grant or withdraw one purpose (the subject's own choice)", Handle: me.setConsent, In: ConsentChoice{}, Status: http.StatusNoContent},
 		{Method: "POST", Path: "/api/v1/me/personalisation", Access: Subject, MaxBody: 1 << 10, Needs: "consent", Summary: "turn personalisation off (every targeting purpose withdrawn at once) or back on", Handle: me.setPersonalisation, In: PersonalisationSwitch{}, Status: http.StatusNoContent},
+		{Method: "GET", Path: "/api/v1/me/tier", Access: Subject, Needs: "equity", Summary: "the person's privacy tier (derived from their consents), the tiers from most to least sharing, points balance and privacy subscription", Handle: equities.tier, Out: equity.Standing{}, Query: []Param{langParam}},
+		{Method: "POST", Path: "/api/v1/me/tier", Access: Subject, MaxBody: 1 << 10, Needs: "equity", Summary: "choose a tier: records exactly the consent changes that match it, up or down", Handle: equities.chooseTier, In: TierChoice{}, Out: TierChosen{}},
+		{Method: "GET", Path: "/api/v1/me/points", Access: Subject, Needs: "equity", Summary: "the person's privacy points: balance and every entry, explained (completed months accrue first)", Handle: equities.points, Out: equity.Points{}, Query: []Param{langParam}},
+		{Method: "POST", Path: "/api/v1/me/subscription", Access: Subject, MaxBody: 1 << 10, Needs: "equity", Summary: "buy months of the privacy subscription with points: no advertising while it runs", Handle: equities.redeem, In: SubscriptionPurchase{}, Out: equity.SubscriptionView{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/api/v1/subjects/{id}/subscriptions", Access: Operator, Scope: auth.ScopeConsentWrite, MaxBody: 1 << 10, Needs: "equity", Summary: "the shop's backend records a paid privacy subscription for its customer ({id} is the shop's userId)", Handle: equities.paid, In: PaidSubscription{}, Out: equity.SubscriptionView{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/me/consent-mode", Access: Subject, Needs: "consent", Summary: "Google Consent Mode v2 values derived from the subject's state", Handle: me.consentMode, Out: map[string]string{}},
 		{Method: "GET", Path: "/api/v1/me/export", Access: Subject, Needs: "rights", Summary: "the subject's data as portable JSON", Handle: me.export, Out: rights.Portable{}, Query: []Param{langParam}},
 		{Method: "GET", Path: "/api/v1/subjects/{id}/events", Access: Operator, Scope: auth.ScopeProfilesRead, Needs: "subjects", Summary: "events of the shop's userId {id} as ?purpose= may see them (identifiers masked unless admin or privacy officer)", Handle: subjects.events, Out: SubjectEvents{}, Query: []Param{{Name: "purpose", Description: "the purpose of the read", Required: true}}},

@@ -21,12 +21,15 @@ const (
 	// MethodOperator: an operator recorded a choice the person made elsewhere (a signed
 	// form, a call), with the evidence attached.
 	MethodOperator = "operator"
+	// MethodSubscription: Steward recorded the start or end of a privacy subscription the
+	// person bought (signal.ad_free; issue 25).
+	MethodSubscription = "subscription"
 )
 
 // ValidMethod reports whether m is a known consent method.
 func ValidMethod(m string) bool {
 	switch m {
-	case MethodBanner, MethodPrivacyCenter, MethodAPI, MethodTCF, MethodGPC, MethodSDK, MethodImport, MethodOperator:
+	case MethodBanner, MethodPrivacyCenter, MethodAPI, MethodTCF, MethodGPC, MethodSDK, MethodImport, MethodOperator, MethodSubscription:
 		return true
 	}
 	return false

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -17,19 +18,23 @@ import (
 func TestCataloguesHaveTheSameKeys(t *testing.T) {
 	keys := map[string][]string{}
 	for _, l := range web.Languages {
-		b, err := os.ReadFile("i18n/" + l + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range m {
-			if strings.TrimSpace(v) == "" {
-				t.Errorf("%s: %s is empty", l, k)
+		// The page's catalogue and the parts screens bring in their own files.
+		parts, _ := filepath.Glob("i18n/" + l + ".*.json")
+		for _, f := range append([]string{"i18n/" + l + ".json"}, parts...) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
 			}
-			keys[l] = append(keys[l], k)
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			for k, v := range m {
+				if strings.TrimSpace(v) == "" {
+					t.Errorf("%s: %s is empty", f, k)
+				}
+				keys[l] = append(keys[l], k)
+			}
 		}
 		sort.Strings(keys[l])
 	}

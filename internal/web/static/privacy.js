@@ -5,7 +5,8 @@
 // page's own <section> elements; a section of its own file (static/privacy-<name>.js, run
 // after this one but before the page starts, strings in i18n/<lang>.<name>.json) registers
 //   window.steward.sections[<id>] = async (root, section, ctx) => {…}
-// where root is a <section id="<id>"> made for it (emptied before each render), section is
+// where root is a <section id="<id>" aria-labelledby="<id>-h"> made for it in the server's
+// order (the section draws its own <h2 id="<id>-h"> and redraws itself), section is
 // the server's section object and ctx is {token, act(method, path, body), fail(e), reload()}.
 "use strict";
 (function () {
@@ -164,15 +165,17 @@
     document.getElementById("center").hidden = false;
     const center = document.getElementById("center");
     const ctx = { token, act, fail, reload: load };
+    let prev = null;
     for (const s of me.sections || []) {
       const ext = window.steward.sections[s.id];
       if (!render[s.id] && !ext) continue;
       let root = document.getElementById(s.id);
       if (!root) {
-        root = el("section", { id: s.id, "aria-live": "polite" });
-        // Extra sections go before "your requests", so export and deletion stay last.
-        center.insertBefore(root, document.getElementById("requests"));
+        // An extra section takes its place in the server's order, after the one before it.
+        root = el("section", { id: s.id, "aria-labelledby": s.id + "-h" });
+        if (prev) prev.after(root); else center.prepend(root);
       }
+      prev = root;
       root.hidden = false;
       if (render[s.id]) { render[s.id](s); continue; }
       try { await ext(root, s, ctx); } catch (e) { fail(e); }
