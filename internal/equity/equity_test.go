@@ -25,7 +25,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 type fixture struct {
@@ -188,7 +188,9 @@ func TestAdFreeTierAndPersonalisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	ch := f.choose(t, "sp_1", "conservative")
-	if !slices.ContainsFunc(ch, func(c equity.Change) bool { return c.Purpose == "marketing.advertising.third_party.targeted" && !c.Granted }) {
+	if !slices.ContainsFunc(ch, func(c equity.Change) bool {
+		return c.Purpose == "marketing.advertising.third_party.targeted" && !c.Granted
+	}) {
 		t.Fatalf("the ad-free tier left advertising by others granted: %+v", ch)
 	}
 	if f.tier(t, "sp_1") != "conservative" {
@@ -203,7 +205,9 @@ func TestAdFreeTierAndPersonalisation(t *testing.T) {
 	}
 }
 
-func containsStr(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0) }
+func containsStr(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
+}
 
 func indexOf(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
