@@ -10,6 +10,11 @@
 // statements, no retention exceeds what its purposes allow, every recipient abroad has a
 // transfer mechanism, every event field has a category.
 //
+// Hierarchies: the hierarchies section declares, for a categorical identify trait, each
+// value's labels from the most specific level to the most general (city → province →
+// region → country → continent), checked to form a tree; anonymised exports generalise
+// the trait by it (issue 21). Numbers and dates (field type number or date) need none.
+//
 // Versions: [Manifest.Hash] is the sha256 of a canonical JSON form, so two manifests that
 // mean the same hash the same whatever their layout; [Diff] lists what changed.
 package manifest

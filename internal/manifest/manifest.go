@@ -29,8 +29,11 @@ type Manifest struct {
 	// Controller is who is responsible, as the manifest declares it.
 	Controller Controller
 	// Tags are the tags the manifest declares, in file order (issue 8).
-	Tags       []Tag
-	extensions []taxonomy.Category
+	Tags []Tag
+	// Hierarchies are the generalisation hierarchies of categorical traits, for anonymised
+	// exports (issue 21), in file order.
+	Hierarchies []Hierarchy
+	extensions  []taxonomy.Category
 }
 
 // Field is one allowed field of an event.
@@ -39,7 +42,8 @@ type Field struct {
 	Category string   // data category key
 	Purposes []string // purposes this field may serve
 	// Type is "number" for numeric values (usable in sum() and trait comparisons with
-	// numbers); empty or "string" otherwise.
+	// numbers), "date" for ISO 8601 dates and RFC 3339 timestamps (anonymised exports
+	// generalise them by month, quarter and year); empty or "string" otherwise.
 	Type string
 }
 

@@ -24,6 +24,9 @@ type canon struct {
 	Recipients map[string]Recipient         `json:"recipients"`
 	Transfers  map[string]Transfer          `json:"transfers"`
 	Controller *Controller                  `json:"controller,omitempty"`
+	// Hierarchies by identify field; omitted when there are none, so manifests written
+	// before the section existed keep their hash.
+	Hierarchies map[string]Hierarchy `json:"hierarchies,omitempty"`
 }
 
 type canonPurpose struct {
@@ -50,6 +53,12 @@ func (m *Manifest) canon() canon {
 	if m.Controller != (Controller{}) {
 		ctl := m.Controller
 		c.Controller = &ctl
+	}
+	if len(m.Hierarchies) > 0 {
+		c.Hierarchies = map[string]Hierarchy{}
+		for _, h := range m.Hierarchies {
+			c.Hierarchies[h.Field] = h
+		}
 	}
 	return c
 }
