@@ -36,6 +36,9 @@ const (
 	ActSessionMinted Act = "session_minted"
 	// ActSuppressionLifted: an operator let an erased person's userId in again.
 	ActSuppressionLifted Act = "suppression_lifted"
+	// ActAnonymisedRelease: people's data went, generalised to meet k-anonymity (and
+	// l-diversity, t-closeness), into an anonymised export (one audience leaf per release).
+	ActAnonymisedRelease Act = "anonymised_release"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.
