@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -115,4 +116,33 @@ func TestConsoleAnonymisedExport(t *testing.T) {
 	}
 	p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('anon-report').scrollIntoView()`))
 	browsertest.Screenshot(t, p.ctx, "anonymise-report-zh-1400x1000", 1400, 1000)
+}
+
+// The same screen against a running `steward demo` (5,000 shoppers), for the acceptance
+// screenshots: STEWARD_DEMO_URL (e.g. http://127.0.0.1:8080) and STEWARD_DEMO_TOKEN (the
+// admin token file's content) select it; otherwise it skips.
+func TestConsoleAnonymisedExportOnRunningDemo(t *testing.T) {
+	base, token := os.Getenv("STEWARD_DEMO_URL"), os.Getenv("STEWARD_DEMO_TOKEN")
+	if base == "" || token == "" {
+		t.Skip("set STEWARD_DEMO_URL and STEWARD_DEMO_TOKEN to drive a running steward demo")
+	}
+	p := page{t, browsertest.New(t)}
+	p.do(chromedp.EmulateViewport(1400, 1000), chromedp.Navigate(base+"/console/?lang=en"), chromedp.SendKeys(css("#token"), token),
+		chromedp.Click(css("#signin-submit")), chromedp.WaitVisible(css("#nav-anonymise")), chromedp.Click(css("#nav-anonymise")))
+	waitJS(p, `document.querySelector('#anon-form input[data-column="trait:address.city"]')`, `document.getElementById('app').innerText`, 15*time.Second)
+	for _, col := range []string{"trait:address.city", "trait:createdAt", "tag:recent_buyer"} {
+		p.do(chromedp.Click(css(`#anon-form input[data-column="` + col + `"]`)))
+	}
+	p.do(chromedp.SetValue(css("#anon-sensitive"), `attribute:count("Order Completed", 90d)`), chromedp.Click(css("#anon-preview")),
+		chromedp.WaitVisible(css("#anon-risk")))
+	t.Logf("%s; %s; after: %s", p.text("#anon-population"), p.text("#anon-models"), p.text(`#anon-risk tr[data-risk="highest"] td.after`))
+	t.Logf("levels: city %s, createdAt %s", p.text(`#anon-columns tr[data-column="trait:address.city"] td.level`), p.text(`#anon-columns tr[data-column="trait:createdAt"] td.level`))
+	if after := p.text(`#anon-risk tr[data-risk="highest"] td.after`); !strings.Contains(after, "(1 in ") {
+		t.Fatalf("highest risk after: %q", after)
+	}
+	p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('anon-report').scrollIntoView()`))
+	browsertest.Screenshot(t, p.ctx, "demo-anonymise-report-1400x1000", 1400, 1000)
+	browsertest.Screenshot(t, p.ctx, "demo-anonymise-report-390x844", 390, 844)
+	p.do(chromedp.EmulateViewport(1400, 1000), chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	browsertest.Screenshot(t, p.ctx, "demo-anonymise-form-1400x1000", 1400, 1000)
 }
