@@ -51,7 +51,8 @@
 // Preview is the privacy officer's dry run: the table is built and anonymised, and the
 // answer carries the risk before and after (anonymise.RiskReport, in English and
 // Simplified Chinese), the transformation chosen per column, the suppressed records and
-// the utility — never a value. Its PreviewID names the table and the request; Release
+// the utility — never a value; it discloses nothing, so it records nothing (the profiles it
+// reads are the profile engine's, whose profiling is recorded). Its PreviewID names the table and the request; Release
 // given that id refuses (ErrChanged) when anything moved in between, so what is released
 // is what was shown. Release anonymises, records one audience leaf (audit.ActAnonymisedRelease)
 // committing to everyone in the table, with the purpose, the models and the risk figures in
