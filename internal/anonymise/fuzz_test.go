@@ -151,3 +151,34 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerify: any file and claim give a verification or an error that says what is wrong,
+// never a panic; an accepted release's classes all have at least k records.
+func FuzzVerify(f *testing.F) {
+	f.Add([]byte("age,sex,s\n20-29,M,a\n20-29,M,b\n*,*,a\n"), 2, 2, 0.5, 0.4)
+	f.Add([]byte("q,s\nx,1\nx,2\ny,3\ny,10\n"), 2, 0, -1.0, 0.0)
+	f.Add([]byte("q,s\n\"x,1\n"), 1, 1, 0.0, 1.0)
+	f.Add([]byte(""), 1, 0, 0.2, 0.0)
+	f.Fuzz(func(t *testing.T, data []byte, k, l int, tv, supp float64) {
+		c := anonymise.Claim{QuasiIdentifiers: []string{"q"}, K: k, Suppression: supp}
+		if strings.HasPrefix(string(data), "age,sex,s") {
+			c.QuasiIdentifiers = []string{"age", "sex"}
+		}
+		if l > 0 {
+			c.Sensitive, c.LDiversity = "s", &anonymise.LDiversity{L: l % 8}
+		}
+		if tv >= 0 {
+			c.Sensitive, c.TCloseness = "s", &anonymise.TCloseness{T: tv, Ordered: l%2 == 0}
+		}
+		v, err := anonymise.Verify(bytes.NewReader(data), ',', c)
+		if err != nil {
+			if err.Error() == "" || !(errors.Is(err, anonymise.ErrNotAnonymous) || errors.Is(err, anonymise.ErrConfig) || errors.Is(err, anonymise.ErrSyntax)) {
+				t.Fatalf("error without a kind: %v", err)
+			}
+			return
+		}
+		if v.Records == 0 || (v.Classes > 0 && v.SmallestClass < c.K) {
+			t.Fatalf("accepted %+v for k=%d", v, c.K)
+		}
+	})
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/collect"
@@ -64,6 +65,7 @@ type App struct {
 	Profiles  *profile.Engine
 	Rights    *rights.Service
 	Equity    *equity.Service
+	Anonymise *anonexport.Service
 	Server    *server.Server
 
 	checkpoints *audit.Checkpointer
@@ -236,13 +238,20 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
 	a.Equity = equity.New(equity.Config{Regime: cur, Ledger: a.Ledger, Store: st, Location: equity.MonthZone(cur().Home())})
 
+	// Anonymised exports read what the profile engine holds, decided per person by the same
+	// policy the reader asks, and record their releases themselves.
+	if a.Anonymise, err = anonexport.New(anonexport.Config{Profiles: a.Profiles, Subjects: st, Decider: access.NewPolicyDecider(cur, a.Ledger),
+		Manifest: func() *manifest.Manifest { return cur().Manifest() }, Recorder: a.Recorder}); err != nil {
+		return err
+	}
+
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
 		return err
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: a.Log, Version: Version, Web: ui, Registry: reg,
 		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
-		Profiles: a.Profiles, Audit: a.Audit, Equity: a.Equity, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
+		Profiles: a.Profiles, Audit: a.Audit, Equity: a.Equity, Anonymised: a.Anonymise, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
 	return err
 }
 

@@ -39,6 +39,9 @@ const (
 	// ActIdentityLink: an operator approved (merged) or rejected a held link between two
 	// identified people; one leaf per person.
 	ActIdentityLink Act = "identity_link"
+	// ActAnonymisedRelease: people's data went, generalised to meet k-anonymity (and
+	// l-diversity, t-closeness), into an anonymised export (one audience leaf per release).
+	ActAnonymisedRelease Act = "anonymised_release"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.

@@ -38,6 +38,12 @@ const (
 	ScopeAuditWrite  Scope = "audit:write"
 	ScopeReportsRead Scope = "reports:read"
 	ScopeKeysRotate  Scope = "keys:rotate"
+	// ScopeAnonymisedRead lists what an anonymised export may hold and previews one: the
+	// risk report, the transformation and the utility, never a value.
+	ScopeAnonymisedRead Scope = "anonymised:read"
+	// ScopeAnonymisedRelease releases an anonymised export (audited): the privacy
+	// officer's call, not the analyst's who asks for it (SD-01: approval for bulk export).
+	ScopeAnonymisedRelease Scope = "anonymised:release"
 )
 
 // AllScopes lists every scope, sorted.
@@ -46,7 +52,7 @@ var AllScopes = sortedScopes(
 	ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead, ScopeConsentWrite, ScopeSubjectsRead,
 	ScopeSessionsWrite, ScopeProfilesRead, ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead,
 	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite, ScopeAuditWrite,
+	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite, ScopeAuditWrite, ScopeAnonymisedRead, ScopeAnonymisedRelease,
 )
 
 // Role is an operator's job; it bounds the scopes of the operator's tokens.
@@ -70,10 +76,11 @@ var roleScopes = map[Role][]Scope{
 	RoleAdmin: AllScopes,
 	RoleMarketer: sortedScopes(ScopeSourcesRead, ScopeManifestRead, ScopeConsentRead, ScopeProfilesRead,
 		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead),
-	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead),
+	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead,
+		ScopeAnonymisedRead),
 	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,
 		ScopeConsentWrite, ScopeSubjectsRead, ScopeIdentitiesWrite, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-		ScopeAuditWrite, ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead),
+		ScopeAuditWrite, ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead, ScopeAnonymisedRead, ScopeAnonymisedRelease),
 	RoleAuditor: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeConsentRead, ScopeRightsRead,
 		ScopeAuditRead, ScopeReportsRead),
 }

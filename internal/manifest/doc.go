@@ -13,6 +13,10 @@
 // Work is bounded before anything is built: aliases are legal YAML, but a document whose
 // aliases expand past MaxNodes nodes is refused with a located error, since every check and
 // the canonical form walk the expanded tree (issue 17 item 6).
+// Hierarchies: the hierarchies section declares, for a categorical identify trait, each
+// value's labels from the most specific level to the most general (city → province →
+// region → country → continent), checked to form a tree; anonymised exports generalise
+// the trait by it (issue 21). Numbers and dates (field type number or date) need none.
 //
 // Versions: [Manifest.Hash] is the sha256 of a canonical JSON form, so two manifests that
 // mean the same hash the same whatever their layout; [Diff] lists what changed.

@@ -16,7 +16,11 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	for _, s := range []string{"", "version: 1", "version: [", "a: &x [*x]", "version: 1\nevents:\n  x: {p: {category: user, purposes: [nope]}}",
-		"version: 1\nrecipients: [{name: a, countries: [US], transfer: t}]\ntransfers: {t: {kind: sccs}}", "- - - -", "version: 1\nevents:\n  a: &f {x: &v {category: system.operations, purposes: &p [&s essential.service, *s]}, y: *v}\n  b: *f\n", "version: 1\ncategories: {user.x: {grade: weird}}"} {
+		"version: 1\nrecipients: [{name: a, countries: [US], transfer: t}]\ntransfers: {t: {kind: sccs}}", "- - - -", "version: 1\nevents:\n  a: &f {x: &v {category: system.operations, purposes: &p [&s essential.service, *s]}, y: *v}\n  b: *f\n", "version: 1\ncategories: {user.x: {grade: weird}}",
+		// hierarchies: a tree, a label under two parents, a wrong label count, a star, an unknown trait
+		"version: 1\nevents:\n  identify:\n    traits.city: {category: user, purposes: [analytics.reporting]}\nhierarchies:\n  city:\n    levels: [p, c]\n    values: {a: [x, C], b: [x, C]}\n",
+		"version: 1\nevents:\n  identify:\n    traits.city: {category: user, purposes: [analytics.reporting]}\nhierarchies:\n  city:\n    levels: [p, c]\n    values: {a: [x, C], b: [x, D], c: [y], '*': ['*', z]}\n",
+		"version: 1\nhierarchies:\n  nosuch: {levels: [a], values: {x: [y]}}\n  ~: [1]\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

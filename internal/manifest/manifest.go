@@ -33,8 +33,11 @@ type Manifest struct {
 	// Subscription is the privacy subscription on offer, nil when none (issue 25).
 	Subscription *Subscription
 	// Tags are the tags the manifest declares, in file order (issue 8).
-	Tags       []Tag
-	extensions []taxonomy.Category
+	Tags []Tag
+	// Hierarchies are the generalisation hierarchies of categorical traits, for anonymised
+	// exports (issue 21), in file order.
+	Hierarchies []Hierarchy
+	extensions  []taxonomy.Category
 }
 
 // Field is one allowed field of an event.
@@ -43,7 +46,8 @@ type Field struct {
 	Category string   // data category key
 	Purposes []string // purposes this field may serve
 	// Type is "number" for numeric values (usable in sum() and trait comparisons with
-	// numbers); empty or "string" otherwise.
+	// numbers), "date" for ISO 8601 dates and RFC 3339 timestamps (anonymised exports
+	// generalise them by month, quarter and year); empty or "string" otherwise.
 	Type string
 }
 

@@ -217,7 +217,7 @@ func (p *parser) strs(n *yaml.Node, what string) ([]string, []*yaml.Node) {
 	return out, nodes
 }
 
-var topKeys = []string{"version", "home", "controller", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags", "tiers", "subscription"}
+var topKeys = []string{"version", "home", "controller", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags", "tiers", "subscription", "hierarchies"}
 
 // manifest checks the document in two passes: declarations (categories, purposes,
 // transfers) first, then everything that refers to them.
@@ -305,6 +305,9 @@ func (p *parser) manifest(root *yaml.Node) *Manifest {
 	}
 	if n := sections["subscription"]; n != nil {
 		p.subscription(m, n)
+	}
+	if n := sections["hierarchies"]; n != nil {
+		p.hierarchies(m, n)
 	}
 	return m
 }
@@ -461,10 +464,10 @@ func (p *parser) fields(m *Manifest, n *yaml.Node, what string) map[string]Field
 		for _, a := range p.mapping(kv.v, what+" field "+f.Path, []string{"category", "purposes", "type"}) {
 			switch a.k.Value {
 			case "type":
-				if t, _ := p.str(a.v, "type"); t == "string" || t == "number" {
+				if t, _ := p.str(a.v, "type"); t == "string" || t == "number" || t == "date" {
 					f.Type = t
 				} else {
-					p.errf(a.v, "%s field %s: type is string or number", what, f.Path)
+					p.errf(a.v, "%s field %s: type is string, number or date", what, f.Path)
 				}
 			case "category":
 				f.Category, _ = p.str(a.v, "category")

@@ -14,7 +14,7 @@ func TestDefaultManifestDeclaresCheckedTags(t *testing.T) {
 	for _, tag := range m.Tags {
 		names = append(names, tag.Name+":"+tag.Kind)
 	}
-	if got := strings.Join(names, ","); got != "repeat_buyer:rule,high_spender:statistical,likely_to_buy:model" {
+	if got := strings.Join(names, ","); got != "repeat_buyer:rule,high_spender:statistical,likely_to_buy:model,recent_buyer:rule" {
 		t.Fatalf("default tags = %s", got)
 	}
 }

@@ -27,6 +27,9 @@ type canon struct {
 	Tiers      []Tier                       `json:"tiers,omitempty"`
 	// Subscription is part of the financial-incentive terms people are told.
 	Subscription *Subscription `json:"subscription,omitempty"`
+	// Hierarchies by identify field; omitted when there are none, so manifests written
+	// before the section existed keep their hash.
+	Hierarchies map[string]Hierarchy `json:"hierarchies,omitempty"`
 }
 
 type canonPurpose struct {
@@ -55,6 +58,12 @@ func (m *Manifest) canon() canon {
 	if m.Controller != (Controller{}) {
 		ctl := m.Controller
 		c.Controller = &ctl
+	}
+	if len(m.Hierarchies) > 0 {
+		c.Hierarchies = map[string]Hierarchy{}
+		for _, h := range m.Hierarchies {
+			c.Hierarchies[h.Field] = h
+		}
 	}
 	return c
 }

@@ -38,6 +38,7 @@ var capabilities = []struct {
 	{"rights", auth.ScopeRightsRead},
 	{"tags", auth.ScopeTagsRead},
 	{"segments", auth.ScopeSegmentsRead},
+	{"anonymise", auth.ScopeAnonymisedRead},
 }
 
 type whoamiDoc struct {

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/anonexport"
+	"github.com/stewardhq/steward/internal/anonymise"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/consent"
@@ -71,6 +73,11 @@ const (
 	// CodeInsufficientPoints: a purchase asks for more privacy points than the person holds.
 	CodeInsufficientPoints = "insufficient_points"
 	CodeInvalidManifest    = "invalid_manifest"
+	// CodeModelNotMet: the privacy models of an anonymised export cannot be met within
+	// its suppression limit; the message names the model.
+	CodeModelNotMet = "privacy_model_not_met"
+	// CodeNoOneToExport: nobody's state lets the export's purpose read them.
+	CodeNoOneToExport = "no_one_to_export"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -116,6 +123,14 @@ var domainErrors = []struct {
 	{equity.ErrMonths, http.StatusBadRequest, CodeBadRequest},
 	{equity.ErrPaymentRef, http.StatusBadRequest, CodeBadRequest},
 	{equity.ErrInsufficientPoints, http.StatusConflict, CodeInsufficientPoints},
+	{anonexport.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{anonexport.ErrPurpose, http.StatusForbidden, CodeForbidden},
+	{anonexport.ErrNoPeople, http.StatusUnprocessableEntity, CodeNoOneToExport},
+	{anonexport.ErrChanged, http.StatusConflict, CodeConflict},
+	{anonymise.ErrUnsatisfiable, http.StatusUnprocessableEntity, CodeModelNotMet},
+	{anonymise.ErrTooLarge, http.StatusBadRequest, CodeBadRequest},
+	{anonymise.ErrHierarchy, http.StatusBadRequest, CodeBadRequest},
+	{anonymise.ErrConfig, http.StatusBadRequest, CodeBadRequest},
 }
 
 // locatedError is one manifest mistake with its place.

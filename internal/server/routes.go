@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/equity"
@@ -65,7 +66,7 @@ func (s *Server) available() map[string]bool {
 	return map[string]bool{"": true, "regime": c.Regime != nil, "consent": c.Ledger != nil, "collect": c.Collect != nil,
 		"subjects": c.Index != nil && c.Reader != nil && c.Ledger != nil && c.Regime != nil,
 		"rights":   c.Rights != nil, "profiles": c.Profiles != nil && c.Regime != nil, "audit": c.Audit != nil,
-		"equity": c.Equity != nil}
+		"equity": c.Equity != nil, "anonymised": c.Anonymised != nil}
 }
 
 var (
@@ -85,6 +86,7 @@ func (s *Server) table() []Route {
 	profiles := profilesAPI{engine: c.Profiles, regime: c.Regime}
 	identities := identityAPI{c.Collect}
 	equities := equityAPI{s: s, svc: c.Equity, sub: subjects}
+	anonymised := anonymisedAPI{c.Anonymised}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -150,6 +152,9 @@ func (s *Server) table() []Route {
 		{Method: "DELETE", Path: "/api/v1/segments/{name}", Access: Operator, Scope: auth.ScopeSegmentsWrite, Needs: "profiles", Summary: "remove a segment", Handle: profiles.deleteSegment, Status: http.StatusNoContent},
 		{Method: "POST", Path: "/api/v1/segments/{name}/export", Access: Operator, Scope: auth.ScopeActivationWrite, MaxBody: 1 << 10, Needs: "profiles", Summary: "release the audience for the segment's purpose if it has at least min_audience people (default 50); audited", Handle: profiles.export, In: ExportRequest{}, Out: profile.Release{}},
 		{Method: "GET", Path: "/api/v1/subjects/{id}/profile", Access: Operator, Scope: auth.ScopeProfilesRead, Needs: "profiles", Summary: "traits, computed attributes and tags of the shop's userId {id} as ?purpose= may see them", Handle: subjects.profile, Out: profile.ProfileView{}, Query: []Param{{Name: "purpose", Required: true}}},
+		{Method: "GET", Path: "/api/v1/anonymised-exports/options", Access: Operator, Scope: auth.ScopeAnonymisedRead, Needs: "anonymised", Summary: "what an anonymised export may hold: purposes allowed to export, the columns of ?purpose= (default analytics.reporting) with their hierarchies, segments", Handle: anonymised.options, Out: anonexport.Options{}, Query: []Param{{Name: "purpose", Description: "the export's purpose"}}},
+		{Method: "POST", Path: "/api/v1/anonymised-exports/preview", Access: Operator, Scope: auth.ScopeAnonymisedRead, MaxBody: 16 << 10, Needs: "anonymised", Summary: "dry run of an anonymised export: risk before and after (en, zh-CN), transformation, suppressed records, utility; no data; 422 naming the model when it cannot be met", Handle: anonymised.preview, In: anonexport.Spec{}, Out: anonexport.Preview{}},
+		{Method: "POST", Path: "/api/v1/anonymised-exports", Access: Operator, Scope: auth.ScopeAnonymisedRelease, MaxBody: 16 << 10, Needs: "anonymised", Summary: "release an anonymised export (CSV or JSON rows) once recorded in the audit log; 409 if it no longer matches its preview, 422 naming the model when it cannot be met", Handle: anonymised.release, In: AnonymisedExportRequest{}, Out: anonexport.Release{}},
 		{Method: "GET", Path: "/api/v1/me/tags", Access: Subject, Needs: "profiles", Summary: "the tags used on me, each with why it applies", Handle: profiles.myTags, Out: profile.MyTags{}, Query: []Param{langParam}},
 		{Method: "DELETE", Path: "/api/v1/me/tags/{name}", Access: Subject, Needs: "profiles", Summary: "delete a tag about me; it is not computed for me again", Handle: profiles.deleteMyTag, Status: http.StatusNoContent},
 

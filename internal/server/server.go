@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/equity"
@@ -51,6 +52,8 @@ type Config struct {
 	Profiles *profile.Engine    // tags, segments, profiles
 	Audit    *audit.Log         // the ledger's read side and transparency reports
 	Equity   *equity.Service    // privacy tiers, points and the privacy subscription
+	// Anonymised releases anonymised exports (k-anonymity, l-diversity, t-closeness).
+	Anonymised *anonexport.Service
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).

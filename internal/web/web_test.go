@@ -18,7 +18,7 @@ import (
 func TestCataloguesHaveTheSameKeys(t *testing.T) {
 	keys := map[string][]string{}
 	for _, l := range web.Languages {
-		// The page's catalogue and the parts screens bring in their own files.
+		// A language's catalogue is its main file and one part per screen.
 		parts, _ := filepath.Glob("i18n/" + l + ".*.json")
 		for _, f := range append([]string{"i18n/" + l + ".json"}, parts...) {
 			b, err := os.ReadFile(f)

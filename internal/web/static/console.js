@@ -349,6 +349,9 @@
     document.getElementById("app").hidden = false;
     const list = document.getElementById("nav-list");
     list.replaceChildren();
+    // Merged again here: deferred scripts run while readyState is already "interactive", so
+    // init may have run before the screen files after this one registered.
+    Object.assign(screens, window.steward.screens);
     const avail = me.capabilities.filter((c) => screens[c]);
     for (const c of avail) {
       const a = el("a", { href: "#" + c, "data-screen": c, id: "nav-" + c, text: t("console.nav." + c) });
