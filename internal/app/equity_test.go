@@ -283,3 +283,51 @@ func TestNonDiscriminationAcrossTiers(t *testing.T) {
 		t.Fatalf("a tier removing a service was published: %d %s", status, body)
 	}
 }
+
+// The full notice carries the notice of financial incentive (issue 25 item 4; CCPA §7016):
+// each tier with what it asks, gives and is worth and how that was estimated, the
+// subscription on offer, and the terms — how to join, how to leave, no claw-back.
+func TestNoticeOfFinancialIncentive(t *testing.T) {
+	r := startApp(t)
+	for _, c := range []struct{ lang, label, term string }{
+		{"en", "Data contributor", "as easily as you joined"},
+		{"zh-CN", "数据贡献者", "与加入一样简单"},
+	} {
+		status, body := r.call(t, "GET", "/sdk/notice.json?lang="+c.lang, "", "")
+		if status != 200 {
+			t.Fatalf("%d %s", status, body)
+		}
+		var n struct {
+			Incentives struct {
+				Summary string
+				Tiers   []struct {
+					Name, Label    string
+					Purposes       []string
+					PointsPerMonth int64 `json:"points_per_month"`
+					Value          *struct {
+						Amount           float64
+						Currency, Method string
+					}
+				}
+				Subscription *struct {
+					PointsPerMonth int64 `json:"points_per_month"`
+				}
+				Terms []string
+			}
+		}
+		json.Unmarshal(body, &n)
+		in := n.Incentives
+		if len(in.Tiers) != 5 || in.Tiers[0].Label != c.label || in.Tiers[0].Value == nil || in.Tiers[0].Value.Amount != 12 ||
+			in.Tiers[0].Value.Method == "" || in.Tiers[0].PointsPerMonth != 100 || in.Tiers[4].Value != nil {
+			t.Fatalf("%s: tiers %+v", c.lang, in.Tiers)
+		}
+		if in.Subscription == nil || in.Subscription.PointsPerMonth != 120 || !strings.Contains(strings.Join(in.Terms, " "), c.term) || in.Summary == "" {
+			t.Fatalf("%s: incentives %+v", c.lang, in)
+		}
+	}
+	// A just-in-time notice is about one moment's purposes, not the exchange.
+	_, body := r.call(t, "GET", "/sdk/notice.json?lang=en&moment=checkout", "", "")
+	if strings.Contains(string(body), `"incentives"`) {
+		t.Fatalf("a just-in-time notice carries the incentive notice: %s", body)
+	}
+}
