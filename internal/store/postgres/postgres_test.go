@@ -30,14 +30,7 @@ func TestConformance(t *testing.T) {
 // The consent ledger refuses UPDATE and DELETE even from SQL run beside the store.
 func TestConsentLedgerIsAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.Schema(t, pgtest.URL(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := migrated(t)
 	rec := store.ConsentRecord{ID: "c1", SubjectID: "s", Purpose: "analytics.reporting", Granted: true, NoticeVersion: "1",
 		NoticeHash: "h", Method: store.MethodAPI, At: time.Now()}
 	if err := s.AppendConsent(ctx, []store.ConsentRecord{rec}); err != nil {
@@ -51,4 +44,19 @@ func TestConsentLedgerIsAppendOnly(t *testing.T) {
 	if h, _ := s.ConsentHistory(ctx, "s"); len(h) != 1 || !h[0].Granted {
 		t.Fatalf("history changed: %+v", h)
 	}
+}
+
+// migrated opens a migrated store in a schema of its own.
+func migrated(t *testing.T) *postgres.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, pgtest.Schema(t, pgtest.URL(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/stewardhq/steward/internal/store"
-	"github.com/stewardhq/steward/internal/store/postgres"
-	"github.com/stewardhq/steward/internal/store/postgres/pgtest"
 )
 
 // The privacy-budget tables refuse UPDATE, DELETE and TRUNCATE even from SQL run beside
@@ -16,14 +14,7 @@ import (
 // cannot be swapped (issue 20 item 2).
 func TestPrivacyBudgetsAreAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.Schema(t, pgtest.URL(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := migrated(t)
 	now := time.Now()
 	if err := s.CreatePrivacyBudget(ctx, store.PrivacyBudget{Name: "b", Consumer: "c", CreatedAt: now, CreatedBy: "op",
 		Limits: store.PrivacyLimits{Epsilon: 1, At: now, Actor: "op"}}); err != nil {
@@ -55,14 +46,7 @@ func TestPrivacyBudgetsAreAppendOnly(t *testing.T) {
 // rewritten or taken back (issue 25 item 2).
 func TestPointsAreAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.Schema(t, pgtest.URL(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := migrated(t)
 	if _, err := s.EarnPoints(ctx, store.PointsEntry{ID: "p", SubjectID: "s", Period: "2026-11", Points: 100, Tier: "t", Reason: "r", At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

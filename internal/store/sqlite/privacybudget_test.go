@@ -2,14 +2,11 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stewardhq/steward/internal/store"
-	"github.com/stewardhq/steward/internal/store/sqlite"
 )
 
 // The privacy-budget tables refuse UPDATE and DELETE even from SQL run beside the store:
@@ -17,15 +14,7 @@ import (
 // swapped (issue 20 item 2).
 func TestPrivacyBudgetsAreAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "steward.db")
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, db := migratedBeside(t)
 	now := time.Now()
 	if err := s.CreatePrivacyBudget(ctx, store.PrivacyBudget{Name: "b", Consumer: "c", CreatedAt: now, CreatedBy: "op",
 		Limits: store.PrivacyLimits{Epsilon: 1, At: now, Actor: "op"}}); err != nil {
@@ -38,11 +27,6 @@ func TestPrivacyBudgetsAreAppendOnly(t *testing.T) {
 	if err := s.PutPrivacyRelease(ctx, store.PrivacyRelease{ID: "r", Budget: "b", Fingerprint: "f", ChargeID: "ch", At: now, Body: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	for _, q := range []string{
 		"UPDATE privacy_charges SET epsilon = 0", "DELETE FROM privacy_charges",
 		"UPDATE privacy_budget_limits SET epsilon = 100", "DELETE FROM privacy_budget_limits",
@@ -62,23 +46,10 @@ func TestPrivacyBudgetsAreAppendOnly(t *testing.T) {
 // rewritten or taken back (issue 25 item 2).
 func TestPointsAreAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "steward.db")
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, db := migratedBeside(t)
 	if _, err := s.EarnPoints(ctx, store.PointsEntry{ID: "p", SubjectID: "s", Period: "2026-11", Points: 100, Tier: "t", Reason: "r", At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	if _, err := db.Exec("UPDATE points_entries SET points = 1"); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("update: err = %v", err)
 	}
