@@ -45,6 +45,8 @@ func Run(t *testing.T, open Opener) int {
 		{"Suppressions", testSuppressions},
 		{"PrivacyBudgets", testPrivacyBudgets},
 		{"PrivacyBudgetsConcurrent", testPrivacyBudgetsConcurrent},
+		{"Algorithms", testAlgorithms},
+		{"PriceQuotes", testPriceQuotes},
 		{"Ping", testPing},
 	}
 	ran := 0
