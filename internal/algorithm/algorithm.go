@@ -90,7 +90,9 @@ var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 
 // Check reports the first thing missing or malformed in a description, naming the field.
 func Check(a Algorithm) error {
-	bad := func(field, why string) error { return fmt.Errorf("%w: algorithm %q: %s %s", ErrInvalid, a.ID, field, why) }
+	bad := func(field, why string) error {
+		return fmt.Errorf("%w: algorithm %q: %s %s", ErrInvalid, a.ID, field, why)
+	}
 	if !idPattern.MatchString(a.ID) {
 		return fmt.Errorf("%w: algorithm id %q must be 1-64 of a-z 0-9 _ . - starting with a letter", ErrInvalid, a.ID)
 	}

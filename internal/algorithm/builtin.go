@@ -18,7 +18,7 @@ func ProfileTags(tags []manifest.Tag) []Algorithm {
 			continue
 		}
 		a := Algorithm{ID: "tag." + strings.ToLower(t.Name), Kind: Profiling, Purpose: t.Purpose, Owner: "steward/profile",
-			Name: Text{EN: "Tag: " + or(t.Label["en"], t.Name), ZH: "标签：" + or(t.Label["zh-CN"], t.Name)},
+			Name:   Text{EN: "Tag: " + or(t.Label["en"], t.Name), ZH: "标签：" + or(t.Label["zh-CN"], t.Name)},
 			Intent: Text{EN: or(t.Explain["en"], "Tags people for "+t.Purpose+"."), ZH: or(t.Explain["zh-CN"], "为"+t.Purpose+"给顾客打标签。")},
 			OptOut: Text{
 				EN: "See this tag and delete it in the privacy center (it is never computed for you again), withdraw consent to its purpose, or turn personalisation off.",
