@@ -76,7 +76,9 @@ func (s *shop) LiveSubjects(_ context.Context, after string, limit int) ([]strin
 	return ids[:min(limit, len(ids))], nil
 }
 
-func (s *shop) ChangedSubjects(context.Context, int64, int) ([]string, int64, error) { return nil, 0, nil }
+func (s *shop) ChangedSubjects(context.Context, int64, int) ([]string, int64, error) {
+	return nil, 0, nil
+}
 
 // Identities: anonymousId "anon-X" is subject "X".
 func (s *shop) LookupIdentities(_ context.Context, keys []store.IdentityKey) (map[store.IdentityKey]string, error) {

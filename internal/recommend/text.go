@@ -5,7 +5,7 @@ import "fmt"
 // texts are what a person reads on a slot, in one language.
 type texts struct {
 	personalLabel, popularLabel, popular string
-	viewed, carted, bought                 string
+	viewed, carted, bought               string
 }
 
 var textsByLang = map[string]texts{
