@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/collect"
@@ -27,7 +28,9 @@ import (
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/gate"
 	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/recommend"
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/server"
@@ -60,7 +63,12 @@ type App struct {
 	Reader    *access.Reader
 	Profiles  *profile.Engine
 	Rights    *rights.Service
-	Server    *server.Server
+	// Recommender, Pricing and Algorithms: recommendations, fair prices and the algorithm
+	// register (issue 24).
+	Recommender *recommend.Recommender
+	Pricing     *pricing.Service
+	Algorithms  *algorithm.Register
+	Server      *server.Server
 
 	checkpoints *audit.Checkpointer
 }
@@ -164,9 +172,18 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	a.Auth.SetRecorder(a.Recorder)
 
 	a.Ledger = consent.New(consent.Config{Store: st, Regime: cur, Recorder: a.Recorder})
+	// The recommender's request-time check drops a person's cached state whenever the
+	// ledger records a change for them: through the ledger (below) or with ingested events.
+	check := recommend.NewConsentCheck(recommend.CheckConfig{Ledger: a.Ledger, Regime: cur})
+	recorded := func(ctx context.Context, recs []store.ConsentRecord) error {
+		for _, r := range recs {
+			check.Invalidate(r.SubjectID)
+		}
+		return a.Ledger.Recorded(ctx, recs)
+	}
 	reg := prometheus.NewRegistry()
 	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg,
-		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice}), Recorded: a.Ledger.Recorded,
+		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice}), Recorded: recorded,
 		Suppressed: st.SuppressedIdentities})
 	if err != nil {
 		return err
@@ -198,8 +215,39 @@ func (a *App) build(ctx context.Context, opt Options) error {
 			a.Log.Warn("profiles: recompute after a change failed", "err", err) // the next sync repairs it
 		}
 	})
+	if a.Recommender, err = recommend.New(recommend.Config{Changes: st, Identities: st, Index: a.Index, Permission: check,
+		Source: &recommend.ReaderSource{Subjects: st, Reader: a.Reader, Ledger: a.Ledger, Regime: cur}, Recorder: a.Recorder, Log: a.Log}); err != nil {
+		return err
+	}
+	a.Ledger.OnChange(func(ctx context.Context, subjectID string) {
+		check.Invalidate(subjectID)
+		if a.Recommender.Ready() {
+			if err := a.Recommender.Touch(ctx, subjectID); err != nil {
+				a.Log.Warn("recommend: re-reading after a change failed", "err", err) // the next sync repairs it
+			}
+		}
+	})
+	ps, ok := st.(pricing.Store)
+	als, ok2 := st.(store.Algorithms)
+	if !ok || !ok2 {
+		return errors.New("open: this store keeps no price quotes or algorithm register")
+	}
+	if a.Pricing, err = pricing.New(pricing.Config{Store: ps, Regime: cur, Recorder: a.Recorder,
+		Customers: &pricing.ReaderCustomers{Index: a.Index, Identities: st, Reader: a.Reader}}); err != nil {
+		return err
+	}
+	a.Algorithms = algorithm.New(algorithm.Config{Store: als, Recorder: a.Recorder, Log: a.Log})
+	a.Algorithms.Add(recommend.Algorithm)
+	a.Algorithms.Add(pricing.Algorithm)
+	a.Algorithms.AddSet(func() []algorithm.Algorithm {
+		var tags []manifest.Tag
+		for _, v := range a.Profiles.Tags() {
+			tags = append(tags, v.Tag)
+		}
+		return algorithm.ProfileTags(tags)
+	})
 	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
-		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
+		Recorder: a.Recorder, Profiles: a.Profiles, Forgetters: []rights.Forgetter{a.Recommender}, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
 
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
@@ -207,7 +255,10 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: a.Log, Version: Version, Web: ui, Registry: reg,
 		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
-		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate})
+		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate, Recommend: a.Recommender, Pricing: a.Pricing, Algorithms: a.Algorithms,
+		AlgorithmsPage: ui.Algorithms(func(ctx context.Context, lang string) (any, error) {
+			return a.Algorithms.Public(ctx, lang, a.Regime.Current())
+		})})
 	return err
 }
 
@@ -230,6 +281,8 @@ const profileTick = 500 * time.Millisecond
 // minute, profiles loaded and kept current, and the HTTP server.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.checkpoints.Run(ctx, time.Minute)
+	go a.Recommender.Run(ctx, profileTick)
+	go a.Algorithms.RunReminders(ctx, 24*time.Hour)
 	go func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {

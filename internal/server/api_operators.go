@@ -38,6 +38,8 @@ var capabilities = []struct {
 	{"rights", auth.ScopeRightsRead},
 	{"tags", auth.ScopeTagsRead},
 	{"segments", auth.ScopeSegmentsRead},
+	{"algorithms", auth.ScopeManifestRead},
+	{"pricing", auth.ScopeReportsRead},
 }
 
 type whoamiDoc struct {

@@ -11,9 +11,11 @@ import (
 	"strings"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
@@ -66,6 +68,9 @@ const (
 	CodeInvalidDefinition = "invalid_definition"
 	CodeAudienceTooSmall  = "audience_too_small"
 	CodeInvalidManifest   = "invalid_manifest"
+	// CodePriceRuleRefused: a price rule would treat people unfairly; the message names
+	// the factor.
+	CodePriceRuleRefused = "price_rule_refused"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -101,6 +106,12 @@ var domainErrors = []struct {
 	{audit.ErrNoLeaf, http.StatusNotFound, CodeNotFound},
 	{audit.ErrBeyondLog, http.StatusBadRequest, CodeBadRequest},
 	{access.ErrDenied, http.StatusForbidden, CodeForbidden},
+	{pricing.ErrUnfair, http.StatusBadRequest, CodePriceRuleRefused},
+	{pricing.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{pricing.ErrNoSuchRule, http.StatusNotFound, CodeNotFound},
+	{algorithm.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{algorithm.ErrDescribedByCode, http.StatusConflict, CodeConflict},
+	{algorithm.ErrNotFound, http.StatusNotFound, CodeNotFound},
 }
 
 // locatedError is one manifest mistake with its place.
