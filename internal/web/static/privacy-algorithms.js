@@ -34,7 +34,8 @@
   fetch("/api/v1/algorithms/public?lang=" + document.body.dataset.lang).then((r) => r.json()).then((d) => {
     for (const a of d.algorithms || []) {
       list.append(el("li", { "data-algorithm": a.id }, el("div", {}, el("strong", { text: a.name }), el("p", { text: a.intent }),
-        el("p", { class: "meta", text: a.opt_out })), el("a", { href: "/algorithms?lang=" + document.body.dataset.lang + "#" + a.id, text: "↗" })));
+        el("p", { class: "meta", text: a.opt_out })), el("a", { href: "/algorithms?lang=" + document.body.dataset.lang + "#" + a.id,
+        "aria-label": t("privacy.algorithms.more") + ": " + a.name, text: "↗" })));
       which.append(el("option", { value: a.id, text: a.name }));
     }
   }).catch(() => { section.hidden = true; });
