@@ -48,7 +48,9 @@ func TestRecommendationSlotAndAlgorithmsPageInBrowser(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	for _, lang := range []string{"en", "zh-CN"} {
-		mux.HandleFunc("/"+lang, func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, recsShop(r.base, r.key, "anon-rec-d", lang)) })
+		mux.HandleFunc("/"+lang, func(w http.ResponseWriter, _ *http.Request) {
+			fmt.Fprint(w, recsShop(r.base, r.key, "anon-rec-d", lang))
+		})
 	}
 	shop := httptest.NewServer(mux)
 	defer shop.Close()
