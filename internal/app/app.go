@@ -71,6 +71,8 @@ type App struct {
 	Server      *server.Server
 
 	checkpoints *audit.Checkpointer
+	consentFeed store.ConsentChanges
+	check       *recommend.ConsentCheck
 }
 
 // Version is the build's version string, set by the CLI.
@@ -173,8 +175,14 @@ func (a *App) build(ctx context.Context, opt Options) error {
 
 	a.Ledger = consent.New(consent.Config{Store: st, Regime: cur, Recorder: a.Recorder})
 	// The recommender's request-time check drops a person's cached state whenever the
-	// ledger records a change for them: through the ledger (below) or with ingested events.
-	check := recommend.NewConsentCheck(recommend.CheckConfig{Ledger: a.Ledger, Regime: cur})
+	// ledger records a change for them: through the ledger (below), with ingested events,
+	// or on another node (Serve follows the store's consent-change feed). The TTL is then
+	// only a backstop.
+	if a.consentFeed, ok = st.(store.ConsentChanges); !ok {
+		return errors.New("open: this store has no consent-change feed")
+	}
+	check := recommend.NewConsentCheck(recommend.CheckConfig{Ledger: a.Ledger, Regime: cur, TTL: time.Minute})
+	a.check = check
 	recorded := func(ctx context.Context, recs []store.ConsentRecord) error {
 		for _, r := range recs {
 			check.Invalidate(r.SubjectID)
@@ -273,6 +281,10 @@ func (a *App) SubjectForUserID(ctx context.Context, userID string) (string, erro
 	return collect.SubjectForUserID(ctx, a.Store, a.Index, userID)
 }
 
+// consentWatchTick is how often the recommender's consent check looks for changes recorded
+// through other nodes.
+const consentWatchTick = 250 * time.Millisecond
+
 // profileTick is how often new events reach profiles, tags and segments (issue 8 item 5
 // asks for at most 5 s).
 const profileTick = 500 * time.Millisecond
@@ -282,6 +294,11 @@ const profileTick = 500 * time.Millisecond
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.checkpoints.Run(ctx, time.Minute)
 	go a.Recommender.Run(ctx, profileTick)
+	go func() {
+		if err := a.check.Watch(ctx, a.consentFeed, consentWatchTick); err != nil && ctx.Err() == nil {
+			a.Log.Error("recommend: following consent changes failed; cached states expire after a minute", "err", err)
+		}
+	}()
 	go a.Algorithms.RunReminders(ctx, 24*time.Hour)
 	go func() {
 		start := time.Now()

@@ -67,6 +67,7 @@ func All() []Bench {
 		{"audit", "audit leaves per second through the batching appender vs raw inserts", benchAudit},
 		{"anonymise", "optimal k=5 search on Adult (8 quasi-identifiers, 4320 nodes) vs brute force and one pass over the rows", benchAnonymise},
 		{"dp", "bounded DP aggregation vs a plain map count, and DP reports over the demo's events end to end", benchDP},
+		{"recommend", "recommendations per second with the request-time consent check vs the same lookup without it", benchRecommend},
 	}
 }
 

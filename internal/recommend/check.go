@@ -65,8 +65,9 @@ var catsCache atomic.Pointer[regimeCats]
 // now? Each person's compiled consent state is cached and dropped the moment the ledger
 // records a change for them (Invalidate, wired to consent.Ledger.OnChange and to the
 // collector's recorded signals), so turning personalisation off takes effect on the next
-// call. A change recorded by another node reaches this one within TTL (the gate's bound
-// for collection, NC-04). A new manifest version recompiles every entry.
+// call. A change recorded by another node is dropped by Watch, which follows the store's
+// consent-change feed; TTL bounds how long any cached state lives regardless. A new
+// manifest version recompiles every entry.
 type ConsentCheck struct {
 	ledger  Ledger
 	regime  func() *regime.Regime
@@ -90,8 +91,9 @@ type checked struct {
 type CheckConfig struct {
 	Ledger Ledger
 	Regime func() *regime.Regime
-	// Purpose defaults to PurposeRecommend; TTL to one second (0 caches nothing across
-	// nodes' changes beyond a second; negative reads the ledger on every call).
+	// Purpose defaults to PurposeRecommend. TTL is the longest a cached state is used (0:
+	// one second, the gate's bound, right when nothing Watches the feed; with Watch running
+	// it is only a backstop and may be long; negative reads the ledger on every call).
 	Purpose string
 	TTL     time.Duration
 	Now     func() time.Time
@@ -143,10 +145,63 @@ const maxCached = 200_000
 
 // Invalidate drops what is cached about people (the ledger recorded a change for them).
 func (c *ConsentCheck) Invalidate(subjectIDs ...string) {
+	if len(subjectIDs) == 0 {
+		return
+	}
 	c.gen.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, id := range subjectIDs {
 		delete(c.cache, id)
+	}
+}
+
+// ChangeFeed lists who had consent records appended after a seq (store.ConsentChanges).
+type ChangeFeed interface {
+	ConsentChangesSince(ctx context.Context, seq int64, limit int) ([]string, int64, error)
+}
+
+// watchOverlap is how many records back Watch reads again each time: on PostgreSQL a record
+// may commit after one with a higher seq, and must not be passed over.
+const watchOverlap = 256
+
+// Watch follows the consent-change feed every interval until ctx ends, dropping the cached
+// state of everyone whose consent changed (through any node). It starts at the feed's end:
+// nothing was cached before. It returns ctx's error, or the feed's first error.
+func (c *ConsentCheck) Watch(ctx context.Context, feed ChangeFeed, every time.Duration) error {
+	cursor := int64(0)
+	for {
+		ids, last, err := feed.ConsentChangesSince(ctx, cursor, 10_000)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		cursor = last
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		from := max(0, cursor-watchOverlap)
+		for {
+			ids, last, err := feed.ConsentChangesSince(ctx, from, 5000)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				break // tried again next tick; TTL bounds what a missed change costs
+			}
+			c.Invalidate(ids...)
+			if last == from {
+				break
+			}
+			from, cursor = last, max(cursor, last)
+		}
 	}
 }

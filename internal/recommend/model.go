@@ -334,16 +334,41 @@ type Scored struct {
 	AnchorKind Kind
 }
 
-// scratch is a request's accumulator, reused across requests.
+// scratch is a request's accumulator, indexed by item id and reused across requests: a
+// request touches a few hundred items, so it resets only those.
 type scratch struct {
-	score  map[uint32]float64
-	anchor map[uint32]held
-	best   map[uint32]float64
+	score   []float64
+	best    []float64
+	anchor  []held
+	mark    []uint32 // mark[id] == gen: the item is taken (the person's own, or chosen)
+	gen     uint32
+	touched []uint32
+	top     []uint32
 }
 
-var scratchPool = sync.Pool{New: func() any {
-	return &scratch{score: map[uint32]float64{}, anchor: map[uint32]held{}, best: map[uint32]float64{}}
-}}
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+
+func (s *scratch) fit(n int) {
+	if len(s.score) < n {
+		n = max(n, 2*len(s.score))
+		s.score, s.best, s.anchor, s.mark = make([]float64, n), make([]float64, n), make([]held, n), make([]uint32, n)
+		s.gen = 0
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: old marks could collide
+		clear(s.mark)
+		s.gen = 1
+	}
+}
+
+// decay[i] weighs the i-th newest item of a history: 0.9 per step back.
+var decay = func() []float64 {
+	d := make([]float64, 256)
+	for i := range d {
+		d[i] = math.Pow(0.9, float64(i))
+	}
+	return d
+}()
 
 // Recommend returns up to n items for a person: personalised ones from their recent
 // history when personal is true and the model holds one, filled up with popular items. A
@@ -359,58 +384,76 @@ func (md *model) Recommend(subjectID string, personal bool, n int) []Scored {
 			mine = p.recent
 		}
 	}
-	taken := map[uint32]bool{}
-	if len(mine) > 0 {
-		s := scratchPool.Get().(*scratch)
-		defer func() { clear(s.score); clear(s.anchor); clear(s.best); scratchPool.Put(s) }()
-		for _, h := range mine {
-			taken[h.item] = true
+	if len(mine) == 0 {
+		for _, id := range md.popular[:min(n, len(md.popular))] {
+			out = append(out, Scored{Item: md.items[id], Info: md.info[id]})
 		}
-		for rank, h := range mine {
-			if !md.usable(h.item) {
+		return out
+	}
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	s.fit(len(md.items))
+	for _, h := range mine {
+		s.mark[h.item] = s.gen
+	}
+	s.touched, s.top = s.touched[:0], s.top[:0]
+	for rank, h := range mine {
+		if !md.usable(h.item) {
+			continue
+		}
+		w := h.kind.weight() * decay[min(len(mine)-1-rank, len(decay)-1)]
+		for _, nb := range md.nbrs[h.item] {
+			if s.mark[nb.item] == s.gen || !md.usable(nb.item) {
 				continue
 			}
-			// The newest items weigh most: 0.9 per step back in the history.
-			w := h.kind.weight() * math.Pow(0.9, float64(len(mine)-1-rank))
-			for _, nb := range md.nbrs[h.item] {
-				if taken[nb.item] || !md.usable(nb.item) {
-					continue
-				}
-				c := w * nb.sim
-				s.score[nb.item] += c
-				if c > s.best[nb.item] {
-					s.best[nb.item], s.anchor[nb.item] = c, h
-				}
+			if s.score[nb.item] == 0 {
+				s.touched = append(s.touched, nb.item)
+			}
+			c := w * nb.sim
+			s.score[nb.item] += c
+			if c > s.best[nb.item] {
+				s.best[nb.item], s.anchor[nb.item] = c, h
 			}
 		}
-		cands := make([]uint32, 0, len(s.score))
-		for id := range s.score {
-			cands = append(cands, id)
+	}
+	// The n best, by score then id: an insertion into a short sorted list.
+	better := func(a, b uint32) bool {
+		if s.score[a] != s.score[b] {
+			return s.score[a] > s.score[b]
 		}
-		slices.SortFunc(cands, func(a, b uint32) int {
-			if c := cmp.Compare(s.score[b], s.score[a]); c != 0 {
-				return c
-			}
-			return cmp.Compare(md.items[a], md.items[b])
-		})
-		for _, id := range cands {
-			if len(out) == n {
-				break
-			}
-			a := s.anchor[id]
-			out = append(out, Scored{Item: md.items[id], Info: md.info[id], Personalised: true, Anchor: md.items[a.item],
-				AnchorInfo: md.info[a.item], AnchorKind: a.kind})
-			taken[id] = true
+		return md.items[a] < md.items[b]
+	}
+	for _, id := range s.touched {
+		if len(s.top) == n && !better(id, s.top[n-1]) {
+			continue
 		}
+		i := len(s.top)
+		if i < n {
+			s.top = append(s.top, id)
+		} else {
+			i = n - 1
+		}
+		for ; i > 0 && better(id, s.top[i-1]); i-- {
+			s.top[i] = s.top[i-1]
+		}
+		s.top[i] = id
+	}
+	for _, id := range s.top {
+		a := s.anchor[id]
+		out = append(out, Scored{Item: md.items[id], Info: md.info[id], Personalised: true, Anchor: md.items[a.item],
+			AnchorInfo: md.info[a.item], AnchorKind: a.kind})
+		s.mark[id] = s.gen
+	}
+	for _, id := range s.touched {
+		s.score[id], s.best[id] = 0, 0
 	}
 	for _, id := range md.popular {
 		if len(out) == n {
 			break
 		}
-		if len(mine) > 0 && taken[id] {
-			continue
+		if s.mark[id] != s.gen {
+			out = append(out, Scored{Item: md.items[id], Info: md.info[id]})
 		}
-		out = append(out, Scored{Item: md.items[id], Info: md.info[id]})
 	}
 	return out
 }

@@ -407,3 +407,55 @@ func TestConsentCheckCachesUntilInvalidatedOrExpired(t *testing.T) {
 		t.Fatal("a person without consent is permitted")
 	}
 }
+
+// A change recorded through another node reaches this node's check by the consent-change
+// feed it follows, well before the (long) TTL: two checks over one store, the change made
+// through the first, the second told nothing directly.
+func TestWatchDropsChangesMadeElsewhere(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := regime.New(manifest.Default(), 1, nil)
+	cur := func() *regime.Regime { return r }
+	nodeA := consent.New(consent.Config{Store: st, Regime: cur})
+	nodeB := consent.New(consent.Config{Store: st, Regime: cur})
+	meta := consent.Meta{Method: store.MethodPrivacyCenter}
+	if err := nodeA.Grant(ctx, "p", "personalize.content", meta); err != nil {
+		t.Fatal(err)
+	}
+	check := recommend.NewConsentCheck(recommend.CheckConfig{Ledger: nodeB, Regime: cur, TTL: time.Hour})
+	watched := make(chan error, 1)
+	go func() { watched <- check.Watch(ctx, st, 20*time.Millisecond) }()
+	if ok, _ := check.Permits(ctx, "p"); !ok {
+		t.Fatal("not permitted before")
+	}
+	time.Sleep(50 * time.Millisecond) // the watcher has started at the feed's end
+	if err := nodeA.SetPersonalisation(ctx, "p", false, meta); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		ok, err := check.Permits(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a change made through another node was never seen")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-watched; err != context.Canceled {
+		t.Fatalf("Watch returned %v", err)
+	}
+}

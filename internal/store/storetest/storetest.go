@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) int {
 		{"PrivacyBudgetsConcurrent", testPrivacyBudgetsConcurrent},
 		{"Algorithms", testAlgorithms},
 		{"PriceQuotes", testPriceQuotes},
+		{"ConsentChanges", testConsentChanges},
 		{"Ping", testPing},
 	}
 	ran := 0
