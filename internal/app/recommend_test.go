@@ -189,6 +189,16 @@ func TestFairPricesEndToEnd(t *testing.T) {
 	if _, nw := r.quote(t, body("first-timer"), windows); nw["price"] != float64(10000) || nw["personalised"] != false {
 		t.Fatalf("new customer: %v", nw)
 	}
+	// An operator answering an explanation request reads the quote back: rules and bands,
+	// nothing that names the person.
+	s, b = r.call(t, "GET", "/api/v1/pricing/quotes/"+in["id"].(string), r.admin, "")
+	if s != 200 || !strings.Contains(string(b), `"rules":["loyal-2"]`) || !strings.Contains(string(b), `"tenure_band":"under_1y"`) ||
+		!strings.Contains(string(b), `"device_class":"desktop"`) || strings.Contains(string(b), "twin") {
+		t.Fatalf("issued quote: %d %s", s, b)
+	}
+	if s, _ := r.call(t, "GET", "/api/v1/pricing/quotes/qt_nope", r.admin, ""); s != 404 {
+		t.Fatalf("unknown quote: %d", s)
+	}
 	if s, e := r.quote(t, `{"item":"p-1","base_price":-5,"currency":"EUR"}`, windows); s != 400 {
 		t.Fatalf("negative base price: %d %v", s, e)
 	}

@@ -409,3 +409,36 @@ func DeviceClass(s string) string {
 	}
 	return "unknown"
 }
+
+// IssuedQuote is a stored quote as an operator answering an explanation or review request
+// reads it: what was quoted, by which rules, in which bands — never to whom.
+type IssuedQuote struct {
+	ID           string    `json:"id"`
+	At           time.Time `json:"at"`
+	Item         string    `json:"item"`
+	Channel      string    `json:"channel"`
+	Currency     string    `json:"currency"`
+	BasePrice    int64     `json:"base_price"`
+	Price        int64     `json:"price"`
+	Personalised bool      `json:"personalised"`
+	Rules        []string  `json:"rules"`
+	TenureBand   string    `json:"tenure_band"`
+	DeviceClass  string    `json:"device_class"`
+	SpendBand    string    `json:"spend_band"`
+	Jurisdiction string    `json:"jurisdiction"`
+}
+
+// Issued returns a quote issued earlier (an explanation request names it).
+func (s *Service) Issued(ctx context.Context, id string) (IssuedQuote, error) {
+	q, err := s.cfg.Store.PriceQuote(ctx, id)
+	if err != nil {
+		return IssuedQuote{}, err
+	}
+	rules := q.Rules
+	if rules == nil {
+		rules = []string{}
+	}
+	return IssuedQuote{ID: q.ID, At: q.At, Item: q.Item, Channel: q.Channel, Currency: q.Currency, BasePrice: q.BasePrice, Price: q.Price,
+		Personalised: q.Personalised, Rules: rules, TenureBand: q.TenureBand, DeviceClass: q.DeviceClass, SpendBand: q.SpendBand,
+		Jurisdiction: q.Jurisdiction}, nil
+}

@@ -223,3 +223,12 @@ func (h pricingAPI) audit(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, rep)
 	return nil
 }
+
+func (h pricingAPI) issued(w http.ResponseWriter, r *http.Request) error {
+	q, err := h.svc.Issued(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, q)
+	return nil
+}

@@ -109,6 +109,7 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/price-rules", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "pricing", Summary: "price rules in force", Handle: prices.rules, Out: RuleList{}},
 		{Method: "POST", Path: "/api/v1/price-rules", Access: Operator, Scope: auth.ScopeActivationWrite, MaxBody: 64 << 10, Needs: "pricing", Summary: "save a price rule, checked for fairness; a refusal names the factor", Handle: prices.putRule, In: pricing.Rule{}, Out: pricing.Rule{}, Status: http.StatusCreated},
 		{Method: "DELETE", Path: "/api/v1/price-rules/{name}", Access: Operator, Scope: auth.ScopeActivationWrite, Needs: "pricing", Summary: "remove a price rule", Handle: prices.deleteRule, Status: http.StatusNoContent},
+		{Method: "GET", Path: "/api/v1/pricing/quotes/{id}", Access: Operator, Scope: auth.ScopeRightsRead, Needs: "pricing", Summary: "a quote issued earlier: prices, rules applied and bands, never the person (to answer an explanation or review request)", Handle: prices.issued, Out: pricing.IssuedQuote{}},
 		{Method: "GET", Path: "/api/v1/pricing/audit", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "pricing", Summary: "fairness audit of issued quotes: the same item in the same hour by customer tenure, device and spend band", Handle: prices.audit, Out: pricing.Report{}, Query: auditParams},
 
 		{Method: "GET", Path: "/api/v1/schemas/{name}", Access: Public, Summary: "published JSON Schemas (export.json: the portable data export)", Handle: s.getSchema, Out: map[string]any{}},
