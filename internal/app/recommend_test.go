@@ -47,13 +47,15 @@ func viewed(id, name string) string {
 	return fmt.Sprintf(`"type":"track","event":"Product Viewed","properties":{"product_id":%q,"name":%q,"category":"baby"}`, id, name)
 }
 
-// seedShoppers stores what four shoppers viewed: three looked at the stroller and the car
-// seat, "rec-d" at the stroller only; all four consented to analytics and personalisation.
+// seedShoppers stores what four shoppers viewed: three looked at the stroller, the car
+// seat, the crib and the high chair, "rec-d" at the stroller only; all four consented to
+// analytics and personalisation.
 func (r *running) seedShoppers(t *testing.T) {
 	t.Helper()
 	at := time.Now().Add(-time.Hour)
 	for _, u := range []string{"rec-a", "rec-b", "rec-c"} {
-		r.track(t, shopperBatch(u, "anon-"+u, at, viewed("stroller", "Stroller"), viewed("carseat", "Car seat"), viewed("bottle-"+u, "Bottle")))
+		r.track(t, shopperBatch(u, "anon-"+u, at, viewed("stroller", "Stroller"), viewed("carseat", "Car seat"), viewed("crib", "Crib"),
+			viewed("highchair", "High chair"), viewed("bottle-"+u, "Bottle")))
 	}
 	r.track(t, shopperBatch("rec-d", "anon-rec-d", at, viewed("stroller", "Stroller")))
 }
