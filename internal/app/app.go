@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/auth"
@@ -31,7 +32,9 @@ import (
 	"github.com/stewardhq/steward/internal/gate"
 	"github.com/stewardhq/steward/internal/jobs"
 	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/recommend"
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/server"
@@ -66,12 +69,19 @@ type App struct {
 	Rights    *rights.Service
 	Equity    *equity.Service
 	Anonymise *anonexport.Service
-	Server    *server.Server
+	// Recommender, Pricing and Algorithms: recommendations, fair prices and the algorithm
+	// register (issue 24).
+	Recommender *recommend.Recommender
+	Pricing     *pricing.Service
+	Algorithms  *algorithm.Register
+	Server      *server.Server
 
 	checkpoints *audit.Checkpointer
 	lease       *keyringLease
 	// leaseLost is set when the keyring lease was lost while serving; Serve returns it.
-	leaseLost atomic.Pointer[error]
+	leaseLost   atomic.Pointer[error]
+	consentFeed store.ConsentChanges
+	check       *recommend.ConsentCheck
 }
 
 // Version is the build's version string, set by the CLI.
@@ -196,10 +206,25 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	a.Auth.SetRecorder(a.Recorder)
 
 	a.Ledger = consent.New(consent.Config{Store: st, Regime: cur, Recorder: a.Recorder})
+	// The recommender's request-time check drops a person's cached state whenever the
+	// ledger records a change for them: through the ledger (below), with ingested events,
+	// or on another node (Serve follows the store's consent-change feed). The TTL is then
+	// only a backstop.
+	if a.consentFeed, ok = st.(store.ConsentChanges); !ok {
+		return errors.New("open: this store has no consent-change feed")
+	}
+	check := recommend.NewConsentCheck(recommend.CheckConfig{Ledger: a.Ledger, Regime: cur, TTL: time.Minute})
+	a.check = check
+	recorded := func(ctx context.Context, recs []store.ConsentRecord) error {
+		for _, r := range recs {
+			check.Invalidate(r.SubjectID)
+		}
+		return a.Ledger.Recorded(ctx, recs)
+	}
 	reg := prometheus.NewRegistry()
 	g := gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice})
 	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg, Recorder: a.Recorder,
-		Gate: g, Recorded: a.Ledger.Recorded,
+		Gate: g, Recorded: recorded,
 		Suppressed: st.SuppressedIdentities})
 	if err != nil {
 		return err
@@ -234,8 +259,39 @@ func (a *App) build(ctx context.Context, opt Options) error {
 			a.Log.Warn("profiles: recompute after a change failed", "err", err) // the next sync repairs it
 		}
 	})
+	if a.Recommender, err = recommend.New(recommend.Config{Changes: st, Identities: st, Index: a.Index, Permission: check,
+		Source: &recommend.ReaderSource{Subjects: st, Reader: a.Reader, Ledger: a.Ledger, Regime: cur}, Recorder: a.Recorder, Log: a.Log}); err != nil {
+		return err
+	}
+	a.Ledger.OnChange(func(ctx context.Context, subjectID string) {
+		check.Invalidate(subjectID)
+		if a.Recommender.Ready() {
+			if err := a.Recommender.Touch(ctx, subjectID); err != nil {
+				a.Log.Warn("recommend: re-reading after a change failed", "err", err) // the next sync repairs it
+			}
+		}
+	})
+	ps, ok := st.(pricing.Store)
+	als, ok2 := st.(store.Algorithms)
+	if !ok || !ok2 {
+		return errors.New("open: this store keeps no price quotes or algorithm register")
+	}
+	if a.Pricing, err = pricing.New(pricing.Config{Store: ps, Regime: cur, Recorder: a.Recorder,
+		Customers: &pricing.ReaderCustomers{Index: a.Index, Identities: st, Reader: a.Reader}}); err != nil {
+		return err
+	}
+	a.Algorithms = algorithm.New(algorithm.Config{Store: als, Recorder: a.Recorder, Log: a.Log})
+	a.Algorithms.Add(recommend.Algorithm)
+	a.Algorithms.Add(pricing.Algorithm)
+	a.Algorithms.AddSet(func() []algorithm.Algorithm {
+		var tags []manifest.Tag
+		for _, v := range a.Profiles.Tags() {
+			tags = append(tags, v.Tag)
+		}
+		return algorithm.ProfileTags(tags)
+	})
 	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
-		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
+		Recorder: a.Recorder, Profiles: a.Profiles, Forgetters: []rights.Forgetter{a.Recommender}, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
 	a.Equity = equity.New(equity.Config{Regime: cur, Ledger: a.Ledger, Store: st, Location: equity.MonthZone(cur().Home())})
 
 	// Anonymised exports read what the profile engine holds, decided per person by the same
@@ -251,7 +307,11 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: a.Log, Version: Version, Web: ui, Registry: reg,
 		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
-		Profiles: a.Profiles, Audit: a.Audit, Equity: a.Equity, Anonymised: a.Anonymise, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
+		Profiles: a.Profiles, Audit: a.Audit, Equity: a.Equity, Anonymised: a.Anonymise, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL,
+		Recommend: a.Recommender, Pricing: a.Pricing, Algorithms: a.Algorithms,
+		AlgorithmsPage: ui.Algorithms(func(ctx context.Context, lang string) (any, error) {
+			return a.Algorithms.Public(ctx, lang, a.Regime.Current())
+		})})
 	return err
 }
 
@@ -265,6 +325,10 @@ func (a *App) WriteKeyPath() string { return filepath.Join(a.Config.DataDir, aut
 func (a *App) SubjectForUserID(ctx context.Context, userID string) (string, error) {
 	return collect.SubjectForUserID(ctx, a.Store, a.Index, userID)
 }
+
+// consentWatchTick is how often the recommender's consent check looks for changes recorded
+// through other nodes.
+const consentWatchTick = 250 * time.Millisecond
 
 // profileTick is how often new events reach profiles, tags and segments (issue 8 item 5
 // asks for at most 5 s).
@@ -285,6 +349,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.checkpoints.Run(ctx, time.Minute)
 	// Privacy subscriptions that ended give their holders' advertising consents back.
 	go a.Equity.Run(ctx, time.Minute, func(err error) { a.Log.Error("equity: sweep of ended subscriptions failed", "err", err) })
+	go a.Recommender.Run(ctx, profileTick)
+	go func() {
+		if err := a.check.Watch(ctx, a.consentFeed, consentWatchTick); err != nil && ctx.Err() == nil {
+			a.Log.Error("recommend: following consent changes failed; cached states expire after a minute", "err", err)
+		}
+	}()
+	go a.Algorithms.RunReminders(ctx, 24*time.Hour)
 	go func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {

@@ -68,6 +68,7 @@ func All() []Bench {
 		{"anonymise", "optimal k=5 search on Adult (8 quasi-identifiers, 4320 nodes) vs brute force and one pass over the rows", benchAnonymise},
 		{"dp", "bounded DP aggregation vs a plain map count, and DP reports over the demo's events end to end", benchDP},
 		{"campaign", "100,000-person campaign through the job queue with every send-time check to a loopback webhook, vs raw posts", benchCampaign},
+		{"recommend", "recommendations per second with the request-time consent check vs the same lookup without it", benchRecommend},
 	}
 }
 

@@ -112,6 +112,9 @@ func (s *Service) erase(ctx context.Context, subjectID string) (ErasureReport, e
 	if s.cfg.Profiles != nil {
 		s.cfg.Profiles.Forget(fam...) // profiles, tag values and memberships go with the person
 	}
+	for _, f := range s.cfg.Forgetters {
+		f.Forget(fam...)
+	}
 	if err := s.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActErasure, SubjectID: subjectID, Actor: "system", LegalBasis: "legal_obligation",
 		Detail: map[string]string{"subjects": fmt.Sprint(len(fam)), "held_records": fmt.Sprint(held), "suppressed": fmt.Sprint(suppressed)}}); err != nil {
 		return ErasureReport{}, err

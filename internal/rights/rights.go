@@ -21,10 +21,17 @@ const (
 	Withdrawal      Type = "withdrawal"
 	Explanation     Type = "explanation" // of an automated decision
 	AccountDeletion Type = "account_deletion"
+	// HumanReview: a person asks that a person, not only an algorithm, decide (PIPL Art.
+	// 24(3): to refuse a decision made solely by automated means; GDPR Art. 22(3); AD-03).
+	HumanReview Type = "human_review"
 )
 
 // Types lists every request type.
-var Types = []Type{Access, Export, Correction, Erasure, Restriction, Objection, Withdrawal, Explanation, AccountDeletion}
+var Types = []Type{Access, Export, Correction, Erasure, Restriction, Objection, Withdrawal, Explanation, AccountDeletion, HumanReview}
+
+// AboutDecision reports whether a request type concerns one automated decision, which the
+// request must name (details.decision).
+func (t Type) AboutDecision() bool { return t == Explanation || t == HumanReview }
 
 // ParseType returns the type named s.
 func ParseType(s string) (Type, bool) {
@@ -131,9 +138,16 @@ func DeadlineFor(jurisdiction string, typ Type, t time.Time, cal Calendar) Deadl
 			// GB/T 35273-2020 §8.5: account cancellation completed within 15 working days.
 			return Deadline{Due: addWorkingDays(t, 15, cal), Source: "PIPL Art. 50 (timely); GB/T 35273-2020 §8.5: account cancellation within 15 working days"}
 		}
+		if typ.AboutDecision() {
+			return Deadline{Due: endOfDay(t.AddDate(0, 0, 30)), Source: "PIPL Art. 24(3) (explanation, refusal of a solely automated decision); GB/T 35273-2020 §7.7, §8.7: within 30 days"}
+		}
 		// PIPL Art. 50 requires a timely answer; GB/T 35273-2020 §8.7 sets 30 days.
 		return Deadline{Due: endOfDay(t.AddDate(0, 0, 30)), Source: "PIPL Art. 50 (timely); GB/T 35273-2020 §8.7: within 30 days"}
 	case "EU":
+		if typ.AboutDecision() {
+			return Deadline{Due: endOfDay(t.AddDate(0, 1, 0)), ExtendedDue: endOfDay(t.AddDate(0, 3, 0)),
+				Source: "GDPR Art. 22(3) (human intervention, explanation), Art. 12(3): one month, extendable by two months"}
+		}
 		// GDPR Art. 12(3): one month, extendable by two further months.
 		return Deadline{Due: endOfDay(t.AddDate(0, 1, 0)), ExtendedDue: endOfDay(t.AddDate(0, 3, 0)),
 			Source: "GDPR Art. 12(3): one month, extendable by two months"}

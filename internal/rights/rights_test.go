@@ -29,6 +29,13 @@ func TestDeadlines(t *testing.T) {
 		{"EU", rights.Export, "2026-06-01", "2026-08-01", "", "GDPR Art. 12(3)"},
 		{"US-CA", rights.Erasure, "2026-06-15", "2026-07-30", "2026-05-15", "§1798.130"},
 		{"", rights.Access, "2026-05-22", "", "", "strictest"},
+		// Explanation and human review of an automated decision (PIPL Art. 24(3), GDPR
+		// Art. 22(3), CCPA; AD-03): each jurisdiction's clock, with the decision rule named.
+		{"CN", rights.HumanReview, "2026-05-31", "", "", "PIPL Art. 24(3)"},
+		{"CN", rights.Explanation, "2026-05-31", "", "", "Art. 24(3)"},
+		{"EU", rights.HumanReview, "2026-06-01", "2026-08-01", "", "GDPR Art. 22(3)"},
+		{"US-CA", rights.HumanReview, "2026-06-15", "2026-07-30", "2026-05-15", "§1798.130"},
+		{"", rights.HumanReview, "2026-05-22", "", "", "strictest"},
 	}
 	for _, c := range cases {
 		d := rights.DeadlineFor(c.jur, c.typ, fri, nil)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/vault"
@@ -57,6 +58,11 @@ type Profiles interface {
 	TagsOf(subjectID, lang string, visibleOnly bool) []profile.Assignment
 }
 
+// Forgetter forgets people it holds in memory.
+type Forgetter interface {
+	Forget(subjectIDs ...string)
+}
+
 // Config is what a Service needs. Everything but Profiles is required.
 type Config struct {
 	Store    Store
@@ -66,6 +72,9 @@ type Config struct {
 	Regime   func() *regime.Regime
 	Recorder Recorder
 	Profiles Profiles
+	// Forgetters hold people's data in memory beside the profile engine (the recommender's
+	// model): an erasure makes each forget the person at once.
+	Forgetters []Forgetter
 	// HoldKey keys the pseudonym of records kept under legal hold after an erasure.
 	HoldKey []byte
 	// Index finds the blind index of a userId whose suppression an operator lifts.
@@ -200,6 +209,12 @@ func (s *Service) Create(ctx context.Context, subjectID, typ, jurisdiction strin
 	case "CN", "EU", "US-CA":
 	default:
 		return RequestView{}, ErrUnknownJurisdiction
+	}
+	if t.AboutDecision() {
+		d, _ := details["decision"].(string)
+		if strings.TrimSpace(d) == "" || len(d) > 500 {
+			return RequestView{}, fmt.Errorf("%w: an explanation or human review names the decision it concerns in details.decision (at most 500 bytes)", ErrBadDetails)
+		}
 	}
 	var purpose string
 	if t == Withdrawal {

@@ -39,6 +39,8 @@ var capabilities = []struct {
 	{"tags", auth.ScopeTagsRead},
 	{"segments", auth.ScopeSegmentsRead},
 	{"anonymise", auth.ScopeAnonymisedRead},
+	{"algorithms", auth.ScopeManifestRead},
+	{"pricing", auth.ScopeReportsRead},
 }
 
 type whoamiDoc struct {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/anonymise"
 	"github.com/stewardhq/steward/internal/audit"
@@ -19,6 +20,7 @@ import (
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
@@ -78,6 +80,9 @@ const (
 	CodeModelNotMet = "privacy_model_not_met"
 	// CodeNoOneToExport: nobody's state lets the export's purpose read them.
 	CodeNoOneToExport = "no_one_to_export"
+	// CodePriceRuleRefused: a price rule would treat people unfairly; the message names
+	// the factor.
+	CodePriceRuleRefused = "price_rule_refused"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -131,6 +136,12 @@ var domainErrors = []struct {
 	{anonymise.ErrTooLarge, http.StatusBadRequest, CodeBadRequest},
 	{anonymise.ErrHierarchy, http.StatusBadRequest, CodeBadRequest},
 	{anonymise.ErrConfig, http.StatusBadRequest, CodeBadRequest},
+	{pricing.ErrUnfair, http.StatusBadRequest, CodePriceRuleRefused},
+	{pricing.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{pricing.ErrNoSuchRule, http.StatusNotFound, CodeNotFound},
+	{algorithm.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{algorithm.ErrDescribedByCode, http.StatusConflict, CodeConflict},
+	{algorithm.ErrNotFound, http.StatusNotFound, CodeNotFound},
 }
 
 // locatedError is one manifest mistake with its place.

@@ -4,12 +4,15 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/recommend"
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/segment"
@@ -66,7 +69,8 @@ func (s *Server) available() map[string]bool {
 	return map[string]bool{"": true, "regime": c.Regime != nil, "consent": c.Ledger != nil, "collect": c.Collect != nil,
 		"subjects": c.Index != nil && c.Reader != nil && c.Ledger != nil && c.Regime != nil,
 		"rights":   c.Rights != nil, "profiles": c.Profiles != nil && c.Regime != nil, "audit": c.Audit != nil,
-		"equity": c.Equity != nil, "anonymised": c.Anonymised != nil}
+		"equity": c.Equity != nil, "anonymised": c.Anonymised != nil,
+		"recommend": c.Recommend != nil, "pricing": c.Pricing != nil, "algorithms": c.Algorithms != nil}
 }
 
 var (
@@ -87,6 +91,9 @@ func (s *Server) table() []Route {
 	identities := identityAPI{c.Collect}
 	equities := equityAPI{s: s, svc: c.Equity, sub: subjects}
 	anonymised := anonymisedAPI{c.Anonymised}
+	offers := offersAPI{s: s, recommend: c.Recommend, pricing: c.Pricing}
+	prices := pricingAPI{c.Pricing}
+	algos := algorithmsAPI{reg: c.Algorithms, regime: c.Regime, page: c.AlgorithmsPage}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -94,6 +101,22 @@ func (s *Server) table() []Route {
 		{Method: "POST", Path: "/v1/{endpoint}", Access: WriteKey, MaxBody: 1 << 20, Needs: "collect", Summary: "Segment tracking API: track, identify, page, screen, group, alias, batch, import and the browser's t, p, i, g, a, s, b", Handle: s.ingest, In: map[string]any{}, Out: ingestOK{}},
 		{Method: "OPTIONS", Path: "/v1/{endpoint}", Access: Public, Summary: "CORS preflight for browser clients", Handle: s.ingestPreflight, Status: http.StatusNoContent},
 		{Method: "GET", Path: "/v1/projects/{writeKey}/settings", Access: Public, Summary: "settings document for @segment/analytics-next", Handle: s.browserSettings, Out: map[string]any{}},
+
+		{Method: "GET", Path: "/v1/recommendations", Access: WriteKey, Needs: "recommend", Summary: "items for a slot, personalised only while the visitor's consent permits, each labelled with its reason (write key as Basic user, X-Write-Key or ?writeKey=)", Handle: offers.recommendations, Out: recommend.Result{}, Query: recommendParams},
+		{Method: "OPTIONS", Path: "/v1/recommendations", Access: Public, Summary: "CORS preflight", Handle: offers.preflight, Status: http.StatusNoContent},
+		{Method: "POST", Path: "/v1/offers/quote", Access: WriteKey, MaxBody: 8 << 10, Needs: "pricing", Summary: "a price with every factor applied and its reason, and whether it was personalised (write key as Basic user or X-Write-Key)", Handle: offers.quote, In: QuoteRequest{}, Out: pricing.Quote{}},
+		{Method: "OPTIONS", Path: "/v1/offers/quote", Access: Public, Summary: "CORS preflight", Handle: offers.preflight, Status: http.StatusNoContent},
+		{Method: "GET", Path: "/algorithms", Access: Public, Needs: "algorithms", Summary: "the public algorithm register (HTML, en and zh-CN)", Handle: algos.publicPage},
+		{Method: "GET", Path: "/api/v1/algorithms/public", Access: Public, Needs: "algorithms", Summary: "the algorithm register as published: principles, purpose, inputs, filing number", Handle: algos.publicList, Out: algorithm.PublicList{}, Query: []Param{langParam}},
+		{Method: "GET", Path: "/api/v1/algorithms", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "algorithms", Summary: "the algorithm register with each algorithm's review status", Handle: algos.list, Out: EntryList{}},
+		{Method: "PUT", Path: "/api/v1/algorithms/{id}", Access: Operator, Scope: auth.ScopeManifestWrite, MaxBody: 64 << 10, Needs: "algorithms", Summary: "register an algorithm, or set the filing number of one Steward describes", Handle: algos.put, In: algorithm.Algorithm{}, Out: algorithm.Entry{}},
+		{Method: "GET", Path: "/api/v1/algorithms/{id}/assessments", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "algorithms", Summary: "an algorithm's assessments, newest first", Handle: algos.assessments, Out: AssessmentList{}},
+		{Method: "POST", Path: "/api/v1/algorithms/{id}/assessments", Access: Operator, Scope: auth.ScopeManifestWrite, MaxBody: 16 << 10, Needs: "algorithms", Summary: "record an assessment (next review at most a year later)", Handle: algos.assess, In: algorithm.AssessmentInput{}, Out: algorithm.Assessment{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/price-rules", Access: Operator, Scope: auth.ScopeManifestRead, Needs: "pricing", Summary: "price rules in force", Handle: prices.rules, Out: RuleList{}},
+		{Method: "POST", Path: "/api/v1/price-rules", Access: Operator, Scope: auth.ScopeActivationWrite, MaxBody: 64 << 10, Needs: "pricing", Summary: "save a price rule, checked for fairness; a refusal names the factor", Handle: prices.putRule, In: pricing.Rule{}, Out: pricing.Rule{}, Status: http.StatusCreated},
+		{Method: "DELETE", Path: "/api/v1/price-rules/{name}", Access: Operator, Scope: auth.ScopeActivationWrite, Needs: "pricing", Summary: "remove a price rule", Handle: prices.deleteRule, Status: http.StatusNoContent},
+		{Method: "GET", Path: "/api/v1/pricing/quotes/{id}", Access: Operator, Scope: auth.ScopeRightsRead, Needs: "pricing", Summary: "a quote issued earlier: prices, rules applied and bands, never the person (to answer an explanation or review request)", Handle: prices.issued, Out: pricing.IssuedQuote{}},
+		{Method: "GET", Path: "/api/v1/pricing/audit", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "pricing", Summary: "fairness audit of issued quotes: the same item in the same hour by customer tenure, device and spend band", Handle: prices.audit, Out: pricing.Report{}, Query: auditParams},
 
 		{Method: "GET", Path: "/api/v1/schemas/{name}", Access: Public, Summary: "published JSON Schemas (export.json: the portable data export)", Handle: s.getSchema, Out: map[string]any{}},
 		{Method: "GET", Path: "/sdk/notice.json", Access: Public, Needs: "regime", Summary: "the layered privacy notice in force (?lang=, ?moment= for just-in-time notices)", Handle: manifests.publicNotice, Out: regime.NoticeDoc{}, Query: []Param{langParam, momentParam}},
@@ -116,7 +139,7 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/consent/rates", Access: Operator, Scope: auth.ScopeConsentRead, Needs: "consent", Summary: "grants and withdrawals per purpose per day (?days=30)", Handle: consents.rates, Out: consent.Rates{}, Query: []Param{{Name: "days", Description: "days back, 1 to 3660 (default 30)"}}},
 		{Method: "GET", Path: "/api/v1/subjects/{id}/consent", Access: Operator, Scope: auth.ScopeConsentRead, Needs: "subjects", Summary: "consent state of the shop's userId {id} at ?at= (default now), with its records", Handle: subjects.consentAt, Out: consent.Snapshot{}, Query: []Param{{Name: "at", Description: "an RFC 3339 instant (default now)"}}},
 		{Method: "DELETE", Path: "/api/v1/me", Access: Subject, Needs: "rights", Summary: "delete my account and data now; answers with the completeness check", Handle: me.erase, Out: rights.ErasureReport{}},
-		{Method: "POST", Path: "/api/v1/me/requests", Access: Subject, MaxBody: 16 << 10, Needs: "rights", Summary: "file a rights request (access, export, correction, erasure, restriction, objection, withdrawal, explanation, account_deletion)", Handle: me.createRequest, In: NewRequest{}, Out: rights.RequestView{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/api/v1/me/requests", Access: Subject, MaxBody: 16 << 10, Needs: "rights", Summary: "file a rights request (access, export, correction, erasure, restriction, objection, withdrawal, explanation, account_deletion, human_review)", Handle: me.createRequest, In: NewRequest{}, Out: rights.RequestView{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/me/requests", Access: Subject, Needs: "rights", Summary: "my rights requests", Handle: me.requests, Out: RequestList{}},
 		{Method: "GET", Path: "/api/v1/me/requests/{id}", Access: Subject, Needs: "rights", Summary: "one of my rights requests", Handle: me.request, Out: rights.RequestView{}},
 		{Method: "GET", Path: "/api/v1/rights-requests", Access: Operator, Scope: auth.ScopeRightsRead, Needs: "rights", Summary: "the request queue: open first by deadline, with due-soon and overdue flags", Handle: requests.list, Out: RequestList{}},

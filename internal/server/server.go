@@ -12,11 +12,14 @@ import (
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/equity"
+	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/recommend"
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
 
@@ -54,6 +57,12 @@ type Config struct {
 	Equity   *equity.Service    // privacy tiers, points and the privacy subscription
 	// Anonymised releases anonymised exports (k-anonymity, l-diversity, t-closeness).
 	Anonymised *anonexport.Service
+	// Recommend, Pricing and Algorithms serve issue 24: recommendations, quotes and price
+	// rules, and the algorithm register; AlgorithmsPage renders /algorithms (the web UI's).
+	Recommend      *recommend.Recommender
+	Pricing        *pricing.Service
+	Algorithms     *algorithm.Register
+	AlgorithmsPage http.Handler
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).

@@ -1,5 +1,7 @@
 // Package web serves Steward's two faces (DESIGN.md "Layout"): the console at /console/
-// for operators and the privacy center at /privacy/ for the people the data is about.
+// for operators and the privacy center at /privacy/ for the people the data is about — and
+// the public algorithm register at /algorithms (Algorithms), the one page rendered whole on
+// the server from data the caller hands it, readable without any script.
 //
 // Pages are rendered on the server with html/template from files embedded with embed.FS
 // (no front-end build step), in one language per page — Simplified Chinese or English,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -83,7 +84,7 @@ func (u *UI) load() error {
 		cats[l] = m
 	}
 	pages := map[string]*template.Template{}
-	for _, p := range []string{"console", "privacy"} {
+	for _, p := range []string{"console", "privacy", "algorithms"} {
 		t, err := template.New(p).ParseFS(u.fs, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", p, err)
@@ -105,7 +106,9 @@ type page struct {
 	// in window.steward.screens before the page starts.
 	Screens   []string
 	Catalogue template.JS // JSON of the catalogue, inside a JSON data block
-	cat       map[string]string
+	// Data is what a page rendered on the server shows (the algorithm register).
+	Data any
+	cat  map[string]string
 }
 
 // T looks up a catalogue string; a missing key shows the key, which the tests catch.
@@ -147,7 +150,20 @@ func (u *UI) Static() http.Handler {
 	})
 }
 
+// PageData returns what a server-rendered page shows, in one language.
+type PageData func(ctx context.Context, lang string) (any, error)
+
+// Algorithms serves the public algorithm register at /algorithms (issue 24 item 2): a page
+// rendered on the server in the visitor's language, readable without any script.
+func (u *UI) Algorithms(data PageData) http.Handler {
+	return u.renderPage("/algorithms", "algorithms", "algorithms.title", "algorithms.tagline", "", data)
+}
+
 func (u *UI) pageHandler(path, name, titleKey, taglineKey, script string) http.Handler {
+	return u.renderPage(path, name, titleKey, taglineKey, script, nil)
+}
+
+func (u *UI) renderPage(path, name, titleKey, taglineKey, script string, data PageData) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		securityHeaders(w)
 		if r.URL.Path != path {
@@ -171,12 +187,24 @@ func (u *UI) pageHandler(path, name, titleKey, taglineKey, script string) http.H
 		t, cat := u.pages[name], u.cats[lang]
 		u.mu.Unlock()
 		js, _ := json.Marshal(cat)
-		extra, _ := fs.Glob(u.fs, "static/"+name+"-*.js")
+		var extra []string
+		if script != "" {
+			extra, _ = fs.Glob(u.fs, "static/"+name+"-*.js")
+		}
 		for i, e := range extra {
 			extra[i] = strings.TrimPrefix(e, "static/")
 		}
 		p := page{Lang: lang, OtherLang: other(lang), TitleKey: titleKey, TaglineKey: taglineKey, Script: script, Screens: extra,
 			Catalogue: template.JS(js), cat: cat}
+		if data != nil {
+			d, err := data(r.Context(), lang)
+			if err != nil {
+				u.cfg.Logger.Error("web: page data", "page", name, "err", err)
+				http.Error(w, "the page is not available now", http.StatusServiceUnavailable)
+				return
+			}
+			p.Data = d
+		}
 		var buf bytes.Buffer
 		if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 			u.cfg.Logger.Error("web: render", "page", name, "err", err)

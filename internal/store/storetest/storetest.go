@@ -53,6 +53,9 @@ func Run(t *testing.T, open Opener) int {
 		{"Campaigns", testCampaigns},
 		{"CampaignReservationsSerialise", testReservationsSerialise},
 		{"CampaignErasure", testCampaignErasure},
+		{"Algorithms", testAlgorithms},
+		{"PriceQuotes", testPriceQuotes},
+		{"ConsentChanges", testConsentChanges},
 		{"Ping", testPing},
 	}
 	ran := 0

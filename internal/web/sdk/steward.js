@@ -5,7 +5,11 @@
    <script src="https://steward.example/sdk/steward.js" data-write-key="stw_wk_…" defer></script>
    window.steward.track(event, properties, category)  category defaults to "Analytics"
    window.steward.page(name, properties) · window.steward.identify(userId, traits)
-   window.steward.consent() → {Analytics: bool, …} · window.steward.open() reopens the choices */
+   window.steward.consent() → {Analytics: bool, …} · window.steward.open() reopens the choices
+   window.steward.recommendations(slot, n, element, {userId, href}) → Promise of the answer; renders
+   the items into element with their label (个性化推荐 / "Recommended for you", or popular) and a
+   "why" link to the published algorithm description. Personalised only when the person's
+   consent allows it, decided by the server on every call. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -165,6 +169,33 @@
     document.body.appendChild(root);
   }
 
+  // slotInto renders a slot: the slot's label, each item with its own label and reason,
+  // and a "why" link to the algorithm's public description (PT-01, PT-02).
+  function slotInto(element, res, opts) {
+    var box = el("section", { class: "steward-slot", "data-slot": res.slot, "data-personalised": String(res.personalised), lang: lang });
+    box.appendChild(el("strong", { class: "steward-slot-label" }, res.label));
+    var ul = el("ul", { class: "steward-items" });
+    ul.style.cssText = "list-style:none;padding:0;margin:8px 0";
+    res.items.forEach(function (it) {
+      var li = el("li", { class: "steward-item", "data-item": it.id, "data-personalised": String(it.personalised) });
+      li.style.cssText = "margin:6px 0";
+      var tag = el("span", { class: "steward-item-label" }, it.label);
+      tag.style.cssText = "font-size:12px;border:1px solid #333;border-radius:4px;padding:0 4px;margin-right:6px";
+      li.appendChild(tag);
+      var name = el(opts.href ? "a" : "span", opts.href ? { class: "steward-name", href: opts.href(it) } : { class: "steward-name" }, it.name || it.id);
+      li.appendChild(name);
+      var why = el("small", { class: "steward-reason" }, it.reason);
+      why.style.cssText = "display:block;color:#555";
+      li.appendChild(why);
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    var at = res.explanation.split("#");
+    box.appendChild(el("a", { class: "steward-why", href: host + at[0] + "?lang=" + encodeURIComponent(lang) + (at[1] ? "#" + at[1] : ""),
+      target: "_blank", rel: "noopener" }, lang === "zh-CN" ? "为什么推荐这些？" : "Why am I seeing these?"));
+    element.replaceChildren(box);
+  }
+
   var api = {
     track: function (event, properties, category) {
       var f = function () { if (allowed(category)) send({ type: "track", event: event, properties: properties || {} }); };
@@ -188,6 +219,15 @@
         ad_personalization: g(p.Advertising && !gpc) };
     },
     open: function () { if (cfg) open(); },
+    recommendations: function (slot, n, element, opts) {
+      opts = opts || {};
+      var e = encodeURIComponent;
+      // An existing anonymousId only: asking for items never creates an identifier (NC-07).
+      var who = opts.userId ? "&userId=" + e(opts.userId) : (localStorage.getItem(AKEY) ? "&anonymousId=" + e(localStorage.getItem(AKEY)) : "");
+      return fetch(host + "/v1/recommendations?slot=" + e(slot || "") + "&n=" + (n || 6) + "&lang=" + e(lang) + "&writeKey=" + e(writeKey) + who)
+        .then(function (r) { if (!r.ok) throw new Error("steward: recommendations " + r.status); return r.json(); })
+        .then(function (res) { if (element) slotInto(element, res, opts); return res; });
+    },
     ready: false
   };
   window.steward = api;

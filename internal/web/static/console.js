@@ -334,6 +334,9 @@
   }
 
   async function start(token) {
+    // Deferred scripts run while readyState is "interactive", so init may run before the
+    // screens' scripts did: take what registered by now.
+    Object.assign(screens, window.steward.screens);
     const err = document.getElementById("signin-error");
     let me;
     // A new sign-in is a POST (audited); a reload of a signed-in console only reads.
