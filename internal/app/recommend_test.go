@@ -9,11 +9,34 @@ import (
 	"time"
 )
 
-// recs asks GET /v1/recommendations with the write key, as a shop page does.
+// recs asks GET /v1/recommendations with the browser's write key, as a shop page does.
 func (r *running) recs(t *testing.T, query string) (int, recResult) {
 	t.Helper()
+	return r.recsWith(t, r.key, query)
+}
+
+// serverKey creates a server-side source and returns its write key: the key the shop's
+// backend uses, never shipped to a browser.
+func (r *running) serverKey(t *testing.T) string {
+	t.Helper()
+	s, b := r.call(t, "POST", "/api/v1/sources", r.admin, `{"name":"shop backend","server_side":true}`)
+	if s != 201 {
+		t.Fatalf("server-side source: %d %s", s, b)
+	}
+	var src struct {
+		WriteKey string `json:"write_key"`
+	}
+	json.Unmarshal(b, &src)
+	if src.WriteKey == "" {
+		t.Fatalf("no write key in %s", b)
+	}
+	return src.WriteKey
+}
+
+func (r *running) recsWith(t *testing.T, key, query string) (int, recResult) {
+	t.Helper()
 	req, _ := http.NewRequest("GET", r.base+"/v1/recommendations?"+query, nil)
-	req.SetBasicAuth(r.key, "")
+	req.SetBasicAuth(key, "")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -76,9 +99,14 @@ func TestOptedOutPersonGetsNonPersonalisedItemsAtOnce(t *testing.T) {
 		before.Label != "Recommended for you" || before.Explanation != "/algorithms#recommender" || before.Slot != "home" {
 		t.Fatalf("before: %+v", before)
 	}
-	// The same person by their userId, in Chinese.
-	if _, zh := r.recs(t, "userId=rec-d&slot=home&n=4&lang=zh-CN"); !zh.Personalised || zh.Items[0].Label != "个性化推荐" {
+	// The same person by their userId, in Chinese, asked by the shop's backend.
+	if _, zh := r.recsWith(t, r.serverKey(t), "userId=rec-d&slot=home&n=4&lang=zh-CN"); !zh.Personalised || zh.Items[0].Label != "个性化推荐" {
 		t.Fatalf("by userId in zh-CN: %+v", zh)
+	}
+	// A browser's write key is public: with it, naming someone's userId shows nothing of
+	// theirs (what they viewed, their reasons), only what a stranger gets.
+	if _, spy := r.recs(t, "userId=rec-d&slot=home&n=4&lang=en"); spy.Personalised || strings.Contains(fmt.Sprint(spy), "Stroller”") {
+		t.Fatalf("a public write key read another customer's recommendations by userId: %+v", spy)
 	}
 
 	tok := r.session(t, "rec-d")
@@ -118,8 +146,13 @@ func TestOptedOutPersonGetsNonPersonalisedItemsAtOnce(t *testing.T) {
 // quote posts POST /v1/offers/quote with the write key.
 func (r *running) quote(t *testing.T, body, userAgent string) (int, map[string]any) {
 	t.Helper()
+	return r.quoteWith(t, r.key, body, userAgent)
+}
+
+func (r *running) quoteWith(t *testing.T, key, body, userAgent string) (int, map[string]any) {
+	t.Helper()
 	req, _ := http.NewRequest("POST", r.base+"/v1/offers/quote", strings.NewReader(body))
-	req.SetBasicAuth(r.key, "")
+	req.SetBasicAuth(key, "")
 	req.Header.Set("Content-Type", "application/json")
 	if userAgent != "" {
 		req.Header.Set("User-Agent", userAgent)
@@ -177,7 +210,13 @@ func TestFairPricesEndToEnd(t *testing.T) {
 	body := func(user string) string {
 		return fmt.Sprintf(`{"userId":%q,"item":"p-1","base_price":10000,"currency":"EUR","channel":"web"}`, user)
 	}
-	s, in := r.quote(t, body("twin-in"), windows)
+	// Quotes by userId come from the shop's backend; a browser's public key may not name
+	// a customer (it would read their loyalty price).
+	backend := r.serverKey(t)
+	if _, spy := r.quote(t, body("twin-in"), windows); spy["personalised"] != false || spy["price"] != float64(10000) {
+		t.Fatalf("a public write key priced another customer by userId: %v", spy)
+	}
+	s, in := r.quoteWith(t, backend, body("twin-in"), windows)
 	if s != 200 || in["price"] != float64(9700) || in["personalised"] != true || in["jurisdiction"] != "EU" || in["disclosure"] == nil {
 		t.Fatalf("loyal EU quote: %d %v", s, in)
 	}
@@ -185,10 +224,10 @@ func TestFairPricesEndToEnd(t *testing.T) {
 	if applied["rule"] != "loyal-2" || applied["reason"] != "3% off from your second order" || applied["amount"] != float64(-300) {
 		t.Fatalf("applied %v", applied)
 	}
-	if _, out := r.quote(t, body("twin-out"), windows); out["price"] != in["price"] || out["personalised"] != in["personalised"] {
+	if _, out := r.quoteWith(t, backend, body("twin-out"), windows); out["price"] != in["price"] || out["personalised"] != in["personalised"] {
 		t.Fatalf("RR-06: the twin who opted out and objected pays %v, the other %v", out["price"], in["price"])
 	}
-	if _, nw := r.quote(t, body("first-timer"), windows); nw["price"] != float64(10000) || nw["personalised"] != false {
+	if _, nw := r.quoteWith(t, backend, body("first-timer"), windows); nw["price"] != float64(10000) || nw["personalised"] != false {
 		t.Fatalf("new customer: %v", nw)
 	}
 	// An operator answering an explanation request reads the quote back: rules and bands,
@@ -227,7 +266,7 @@ func TestFairPricesEndToEnd(t *testing.T) {
 		}
 	}
 	json.Unmarshal(b, &rep)
-	if s != 200 || len(rep.Findings) != 1 || rep.Quotes != 19 {
+	if s != 200 || len(rep.Findings) != 1 || rep.Quotes != 20 { // 19, and the refused spy's plain quote
 		t.Fatalf("audit: %d %s", s, b)
 	}
 	if f := rep.Findings[0]; f.Item != "p-2" || f.Dimension != "device" || f.Higher.Band != "mobile" || f.Lower.Band != "desktop" || f.Gap < 0.09 {

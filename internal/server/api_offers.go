@@ -33,18 +33,24 @@ func writeKeyOf(r *http.Request) string {
 }
 
 // admit authenticates the write key and takes one token of its rate.
-func (h offersAPI) admit(w http.ResponseWriter, r *http.Request) error {
+//
+// It returns whether the caller may name a customer by userId: only a server-side source's
+// key may. A browser's write key is public, so from a browser a userId proves nothing —
+// anyone could ask for another customer's recommendations and their reasons ("because you
+// added … to your cart") or their loyalty-priced quote. A browser is served by the
+// anonymousId it holds (random, linked to the customer by their own identify call).
+func (h offersAPI) admit(w http.ResponseWriter, r *http.Request) (userIDs bool, err error) {
 	allowCORS(w)
 	src, err := h.s.auth.SourceForKey(r.Context(), writeKeyOf(r))
 	if err != nil {
-		return err
+		return false, err
 	}
 	if wait := h.s.limiter.reserve(src.ID, 1); wait > 0 {
 		secs := int(math.Ceil(wait.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		return Errorf(http.StatusTooManyRequests, CodeRateLimited, "rate limit for this write key exceeded; retry after %d s", secs)
+		return false, Errorf(http.StatusTooManyRequests, CodeRateLimited, "rate limit for this write key exceeded; retry after %d s", secs)
 	}
-	return nil
+	return src.ServerSide, nil
 }
 
 // offersPreflight answers CORS preflights for the offer routes.
@@ -58,7 +64,7 @@ func (h offersAPI) preflight(w http.ResponseWriter, _ *http.Request) error {
 }
 
 var recommendParams = []Param{
-	{Name: "userId", Description: "the shop's userId of the visitor (or anonymousId)"},
+	{Name: "userId", Description: "the shop's userId of the visitor: honoured only with a server-side source's key (a browser's key is public), else ignored"},
 	{Name: "anonymousId", Description: "the visitor's anonymousId"},
 	{Name: "slot", Description: "where the items go (home, cart, product…), at most 64 characters"},
 	{Name: "n", Description: "how many items, 1 to 50 (default 10)"},
@@ -68,7 +74,8 @@ var recommendParams = []Param{
 
 // recommendations serves GET /v1/recommendations.
 func (h offersAPI) recommendations(w http.ResponseWriter, r *http.Request) error {
-	if err := h.admit(w, r); err != nil {
+	userIDs, err := h.admit(w, r)
+	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
@@ -86,6 +93,9 @@ func (h offersAPI) recommendations(w http.ResponseWriter, r *http.Request) error
 	user, anon := q.Get("userId"), q.Get("anonymousId")
 	if len(user) > 256 || len(anon) > 256 {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "userId and anonymousId are at most 256 characters")
+	}
+	if !userIDs {
+		user = ""
 	}
 	res, err := h.recommend.Recommend(r.Context(), recommend.Request{UserID: user, AnonymousID: anon, Slot: slot, N: n, Lang: lang(r)})
 	if err != nil {
@@ -117,12 +127,16 @@ type QuoteRequest struct {
 
 // quote serves POST /v1/offers/quote.
 func (h offersAPI) quote(w http.ResponseWriter, r *http.Request) error {
-	if err := h.admit(w, r); err != nil {
+	userIDs, err := h.admit(w, r)
+	if err != nil {
 		return err
 	}
 	var in QuoteRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
+	}
+	if !userIDs {
+		in.UserID = "" // see admit: a browser names nobody but its own anonymousId
 	}
 	if len(in.UserID) > 256 || len(in.AnonymousID) > 256 || len(in.Country) > 64 || len(in.Region) > 64 {
 		return Errorf(http.StatusBadRequest, CodeBadRequest, "userId, anonymousId, country or region too long")

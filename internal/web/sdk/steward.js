@@ -6,7 +6,7 @@
    window.steward.track(event, properties, category)  category defaults to "Analytics"
    window.steward.page(name, properties) · window.steward.identify(userId, traits)
    window.steward.consent() → {Analytics: bool, …} · window.steward.open() reopens the choices
-   window.steward.recommendations(slot, n, element, {userId, href}) → Promise of the answer; renders
+   window.steward.recommendations(slot, n, element, {href}) → Promise of the answer; renders
    the items into element with their label (个性化推荐 / "Recommended for you", or popular) and a
    "why" link to the published algorithm description. Personalised only when the person's
    consent allows it, decided by the server on every call. */
@@ -223,7 +223,9 @@
       opts = opts || {};
       var e = encodeURIComponent;
       // An existing anonymousId only: asking for items never creates an identifier (NC-07).
-      var who = opts.userId ? "&userId=" + e(opts.userId) : (localStorage.getItem(AKEY) ? "&anonymousId=" + e(localStorage.getItem(AKEY)) : "");
+      // Never a userId: the write key is public, so the server honours a userId only from
+      // the shop's backend; the anonymousId is linked to the customer by their identify.
+      var who = localStorage.getItem(AKEY) ? "&anonymousId=" + e(localStorage.getItem(AKEY)) : "";
       return fetch(host + "/v1/recommendations?slot=" + e(slot || "") + "&n=" + (n || 6) + "&lang=" + e(lang) + "&writeKey=" + e(writeKey) + who)
         .then(function (r) { if (!r.ok) throw new Error("steward: recommendations " + r.status); return r.json(); })
         .then(function (res) { if (element) slotInto(element, res, opts); return res; });
