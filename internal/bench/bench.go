@@ -65,6 +65,7 @@ func All() []Bench {
 		{"policy", "policy decisions per second on one core and p99 latency, against one map lookup per decision", benchPolicy},
 		{"segments", "3-clause segment over synthetic profiles: bitmap evaluation vs the SQL query", benchSegments},
 		{"audit", "audit leaves per second through the batching appender vs raw inserts", benchAudit},
+		{"psi", "clean-room PSI and PSI-sum, both parties over TCP loopback, against the scalar multiplications they need", benchPsi},
 	}
 }
 
