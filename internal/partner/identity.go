@@ -57,7 +57,7 @@ func KeyID(pub ed25519.PublicKey) string { return base64.RawURLEncoding.EncodeTo
 
 // ParseKeyID returns the public key a key id names.
 func ParseKeyID(s string) (ed25519.PublicKey, error) {
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	b, err := decodeB64(s)
 	if err != nil || len(b) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("parse key id: %w: not the base64url of a 32-byte key", ErrKey)
 	}
@@ -79,4 +79,16 @@ func PairingID(a, b ed25519.PublicKey) string {
 	h.Write(a)
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// decodeB64 decodes unpadded base64url strictly: unlike encoding/base64, which skips '\r'
+// and '\n', it refuses any byte outside the alphabet, so one token has one spelling.
+func decodeB64(s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, fmt.Errorf("byte %d is not base64url", i)
+		}
+	}
+	return base64.RawURLEncoding.Strict().DecodeString(s)
 }

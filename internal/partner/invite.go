@@ -99,7 +99,7 @@ func ParseInvite(token string) (Invite, error) {
 	if len(rest) > base64.RawURLEncoding.EncodedLen(fixed+MaxURLLen) {
 		return fail(ReasonLength, "longer than any invite")
 	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(rest)
+	b, err := decodeB64(rest)
 	if err != nil {
 		return fail(ReasonBase64, "not unpadded base64url")
 	}
@@ -285,7 +285,7 @@ func ParseAcceptance(token string) (Acceptance, error) {
 	if len(rest) > base64.RawURLEncoding.EncodedLen(fixed+MaxURLLen) {
 		return fail(ReasonLength, "longer than any acceptance")
 	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(rest)
+	b, err := decodeB64(rest)
 	if err != nil {
 		return fail(ReasonBase64, "not unpadded base64url")
 	}

@@ -106,16 +106,16 @@ func ParseSignature(h string) (Signature, error) {
 		return fail(ReasonField, "ts is not a positive decimal unix time")
 	}
 	s.Time = time.Unix(ts, 0).UTC()
-	if n, err := b64.Strict().DecodeString(vals[2]); err != nil || len(n) != 16 {
+	if n, err := decodeB64(vals[2]); err != nil || len(n) != 16 {
 		return fail(ReasonField, "nonce is not 16 bytes of base64url")
 	}
 	s.Nonce = vals[2]
-	if d, err := b64.Strict().DecodeString(vals[3]); err != nil || len(d) != 32 {
+	if d, err := decodeB64(vals[3]); err != nil || len(d) != 32 {
 		return fail(ReasonField, "digest is not 32 bytes of base64url")
 	} else {
 		copy(s.Digest[:], d)
 	}
-	if g, err := b64.Strict().DecodeString(vals[4]); err != nil || len(g) != ed25519.SignatureSize {
+	if g, err := decodeB64(vals[4]); err != nil || len(g) != ed25519.SignatureSize {
 		return fail(ReasonField, "sig is not 64 bytes of base64url")
 	} else {
 		copy(s.Sig[:], g)
