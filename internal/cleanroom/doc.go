@@ -20,14 +20,18 @@
 //
 //	initiator (A, secret a)                         partner (B, secret b)
 //	X = shuffle{a·H(x) : x ∈ A}   ── Blinded ──►
-//	                              ◄── Reply ───    Z = shuffle{b·X_i}, Y = shuffle{b·H(y) : y ∈ B}
-//	W = {a·Y_j}; c = |Z ∩ W|
+//	                              ◄── Reply ───    Z = shuffle{K(b·X_i)}, Y = shuffle{b·H(y) : y ∈ B}
+//	W = {K(a·Y_j)}; c = |Z ∩ W|
 //	released c (or withheld)      ── Result ──►    learns c
+//
+// K is the comparison key of a doubly-blinded element: the RFC 8032 encoding of the
+// Edwards point 4·P, canonical for the ristretto element P and cheaper than its ristretto
+// encoding (group.go, reblindKeys). Keys are only compared, never decoded.
 //
 // Leakage, against an honest-but-curious peer (both follow the protocol and then look at
 // everything they saw; under DDH in ristretto255, with H a random oracle):
-//   - The partner sees |A| and the points X: uniformly random-looking elements, unlinkable
-//     to identifiers without a (one key at a time, not a dictionary) — then c.
+//   - The partner sees |A| and the points X: under DDH they look like uniformly random
+//     elements, and without a it cannot test an identifier against them — then c.
 //   - The initiator sees |B|, Z and Y. Z is shuffled, so it cannot tell which of its own
 //     elements matched; Y holds b-blinded points it can only compare after blinding them
 //     with a, which gives W: it learns, for each partner element, whether it matched —
@@ -48,7 +52,7 @@
 //	                              ◄── Reply ───    Z, Y as above
 //	                              ◄── Values ──    pk; Enc(v) packed N = 8192 to a ciphertext,
 //	                                                   value j of Y at coefficient j mod N
-//	x_j = [a·Y_j ∈ Z]; c = Σ x_j
+//	x_j = [K(a·Y_j) ∈ Z]; c = Σ x_j
 //	ct = Σ_k ct_k · p_k  (p_k(X) = x_k,0 − Σ_{j≥1} x_k,j X^(N−j): coefficient 0 of
 //	     m_k·p_k is Σ_j x_k,j m_k,j)
 //	   + R (uniform mask mod T on every coefficient) + Enc_pk(0) + flood noise
@@ -111,15 +115,16 @@
 //
 //	message  = "STCR" version:u8(1) kind:u8 job_len:u8 job prev:32 body
 //	Blinded  (1) = n:u32 n×point:32
-//	Reply    (2) = n:u32 n×point:32 (Z) m:u32 m×point:32 (Y)
+//	Reply    (2) = n:u32 n×key:32 (Z) m:u32 m×point:32 (Y)
 //	Values   (3) = params:u8(1) pk:ct k:u32 k×ct
 //	Result   (4) = status:u8 (1 released, 2 withheld) size:u64 has_sum:u8 [ct]
 //	Share    (5) = share:u64
 //	ct       = c0:poly c1:poly, poly = L×N×u64 in the NTT domain, limb after limb, each
 //	           coefficient reduced modulo its prime (pk as lattigo keeps it: Montgomery form)
 //
-// A point is a canonical ristretto255 encoding (32 bytes); 10^6 people cost 32 MB in
-// Blinded and 64 MB in Reply, and Values 384 KiB per 8192 values (48 MB for 10^6).
+// A point is a canonical ristretto255 encoding, a key an RFC 8032 Edwards encoding (32
+// bytes each); 10^6 people cost 32 MB in Blinded and 64 MB in Reply, and Values 384 KiB
+// per 8192 values (48 MB for 10^6).
 //
 // # Example
 //

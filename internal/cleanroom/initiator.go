@@ -116,7 +116,7 @@ func (in *Initiator) HandleReply(ctx context.Context, m *Reply) (*Result, error)
 	}
 	w := make([]Point, len(m.Blinded))
 	defer clear(w)
-	if err := reblind(m.Blinded, in.alpha, w, in.cfg.Workers); err != nil {
+	if err := reblindKeys(m.Blinded, in.alpha, w, in.cfg.Workers); err != nil {
 		return nil, fmt.Errorf("handle reply: %w", err)
 	}
 	set := newPointSet(len(m.Doubled) + len(w))

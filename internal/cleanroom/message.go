@@ -74,9 +74,9 @@ type Blinded struct {
 	Elements []Point
 }
 
-// Reply carries the initiator's elements blinded again with the partner's scalar
-// (shuffled, so the initiator cannot tell which of its people they are), and the
-// partner's own match keys blinded with its scalar (shuffled).
+// Reply carries the initiator's elements blinded again with the partner's scalar, as
+// comparison keys (shuffled, so the initiator cannot tell which of its people they are),
+// and the partner's own match keys blinded with its scalar (shuffled).
 type Reply struct {
 	Header
 	Doubled []Point

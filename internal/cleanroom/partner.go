@@ -37,8 +37,7 @@ type Partner struct {
 	own    []Point      // own blinded set, shuffled (Reply order), once prepared
 	sorted []uint64     // own values in Reply order, until encrypted
 
-	he       heKeys // intersection_sum: the RLWE key pair, until the Share is built
-	received int    // |initiator's set|
+	he heKeys // intersection_sum: the RLWE key pair, until the Share is built
 
 	outcome  Outcome
 	finished bool // outcome is final (stays true after Close)
@@ -134,7 +133,7 @@ func (p *Partner) HandleBlinded(ctx context.Context, m *Blinded) (*Reply, error)
 		return nil, err
 	}
 	z := make([]Point, len(m.Elements))
-	if err := reblind(m.Elements, p.beta, z, p.cfg.Workers); err != nil {
+	if err := reblindKeys(m.Elements, p.beta, z, p.cfg.Workers); err != nil {
 		clear(z)
 		return nil, fmt.Errorf("handle blinded: %w", err)
 	}
@@ -148,7 +147,7 @@ func (p *Partner) HandleBlinded(ctx context.Context, m *Blinded) (*Reply, error)
 	reply := &Reply{Header: Header{Job: p.cfg.Job, Prev: p.tr}, Doubled: z, Blinded: p.own}
 	absorb(&p.tr, reply)
 	zeroScalar(p.beta)
-	p.beta, p.own, p.received, p.state = nil, nil, len(m.Elements), pReplied
+	p.beta, p.own, p.state = nil, nil, pReplied
 	return reply, nil
 }
 

@@ -159,7 +159,7 @@ func TestNoSideRetainsTheOthersSet(t *testing.T) {
 			bs := grp.NewScalar()
 			_ = bs.UnmarshalBinary(beta)
 			want := make([]Point, len(m1.Elements))
-			_ = reblind(m1.Elements, bs, want, 1)
+			_ = reblindKeys(m1.Elements, bs, want, 1)
 			for i := range want {
 				if want[i] == reply.Doubled[i] {
 					aligned++
