@@ -46,7 +46,7 @@ func benchPsi(ctx context.Context, e Env, args []string) error {
 
 	var psis, ratios, sums []float64
 	for r := 1; r <= *runs; r++ {
-		before, err := psiFloor(ctx, 2**n, workers)
+		before, beforeCPU, err := psiFloor(ctx, 2**n, workers)
 		if err != nil {
 			return err
 		}
@@ -54,17 +54,22 @@ func benchPsi(ctx context.Context, e Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		after, err := psiFloor(ctx, 2**n, workers)
+		after, afterCPU, err := psiFloor(ctx, 2**n, workers)
 		if err != nil {
 			return err
 		}
 		if res.size != int64(size) {
 			return fmt.Errorf("bench psi: intersection %d, want %d", res.size, size)
 		}
-		floor := before + after
+		floor, floorCPU := before+after, beforeCPU+afterCPU
 		psis, ratios = append(psis, res.total.Seconds()), append(ratios, res.total.Seconds()/floor.Seconds())
-		fmt.Fprintf(e.Stdout, "psi run %d: %.2f s (inputs normalised beforehand in %.2f s); floor %.2f s (%d scalar multiplications); %.3fx\n",
-			r, res.total.Seconds(), res.setup.Seconds(), floor.Seconds(), 4**n, res.total.Seconds()/floor.Seconds())
+		cpuRatio := 0.0
+		if floorCPU > 0 {
+			cpuRatio = res.cpu.Seconds() / floorCPU.Seconds()
+		}
+		fmt.Fprintf(e.Stdout, "psi run %d: %.2f s (inputs normalised beforehand in %.2f s); floor %.2f s (%d scalar multiplications, %.2f s + %.2f s); %.3fx; CPU %.1f s vs floor %.1f s: %.3fx\n",
+			r, res.total.Seconds(), res.setup.Seconds(), floor.Seconds(), 4**n, before.Seconds(), after.Seconds(),
+			res.total.Seconds()/floor.Seconds(), res.cpu.Seconds(), floorCPU.Seconds(), cpuRatio)
 
 		res, err = psiRun(ctx, cleanroom.IntersectionSum, a, b, workers)
 		if err != nil {
@@ -150,14 +155,14 @@ func psiSets(n int, overlap float64) (a, b []cleanroom.Input, size int, sum uint
 
 // psiFloor times k variable-base scalar multiplications on ristretto255 through circl,
 // exactly the operation the protocol blinds with, on w goroutines.
-func psiFloor(ctx context.Context, k, w int) (time.Duration, error) {
+func psiFloor(ctx context.Context, k, w int) (wall, cpu time.Duration, err error) {
 	g := group.Ristretto255
 	pts := make([]group.Element, 256)
 	for i := range pts {
 		pts[i] = g.HashToElement([]byte{byte(i)}, []byte("STEWARD-BENCH-PSI-FLOOR"))
 	}
 	s := g.RandomNonZeroScalar(nil)
-	start := time.Now()
+	cpu0, start := processCPU(), time.Now()
 	var wg sync.WaitGroup
 	for j := range w {
 		wg.Add(1)
@@ -170,11 +175,11 @@ func psiFloor(ctx context.Context, k, w int) (time.Duration, error) {
 		}(j)
 	}
 	wg.Wait()
-	return time.Since(start), ctx.Err()
+	return time.Since(start), processCPU() - cpu0, ctx.Err()
 }
 
 type psiResult struct {
-	setup, total, he time.Duration
+	setup, total, he, cpu time.Duration
 	size, sum        int64
 }
 
@@ -210,7 +215,7 @@ func psiRun(ctx context.Context, p cleanroom.Protocol, a, b []cleanroom.Input, w
 	heGo := make(chan struct{})
 	heStart := make(chan time.Time, 1)
 	partnerDone := make(chan error, 1)
-	start := time.Now()
+	cpu0, start := processCPU(), time.Now()
 	go func() {
 		partnerDone <- func() error {
 			c, err := ln.Accept()
@@ -317,7 +322,7 @@ func psiRun(ctx context.Context, p cleanroom.Protocol, a, b []cleanroom.Input, w
 	if err := <-partnerDone; err != nil {
 		return res, err
 	}
-	res.total = time.Since(start)
+	res.total, res.cpu = time.Since(start), processCPU()-cpu0
 	oi, ok := ini.Outcome()
 	op, ok2 := par.Outcome()
 	if !ok || !ok2 || op.IntersectionSize != oi.IntersectionSize {
