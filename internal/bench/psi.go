@@ -180,7 +180,7 @@ func psiFloor(ctx context.Context, k, w int) (wall, cpu time.Duration, err error
 
 type psiResult struct {
 	setup, total, he, cpu time.Duration
-	size, sum        int64
+	size, sum             int64
 }
 
 // psiRun runs one job between an initiator and a partner in this process over TCP
