@@ -27,12 +27,14 @@ import (
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/gate"
+	"github.com/stewardhq/steward/internal/intake"
 	"github.com/stewardhq/steward/internal/jobs"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/server"
+	"github.com/stewardhq/steward/internal/signin"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
 	"github.com/stewardhq/steward/internal/store/sqlite"
@@ -63,6 +65,8 @@ type App struct {
 	Profiles  *profile.Engine
 	Rights    *rights.Service
 	Server    *server.Server
+	Intake    *intake.Counter
+	SignIn    *signin.Service
 
 	checkpoints *audit.Checkpointer
 	lease       *keyringLease
@@ -104,6 +108,14 @@ func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 type Options struct {
 	// IngestRate overrides the per-write-key rate limit (negative: none).
 	IngestRate float64
+	// OIDC lets operators sign in to the console through an OpenID Connect provider.
+	OIDC *OIDC
+}
+
+// OIDC is the OpenID Connect provider operators sign in to the console with (steward serve
+// --oidc-issuer …).
+type OIDC struct {
+	Issuer, ClientID, ClientSecret, RedirectURL, Name string
 }
 
 // Open assembles Steward. The caller must Close it.
@@ -229,13 +241,25 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
 		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
 
+	// The console's own data: ingestion per day, operators' sign-in through a provider.
+	cs, _ := st.(store.Console)
+	var oidc *server.OIDC
+	if cs != nil {
+		a.Intake = intake.New(intake.Config{Store: cs})
+		a.SignIn = signin.New(signin.Config{Logins: cs, Tokens: a.Auth, Recorder: a.Recorder})
+		if o := opt.OIDC; o != nil {
+			oidc = &server.OIDC{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURL, Name: o.Name}
+		}
+	}
+
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
 		return err
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: a.Log, Version: Version, Web: ui, Registry: reg,
 		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
-		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
+		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL,
+		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc})
 	return err
 }
 
@@ -267,6 +291,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		stop()
 	})
 	go a.checkpoints.Run(ctx, time.Minute)
+	intakeDone := make(chan struct{})
+	go func() {
+		defer close(intakeDone)
+		if a.Intake != nil {
+			a.Intake.Run(ctx, 5*time.Second) // flushes once more when ctx ends
+		}
+	}()
 	go func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {
@@ -279,6 +310,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Profiles.Run(ctx, profileTick)
 	}()
 	err := a.Server.Serve(ctx, ln)
+	stop()
+	<-intakeDone // the day's counts are in the store before it closes
 	// The acts of the last minute are covered by a signed checkpoint before the process
 	// goes (issue 17): a short run, or the tail of a long one, is never left unsigned.
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

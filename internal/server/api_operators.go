@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/stewardhq/steward/internal/auth"
@@ -38,6 +39,7 @@ var capabilities = []struct {
 	{"rights", auth.ScopeRightsRead},
 	{"tags", auth.ScopeTagsRead},
 	{"segments", auth.ScopeSegmentsRead},
+	{"people", auth.ScopeSubjectsRead}, {"people", auth.ScopeProfilesRead}, // either opens it
 }
 
 type whoamiDoc struct {
@@ -106,7 +108,7 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	caps := []string{}
 	for _, c := range capabilities {
-		if c.scope == "" || p.Has(c.scope) {
+		if (c.scope == "" || p.Has(c.scope)) && !slices.Contains(caps, c.name) {
 			caps = append(caps, c.name)
 		}
 	}

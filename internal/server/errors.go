@@ -20,6 +20,7 @@ import (
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/segment"
+	"github.com/stewardhq/steward/internal/signin"
 
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/store"
@@ -107,6 +108,8 @@ var domainErrors = []struct {
 	{audit.ErrNoLeaf, http.StatusNotFound, CodeNotFound},
 	{audit.ErrBeyondLog, http.StatusBadRequest, CodeBadRequest},
 	{access.ErrDenied, http.StatusForbidden, CodeForbidden},
+	{signin.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{signin.ErrUnknownOperator, http.StatusForbidden, CodeForbidden},
 }
 
 // locatedError is one manifest mistake with its place.
