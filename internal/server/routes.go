@@ -33,16 +33,16 @@ const (
 
 // Route is one row of the route table.
 type Route struct {
-	Method  string
-	Path    string
-	Access  Access
-	Scope   auth.Scope // required scope for Operator routes
+	Method string
+	Path   string
+	Access Access
+	Scope  auth.Scope // required scope for Operator routes
 	// AnyScope, for an Operator route without Scope, lists scopes of which the token must
 	// hold one: a route whose answer shows each part its scope allows (the person page).
 	AnyScope []auth.Scope
-	MaxBody int64      // request body limit; 0 means defaultMaxBody
-	Summary string     // one line for the OpenAPI document
-	Handle  func(http.ResponseWriter, *http.Request) error
+	MaxBody  int64  // request body limit; 0 means defaultMaxBody
+	Summary  string // one line for the OpenAPI document
+	Handle   func(http.ResponseWriter, *http.Request) error
 	// Needs names the service the route needs; empty when it needs none. A route whose
 	// service this server was built without answers 503.
 	Needs string

@@ -15,7 +15,10 @@ import (
 
 type recorder struct{ events []audit.Event }
 
-func (r *recorder) Record(_ context.Context, e audit.Event) error { r.events = append(r.events, e); return nil }
+func (r *recorder) Record(_ context.Context, e audit.Event) error {
+	r.events = append(r.events, e)
+	return nil
+}
 
 // An identity signs in as the operator whose login it matches — by issuer and subject, or by
 // a verified email — and gets a token of the operator's role that expires; an unverified
