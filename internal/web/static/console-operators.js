@@ -12,8 +12,8 @@
   window.steward.screens.operators = async (root, token, me, show) => {
     const can = (s) => me.scopes.includes(s);
     root.append(el("h2", { text: t("console.operators.heading") }));
-    const [ops, roles, toks, methods] = await Promise.all([api("GET", "/api/v1/operators", token), api("GET", "/api/v1/roles", token),
-      api("GET", "/api/v1/tokens", token), api("GET", "/api/v1/signin/methods", token)]);
+    const [ops, roles, methods] = await Promise.all([api("GET", "/api/v1/operators", token), api("GET", "/api/v1/roles", token),
+      api("GET", "/api/v1/signin/methods", token)]);
     let logins = [];
     try { logins = (await api("GET", "/api/v1/operators/logins", token)).logins; } catch (e) { logins = []; }
     const loginOf = (id) => logins.find((l) => l.operator_id === id);
@@ -90,36 +90,45 @@
             { name: tname.value.trim(), scopes: chosen, ttl_seconds: Math.round(Number(days.value || roles.default_token_days) * 86400) });
           out.replaceChildren(el("p", { text: t("console.operators.secretonce") + " " + t("console.operators.expires") + " " + when(r.expires_at) }),
             el("code", { class: "secret", id: "token-secret", text: r.token }));
+          await window.steward.renderTokens();
         } catch (e) { out.replaceChildren(errorP(e)); }
       });
       root.append(el("h3", { text: t("console.operators.newtoken") }), f, out);
     }
 
     const nameOf = (id) => (ops.operators.find((o) => o.id === id) || { name: id }).name;
-    const now = Date.now();
-    const ttb = el("tbody");
-    for (const k of toks.tokens) {
-      const dead = k.revoked_at || (k.expires_at && Date.parse(k.expires_at) < now);
-      const state = k.revoked_at ? t("console.operators.revoked") + " " + when(k.revoked_at) : (dead ? t("console.operators.expired") : t("console.operators.active"));
-      const row = el("tr", { "data-token": k.id, class: dead ? "revoked" : "" }, el("td", { text: k.name }), el("td", { text: nameOf(k.operator_id) }),
-        el("td", { title: k.scopes.join(", "), text: k.scopes.length + " " + t("console.operators.scopecount") }), el("td", { text: when(k.created_at) }),
-        el("td", { text: k.expires_at ? when(k.expires_at) : t("console.operators.never") }), el("td", { class: "state", text: state }));
-      const cell = el("td");
-      if (can("tokens:write") && !dead) {
-        const b = el("button", { type: "button", "data-revoke": k.id, text: t("console.operators.revoke") });
-        b.onclick = async () => {
-          if (!confirm(t("console.operators.revokeconfirm"))) return;
-          try { await api("DELETE", "/api/v1/tokens/" + encodeURIComponent(k.id), token); await show("operators", token, me); }
-          catch (e) { status.replaceChildren(errorP(e)); }
-        };
-        cell.append(b);
+    const tokensBox = el("div", { class: "scroll", id: "tokens-box" });
+    // renderTokens lists every token (never a secret) with its state; revoking one re-lists.
+    async function renderTokens() {
+      const list = await api("GET", "/api/v1/tokens", token);
+      const now = Date.now();
+      const ttb = el("tbody");
+      for (const k of list.tokens) {
+        const dead = k.revoked_at || (k.expires_at && Date.parse(k.expires_at) < now);
+        const state = k.revoked_at ? t("console.operators.revoked") + " " + when(k.revoked_at) : (dead ? t("console.operators.expired") : t("console.operators.active"));
+        const row = el("tr", { "data-token": k.id, class: dead ? "revoked" : "" }, el("td", { text: k.name }), el("td", { text: nameOf(k.operator_id) }),
+          el("td", { title: k.scopes.join(", "), text: k.scopes.length + " " + t("console.operators.scopecount") }), el("td", { text: when(k.created_at) }),
+          el("td", { text: k.expires_at ? when(k.expires_at) : t("console.operators.never") }), el("td", { class: "state", text: state }));
+        const cell = el("td");
+        if (can("tokens:write") && !dead) {
+          const b = el("button", { type: "button", "data-revoke": k.id, text: t("console.operators.revoke") });
+          b.onclick = async () => {
+            if (!confirm(t("console.operators.revokeconfirm"))) return;
+            try { await api("DELETE", "/api/v1/tokens/" + encodeURIComponent(k.id), token); await renderTokens(); }
+            catch (e) { status.replaceChildren(errorP(e)); }
+          };
+          cell.append(b);
+        }
+        row.append(cell);
+        ttb.append(row);
       }
-      row.append(cell);
-      ttb.append(row);
+      tokensBox.replaceChildren(el("table", { id: "tokens-table" }, el("thead", {}, el("tr", {},
+        th("console.operators.tokenname"), th("console.operators.operator"), th("console.operators.scopes"), th("console.operators.created"),
+        th("console.operators.expires"), th("console.operators.state"), el("th", { scope: "col" }))), ttb));
     }
-    root.append(el("h3", { text: t("console.operators.tokens") }), el("div", { class: "scroll" }, el("table", { id: "tokens-table" }, el("thead", {}, el("tr", {},
-      th("console.operators.tokenname"), th("console.operators.operator"), th("console.operators.scopes"), th("console.operators.created"),
-      th("console.operators.expires"), th("console.operators.state"), el("th", { scope: "col" }))), ttb)));
+    window.steward.renderTokens = renderTokens;
+    root.append(el("h3", { text: t("console.operators.tokens") }), tokensBox);
+    await renderTokens();
 
     if (can("operators:write") && methods.oidc) {
       const who = opSelect("login-operator");

@@ -59,10 +59,15 @@
     }
     return el("figure", { class: "chart" }, el("figcaption", { text: title }), svg, legend);
   }
+  // niceMax is the top of an axis with four whole-number steps of 1, 2, 2.5 or 5 × 10^k.
   function niceMax(v) {
-    const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const f of [1, 2, 2.5, 5, 10]) if (f * p >= v) return f * p;
-    return 10 * p;
+    const raw = Math.max(1, v / 4);
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    for (const f of [1, 2, 2.5, 5, 10]) {
+      const step = f * p;
+      if (step >= raw && Number.isInteger(step)) return step * 4;
+    }
+    return 40 * p;
   }
   window.steward.chart = chart;
 
@@ -89,8 +94,8 @@
         fmt(o.ingest_today.stored) + " " + t("console.overview.stored") + " · " + fmt(o.ingest_today.dropped) + " " + t("console.overview.dropped")),
       card("card-rights", t("console.overview.rights"), fmt(o.rights.open) + " " + t("console.overview.open"),
         fmt(o.rights.overdue) + " " + t("console.overview.overdue") + " · " + fmt(o.rights.due_soon) + " " + t("console.overview.duesoon"), o.rights.overdue ? "bad" : "ok"),
-      card("card-audit", t("console.overview.audit"), audit.unsigned ? fmt(audit.unsigned) + " " + t("console.overview.unsigned") : t("console.overview.allsigned"),
-        audit.unsigned ? t("console.overview.waiting") + " " + ago(audit.waiting_seconds) : (audit.last_signed_act ? t("console.overview.lastsigned") + " " + audit.last_signed_act.slice(0, 16).replace("T", " ") + " UTC" : ""),
+      card("card-audit", t("console.overview.audit"), audit.unsigned ? fmt(audit.unsigned) : t("console.overview.allsigned"),
+        audit.unsigned ? t("console.overview.unsigned") + " · " + t("console.overview.waiting") + " " + ago(audit.waiting_seconds) : (audit.last_signed_act ? t("console.overview.lastsigned") + " " + audit.last_signed_act.slice(0, 16).replace("T", " ") + " UTC" : ""),
         lagging ? "bad" : "ok"));
     root.append(cards);
 
