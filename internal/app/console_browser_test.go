@@ -281,7 +281,7 @@ func TestConsoleOperatorsInBrowser(t *testing.T) {
 		p.step("step 12", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 		p.shots("console-operators-" + lang)
 		evalJS[bool](p, `(window.confirm = () => true, true)`)
-		p.step("step 13", chromedp.Click(css(`button[data-revoke="` + toks.Tokens[0].ID + `"]`)))
+		p.step("step 13", chromedp.Click(css(`button[data-revoke="`+toks.Tokens[0].ID+`"]`)))
 		waitJS(p, `document.querySelector('#tokens-table tr.revoked[data-token="`+toks.Tokens[0].ID+`"]')`, `document.getElementById('screen').innerText`, 10*time.Second)
 		if status, _ := r.call(t, "GET", "/api/v1/whoami", secret, ""); status != 401 {
 			t.Fatalf("%s: a revoked token still works: %d", lang, status)

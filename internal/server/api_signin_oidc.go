@@ -133,7 +133,7 @@ func (f *oidcFlow) open(v string) (attempt, bool) {
 		return attempt{}, false
 	}
 	var a attempt
-	if json.Unmarshal(pt, &a) != nil || time.Now().After(a.Expires) {
+	if json.Unmarshal(pt, &a) != nil || timeNow().After(a.Expires) {
 		return attempt{}, false
 	}
 	return a, true
@@ -178,7 +178,7 @@ func (f *oidcFlow) start(w http.ResponseWriter, r *http.Request) error {
 		logger(r).Warn("oidc: the provider's discovery failed", "err", err)
 		return Errorf(http.StatusBadGateway, CodeUnavailable, "the identity provider does not answer; sign in with a token or try again")
 	}
-	a := attempt{State: randomToken(), Nonce: randomToken(), Verifier: oauth2.GenerateVerifier(), Expires: time.Now().Add(oidcAttemptTTL)}
+	a := attempt{State: randomToken(), Nonce: randomToken(), Verifier: oauth2.GenerateVerifier(), Expires: timeNow().Add(oidcAttemptTTL)}
 	http.SetCookie(w, f.cookie(r, f.seal(a), int(oidcAttemptTTL/time.Second)))
 	http.Redirect(w, r, f.oauth(p, r).AuthCodeURL(a.State, oidc.Nonce(a.Nonce), oauth2.S256ChallengeOption(a.Verifier)), http.StatusFound)
 	return nil
@@ -283,3 +283,5 @@ func (f *oidcFlow) verify(ctx context.Context, p *oidc.Provider, raw, nonce stri
 	verified := claims.EmailVerified == true || claims.EmailVerified == "true"
 	return signin.Identity{Issuer: idt.Issuer, Subject: idt.Subject, Email: claims.Email, EmailVerified: verified}, nil
 }
+
+var timeNow = time.Now
