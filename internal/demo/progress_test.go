@@ -44,4 +44,3 @@ func TestProgressLines(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
