@@ -30,6 +30,7 @@ import (
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/gate"
+	"github.com/stewardhq/steward/internal/intake"
 	"github.com/stewardhq/steward/internal/jobs"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/pricing"
@@ -38,6 +39,7 @@ import (
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/server"
+	"github.com/stewardhq/steward/internal/signin"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
 	"github.com/stewardhq/steward/internal/store/sqlite"
@@ -75,6 +77,8 @@ type App struct {
 	Pricing     *pricing.Service
 	Algorithms  *algorithm.Register
 	Server      *server.Server
+	Intake      *intake.Counter
+	SignIn      *signin.Service
 
 	checkpoints *audit.Checkpointer
 	lease       *keyringLease
@@ -118,6 +122,14 @@ func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 type Options struct {
 	// IngestRate overrides the per-write-key rate limit (negative: none).
 	IngestRate float64
+	// OIDC lets operators sign in to the console through an OpenID Connect provider.
+	OIDC *OIDC
+}
+
+// OIDC is the OpenID Connect provider operators sign in to the console with (steward serve
+// --oidc-issuer …).
+type OIDC struct {
+	Issuer, ClientID, ClientSecret, RedirectURL, Name string
 }
 
 // Open assembles Steward. The caller must Close it.
@@ -301,6 +313,17 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		return err
 	}
 
+	// The console's own data: ingestion per day, operators' sign-in through a provider.
+	cs, _ := st.(store.Console)
+	var oidc *server.OIDC
+	if cs != nil {
+		a.Intake = intake.New(intake.Config{Store: cs})
+		a.SignIn = signin.New(signin.Config{Logins: cs, Tokens: a.Auth, Recorder: a.Recorder})
+		if o := opt.OIDC; o != nil {
+			oidc = &server.OIDC{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURL, Name: o.Name}
+		}
+	}
+
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
 		return err
@@ -311,7 +334,8 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		Recommend: a.Recommender, Pricing: a.Pricing, Algorithms: a.Algorithms,
 		AlgorithmsPage: ui.Algorithms(func(ctx context.Context, lang string) (any, error) {
 			return a.Algorithms.Public(ctx, lang, a.Regime.Current())
-		})})
+		}),
+		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc})
 	return err
 }
 
@@ -356,6 +380,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}()
 	go a.Algorithms.RunReminders(ctx, 24*time.Hour)
+	intakeDone := make(chan struct{})
+	go func() {
+		defer close(intakeDone)
+		if a.Intake != nil {
+			a.Intake.Run(ctx, 5*time.Second) // flushes once more when ctx ends
+		}
+	}()
 	go func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {
@@ -368,6 +399,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Profiles.Run(ctx, profileTick)
 	}()
 	err := a.Server.Serve(ctx, ln)
+	stop()
+	<-intakeDone // the day's counts are in the store before it closes
 	// The acts of the last minute are covered by a signed checkpoint before the process
 	// goes (issue 17): a short run, or the tail of a long one, is never left unsigned.
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -42,7 +44,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	log := newLogger(e.stderr, cfg)
+	// While the demo seeds, the access log leaves out its own ingestion requests (thousands
+	// of batches): the progress lines say how far it is (issue 18 item 8).
+	seeding := &atomic.Bool{}
+	seeding.Store(true)
+	log := slog.New(seedingQuiet{Handler: newLogger(e.stderr, cfg).Handler(), on: seeding})
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	a, err := app.Open(ctx, cfg, log)
@@ -60,6 +66,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 	base := "http://" + ln.Addr().String()
 	seedErr := seedDemo(ctx, e, a, base, demo.Config{Seed: *seed, Subjects: *subjects, Months: *months})
+	seeding.Store(false)
 	if seedErr != nil && ctx.Err() == nil {
 		log.Error("demo seeding failed", "err", seedErr)
 	}
@@ -100,16 +107,20 @@ func seedDemo(ctx context.Context, e *env, a *app.App, base string, dcfg demo.Co
 	client := &http.Client{Timeout: 60 * time.Second}
 	start := time.Now()
 	fmt.Fprintf(e.stdout, "demo: seeding %d shoppers with %d months of events (seed %d) through %s/v1/batch ...\n", dcfg.Subjects, max(dcfg.Months, 1), dcfg.Seed, base)
-	batches := 0
+	total, err := demo.Count(dcfg) // the same shop: how many messages seeding will send
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	progress := demo.NewProgress(e.stdout, total.Messages)
 	sum, err := demo.Generate(dcfg, func(batch []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		batches++
-		if batches%500 == 0 {
-			fmt.Fprintf(e.stdout, "demo: %d batches sent\n", batches)
+		if err := demo.PostBatch(ctx, client, base+"/v1/batch", key, batch); err != nil {
+			return err
 		}
-		return demo.PostBatch(ctx, client, base+"/v1/batch", key, batch)
+		progress.Add(demo.BatchMessages(batch))
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -180,4 +191,34 @@ func demoNow(ctx context.Context, st store.Store) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return now, nil
+}
+
+// seedingQuiet drops the access-log lines of ingestion requests while on is set: the demo's
+// own seeding batches. Everything else (warnings, errors, other routes) passes; loggers
+// derived with With share the switch.
+type seedingQuiet struct {
+	slog.Handler
+	on *atomic.Bool
+}
+
+func (q seedingQuiet) Handle(ctx context.Context, r slog.Record) error {
+	if q.on.Load() && r.Message == "http" && r.Level < slog.LevelWarn {
+		ingest := false
+		r.Attrs(func(a slog.Attr) bool {
+			ingest = a.Key == "route" && a.Value.String() == "/v1/{endpoint}"
+			return !ingest
+		})
+		if ingest {
+			return nil
+		}
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q seedingQuiet) WithAttrs(as []slog.Attr) slog.Handler {
+	return seedingQuiet{Handler: q.Handler.WithAttrs(as), on: q.on}
+}
+
+func (q seedingQuiet) WithGroup(name string) slog.Handler {
+	return seedingQuiet{Handler: q.Handler.WithGroup(name), on: q.on}
 }

@@ -19,7 +19,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	fs := newFlags(e, "serve", "serve [--addr host:port] [--data DIR] [--db URL]")
 	addServeFlags(fs, &cfg)
+	of := addOIDCFlags(fs, e)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	oidc, err := of.options(e)
+	if err != nil {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
@@ -28,7 +33,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log := newLogger(e.stderr, cfg)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	a, err := app.Open(ctx, cfg, log)
+	a, err := app.OpenWith(ctx, cfg, log, app.Options{OIDC: oidc})
 	if err != nil {
 		return err
 	}

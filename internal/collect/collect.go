@@ -229,6 +229,11 @@ func (c *Collector) IngestFrom(ctx context.Context, origin Origin, req *segments
 			if err != nil {
 				return err
 			}
+			if ci, ok := tx.(store.ContactIndexer); ok && len(g.contacts) > 0 {
+				if err := ci.IndexContacts(ctx, g.contacts); err != nil {
+					return err
+				}
+			}
 			res.Stored, res.Duplicates = n, len(g.evs)-n
 			return nil
 		}, discard) // the group this ran in failed: it runs again alone
@@ -408,6 +413,8 @@ type gated struct {
 	dropped   int
 	droppedBy map[string]int
 	stripped  map[string]int
+	// contacts are blind indexes of the emails and phone numbers kept (contacts.go).
+	contacts []store.IdentityLink
 }
 
 // gateAndSeal asks the gate about each message and seals what is kept. It writes nothing
@@ -452,6 +459,7 @@ func (c *Collector) gateAndSeal(ctx context.Context, keys store.KeyAccess, sourc
 		}
 		g.evs = append(g.evs, store.Event{SourceID: sourceID, MessageID: m.MessageID, SubjectID: sub, OriginSubjectID: origin,
 			Type: string(m.Type), Name: eventName(m), OccurredAt: m.Timestamp, ReceivedAt: m.ReceivedAt, Body: body})
+		g.contacts = c.contactsOf(g.contacts, m, v.Body, sub)
 	}
 	return g, nil
 }

@@ -238,7 +238,9 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 		s.GPC, s.Guardian, s.AdFree = stored.GPC, stored.Guardian, stored.AdFree
 	}
 	seen := Stored{Consents: map[string]bool{}}
-	o := Origin{Method: store.MethodAPI, Evidence: map[string]any{"message_id": m.MessageID}}
+	// The message's time is when the person chose (the record's own time is its arrival):
+	// the console counts choices by it (issue 18 item 2).
+	o := Origin{Method: store.MethodAPI, Evidence: map[string]any{"message_id": m.MessageID, "message_time": m.Timestamp.UTC().Format(time.RFC3339)}}
 	// clientSays applies one consent signal from the message. Withdrawals always count (as
 	// easy as granting, NC-04); a grant does not when it came bundled (a consent manager's
 	// category flag, "accept all") and the purpose needs a consent of its own (PIPL Art. 23;

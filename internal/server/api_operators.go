@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/stewardhq/steward/internal/auth"
@@ -41,6 +42,7 @@ var capabilities = []struct {
 	{"anonymise", auth.ScopeAnonymisedRead},
 	{"algorithms", auth.ScopeManifestRead},
 	{"pricing", auth.ScopeReportsRead},
+	{"people", auth.ScopeSubjectsRead}, {"people", auth.ScopeProfilesRead}, // either opens it
 }
 
 type whoamiDoc struct {
@@ -109,7 +111,7 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	caps := []string{}
 	for _, c := range capabilities {
-		if c.scope == "" || p.Has(c.scope) {
+		if (c.scope == "" || p.Has(c.scope)) && !slices.Contains(caps, c.name) {
 			caps = append(caps, c.name)
 		}
 	}

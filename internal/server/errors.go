@@ -25,6 +25,7 @@ import (
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/segment"
+	"github.com/stewardhq/steward/internal/signin"
 
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/store"
@@ -142,6 +143,8 @@ var domainErrors = []struct {
 	{algorithm.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{algorithm.ErrDescribedByCode, http.StatusConflict, CodeConflict},
 	{algorithm.ErrNotFound, http.StatusNotFound, CodeNotFound},
+	{signin.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{signin.ErrUnknownOperator, http.StatusForbidden, CodeForbidden},
 }
 
 // locatedError is one manifest mistake with its place.

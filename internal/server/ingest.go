@@ -73,6 +73,9 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if s.cfg.Intake != nil {
+		s.cfg.Intake.Add(res.Received, res.Stored, res.Duplicates, res.DroppedBy)
+	}
 	// Segment's API answers {"success": true} and its clients look only at the status; the
 	// counts tell the sender what the consent gate did with the batch.
 	writeJSON(w, http.StatusOK, ingestOK{Success: true, Kept: res.Kept, Dropped: nonNilCounts(res.DroppedBy), Stripped: nonNilCounts(res.Stripped)})

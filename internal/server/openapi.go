@@ -53,7 +53,11 @@ func (s *Server) openAPI() map[string]any {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
 		for _, q := range rt.Query {
-			p := map[string]any{"name": q.Name, "in": "query", "required": q.Required, "schema": map[string]any{"type": "string"}}
+			typ := q.Type
+			if typ == "" {
+				typ = "string"
+			}
+			p := map[string]any{"name": q.Name, "in": "query", "required": q.Required, "schema": map[string]any{"type": typ}}
 			if q.Description != "" {
 				p["description"] = q.Description
 			}
@@ -67,6 +71,13 @@ func (s *Server) openAPI() map[string]any {
 			scopes := []string{}
 			if rt.Scope != "" {
 				scopes = append(scopes, string(rt.Scope))
+			}
+			if len(rt.AnyScope) > 0 {
+				var any []string
+				for _, sc := range rt.AnyScope {
+					any = append(any, string(sc))
+				}
+				op["x-steward-scope-any"] = any
 			}
 			op["security"] = []any{map[string]any{"operatorToken": scopes}}
 			op["x-steward-scope"] = string(rt.Scope)

@@ -16,6 +16,7 @@ import (
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/segment"
+	"github.com/stewardhq/steward/internal/signin"
 	"github.com/stewardhq/steward/internal/tcf"
 
 	"github.com/stewardhq/steward/internal/auth"
@@ -37,13 +38,16 @@ const (
 
 // Route is one row of the route table.
 type Route struct {
-	Method  string
-	Path    string
-	Access  Access
-	Scope   auth.Scope // required scope for Operator routes
-	MaxBody int64      // request body limit; 0 means defaultMaxBody
-	Summary string     // one line for the OpenAPI document
-	Handle  func(http.ResponseWriter, *http.Request) error
+	Method string
+	Path   string
+	Access Access
+	Scope  auth.Scope // required scope for Operator routes
+	// AnyScope, for an Operator route without Scope, lists scopes of which the token must
+	// hold one: a route whose answer shows each part its scope allows (the person page).
+	AnyScope []auth.Scope
+	MaxBody  int64  // request body limit; 0 means defaultMaxBody
+	Summary  string // one line for the OpenAPI document
+	Handle   func(http.ResponseWriter, *http.Request) error
 	// Needs names the service the route needs; empty when it needs none. A route whose
 	// service this server was built without answers 503.
 	Needs string
@@ -59,6 +63,8 @@ type Route struct {
 type Param struct {
 	Name, Description string
 	Required          bool
+	// Type is the parameter's JSON Schema type: "" is string, or integer, boolean.
+	Type string
 }
 
 const defaultMaxBody = 1 << 20
@@ -70,7 +76,8 @@ func (s *Server) available() map[string]bool {
 		"subjects": c.Index != nil && c.Reader != nil && c.Ledger != nil && c.Regime != nil,
 		"rights":   c.Rights != nil, "profiles": c.Profiles != nil && c.Regime != nil, "audit": c.Audit != nil,
 		"equity": c.Equity != nil, "anonymised": c.Anonymised != nil,
-		"recommend": c.Recommend != nil, "pricing": c.Pricing != nil, "algorithms": c.Algorithms != nil}
+		"recommend": c.Recommend != nil, "pricing": c.Pricing != nil, "algorithms": c.Algorithms != nil,
+		"people": c.Index != nil && c.Reader != nil && c.Regime != nil, "oidc": s.oidc != nil, "signin": c.SignIn != nil}
 }
 
 var (
@@ -94,6 +101,13 @@ func (s *Server) table() []Route {
 	offers := offersAPI{s: s, recommend: c.Recommend, pricing: c.Pricing}
 	prices := pricingAPI{c.Pricing}
 	algos := algorithmsAPI{reg: c.Algorithms, regime: c.Regime, page: c.AlgorithmsPage}
+	people := peopleAPI{s: s, index: c.Index, reader: c.Reader, profiles: c.Profiles, regime: c.Regime, rights: c.Rights, audit: c.Audit, console: c.Console}
+	overview := overviewAPI{s: s, intake: c.Intake, console: c.Console, regime: c.Regime, rights: c.Rights, audit: c.Audit}
+	admin := operatorAdminAPI{s: s, signin: c.SignIn}
+	oidcRP := s.oidc
+	if oidcRP == nil {
+		oidcRP = &oidcFlow{} // its routes answer 503 ("oidc" is not available)
+	}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -185,6 +199,16 @@ func (s *Server) table() []Route {
 		{Method: "POST", Path: "/api/v1/identity/held-links/{id}/approve", Access: Operator, Scope: auth.ScopeIdentitiesWrite, Needs: "collect", Summary: "approve a held link: the two people are merged; audited for both", Handle: identities.decide(true), Out: heldLinkJSON{}},
 		{Method: "POST", Path: "/api/v1/identity/held-links/{id}/reject", Access: Operator, Scope: auth.ScopeIdentitiesWrite, Needs: "collect", Summary: "reject a held link: the two people stay apart; audited for both", Handle: identities.decide(false), Out: heldLinkJSON{}},
 
+		{Method: "GET", Path: "/api/v1/subjects", Access: Operator, AnyScope: personScopes, Needs: "people", Summary: "find people by the shop's userId, or (with subjects:read) an email or phone number: exact matches through blind indexes, never a scan", Handle: people.search, Out: SubjectSearch{}, Query: []Param{{Name: "q", Description: "a userId, email address or phone number", Required: true}}},
+		{Method: "GET", Path: "/api/v1/subjects/{id}/person", Access: Operator, AnyScope: personScopes, Needs: "people", Summary: "the person page of the shop's userId {id}: identifiers by kind, contact (subjects:read; a recorded read), tags with reasons (tags:read), segments (segments:read), rights requests (rights:read), latest audit acts (audit:read)", Handle: people.person, Out: Person{}, Query: []Param{langParam}},
+		{Method: "GET", Path: "/api/v1/overview", Access: Operator, Scope: auth.ScopeReportsRead, Summary: "is everything fine: ingestion per day (received, stored, dropped by reason), people, consent choices per purpose per day of the choice, the rights queue, audit checkpoint lag, store health", Handle: overview.overview, Out: Overview{}, Query: []Param{{Name: "days", Description: "days back including today, 1 to 366 (default 30)", Type: "integer"}, langParam}},
+		{Method: "GET", Path: "/api/v1/roles", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "operator roles with the scopes each grants, and token lifetimes", Handle: admin.roles, Out: RoleList{}},
+		{Method: "GET", Path: "/api/v1/operators/logins", Access: Operator, Scope: auth.ScopeOperatorsRead, Needs: "signin", Summary: "how operators sign in through the identity provider", Handle: admin.logins, Out: LoginList{}},
+		{Method: "PUT", Path: "/api/v1/operators/{id}/login", Access: Operator, Scope: auth.ScopeOperatorsWrite, MaxBody: 4 << 10, Needs: "signin", Summary: "set how an operator signs in through the identity provider: its issuer and subject, or an email address the provider verifies", Handle: admin.setLogin, In: LoginRequest{}, Out: signin.Login{}},
+		{Method: "GET", Path: "/api/v1/signin/methods", Access: Public, Summary: "how operators may sign in to the console (token; OpenID Connect when configured)", Handle: s.signinMethods, Out: SigninMethods{}},
+		{Method: "GET", Path: "/api/v1/signin/oidc", Access: Public, Needs: "oidc", Summary: "start a console sign-in at the OpenID Connect provider (authorization code flow with PKCE); redirects", Handle: oidcRP.start, Status: http.StatusFound},
+		{Method: "GET", Path: "/api/v1/signin/oidc/callback", Access: Public, Needs: "oidc", Summary: "the provider's redirect back: checks state, code (PKCE) and ID token (issuer, audience, nonce), then redirects to the console signed in (audited) or with the reason", Handle: oidcRP.callback, Status: http.StatusFound, Query: []Param{{Name: "code"}, {Name: "state"}, {Name: "error"}}},
+
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},
 		{Method: "POST", Path: "/api/v1/signin", Access: Operator, Summary: "an operator opens the console: recorded in the audit log; answers as whoami", Handle: s.signin, Out: whoamiDoc{}},
 		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators, Out: operatorList{}},
@@ -223,6 +247,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 			if rt.Scope != "" && !p.Has(rt.Scope) {
 				writeError(w, r, Errorf(http.StatusForbidden, CodeForbidden, "this route needs scope %s, which the token does not hold", rt.Scope))
+				return
+			}
+			if len(rt.AnyScope) > 0 && !hasAny(p, rt.AnyScope) {
+				writeError(w, r, Errorf(http.StatusForbidden, CodeForbidden, "this route needs one of the scopes %v, which the token does not hold", rt.AnyScope))
 				return
 			}
 			r = r.WithContext(withPrincipal(r.Context(), p))

@@ -17,11 +17,13 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/equity"
+	"github.com/stewardhq/steward/internal/intake"
 	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/recommend"
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
+	"github.com/stewardhq/steward/internal/signin"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -63,6 +65,12 @@ type Config struct {
 	Pricing        *pricing.Service
 	Algorithms     *algorithm.Register
 	AlgorithmsPage http.Handler
+	Intake         *intake.Counter // ingestion outcomes per day (the overview)
+	Console        store.Console   // what the console reads beyond the services (counts, logins)
+	SignIn         *signin.Service // operators' sign-in through an identity provider
+	// OIDC, with SignIn, lets operators sign in to the console through an OpenID Connect
+	// provider; nil: with tokens only.
+	OIDC *OIDC
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).
@@ -95,6 +103,7 @@ type Server struct {
 	routes  []Route
 	handler http.Handler
 	limiter *limiter
+	oidc    *oidcFlow
 }
 
 type httpMetrics struct {
@@ -139,6 +148,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.IngestBurst = 500000
 	}
 	s.limiter = newLimiter(cfg.IngestRate, cfg.IngestBurst)
+	if cfg.OIDC != nil && cfg.SignIn != nil {
+		var err error
+		if s.oidc, err = newOIDCFlow(s, *cfg.OIDC, cfg.SignIn); err != nil {
+			return nil, fmt.Errorf("new server: oidc: %w", err)
+		}
+	}
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))

@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Algorithms", testAlgorithms},
 		{"PriceQuotes", testPriceQuotes},
 		{"ConsentChanges", testConsentChanges},
+		{"Console", testConsole},
 		{"Ping", testPing},
 	}
 	ran := 0

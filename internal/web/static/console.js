@@ -377,7 +377,8 @@
     const saved = sessionStorage.getItem(KEY);
     if (saved) start(saved);
   }
-  // Deferred scripts run in order before DOMContentLoaded: by then every screen registered.
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // Deferred scripts run in order, while readyState is already "interactive", and then
+  // DOMContentLoaded fires: only then has every screen registered.
+  if (document.readyState === "complete") init();
+  else document.addEventListener("DOMContentLoaded", init);
 })();
