@@ -33,7 +33,10 @@
 //	unknown_subject            the person is gone (erased, merged)
 //	objected_direct_marketing  objection to direct marketing (marketing purposes)
 //	minor                      a minor (marketing purposes)
-//	not_allowed[:<policy reason>]  the policy refuses the purpose now (consent withdrawn, …)
+//	<policy reason>            the policy refuses the purpose now, counted under the policy's own
+//	                           stable reason: no_consent (withdrawn), ad_free_subscription (a
+//	                           privacy subscriber and an advertising purpose), restricted, …;
+//	                           not_allowed when it gave none
 //	no_third_party_consent     ad audiences: no third-party purpose + separate consent for the recipient
 //	personalisation_off        personalisation off and no plain variant
 //	no_contact                 no address on the channel
