@@ -21,12 +21,15 @@ const (
 	// MethodOperator: an operator recorded a choice the person made elsewhere (a signed
 	// form, a call), with the evidence attached.
 	MethodOperator = "operator"
+	// MethodUnsubscribe: the person used the one-click unsubscribe link of a marketing
+	// message (RFC 8058); it records an objection to direct marketing.
+	MethodUnsubscribe = "unsubscribe_link"
 )
 
 // ValidMethod reports whether m is a known consent method.
 func ValidMethod(m string) bool {
 	switch m {
-	case MethodBanner, MethodPrivacyCenter, MethodAPI, MethodTCF, MethodGPC, MethodSDK, MethodImport, MethodOperator:
+	case MethodBanner, MethodPrivacyCenter, MethodAPI, MethodTCF, MethodGPC, MethodSDK, MethodImport, MethodOperator, MethodUnsubscribe:
 		return true
 	}
 	return false

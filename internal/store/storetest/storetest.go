@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Campaigns", testCampaigns},
 		{"CampaignReservationsSerialise", testReservationsSerialise},
 		{"CampaignErasure", testCampaignErasure},
+		{"CampaignMessagePages", testCampaignMessagePages},
 		{"Ping", testPing},
 	}
 	ran := 0
