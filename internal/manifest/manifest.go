@@ -30,6 +30,9 @@ type Manifest struct {
 	Controller Controller
 	// Tiers are the privacy tiers offered, from most to least sharing (issue 25).
 	Tiers []Tier
+	// Campaigns are the limits on marketing messages (issue 19); nil when the manifest
+	// declares none (CampaignLimits gives the defaults then).
+	Campaigns *Campaigns
 	// Tags are the tags the manifest declares, in file order (issue 8).
 	Tags       []Tag
 	extensions []taxonomy.Category

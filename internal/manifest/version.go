@@ -25,6 +25,7 @@ type canon struct {
 	Transfers  map[string]Transfer          `json:"transfers"`
 	Controller *Controller                  `json:"controller,omitempty"`
 	Tiers      []Tier                       `json:"tiers,omitempty"`
+	Campaigns  *Campaigns                   `json:"campaigns,omitempty"`
 }
 
 type canonPurpose struct {
@@ -49,6 +50,7 @@ func (m *Manifest) canon() canon {
 		c.Recipients[r.Name] = r
 	}
 	c.Tiers = m.Tiers
+	c.Campaigns = m.Campaigns
 	if m.Controller != (Controller{}) {
 		ctl := m.Controller
 		c.Controller = &ctl
