@@ -6,6 +6,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -23,6 +24,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/auth"
+	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
@@ -62,6 +64,8 @@ type App struct {
 	Reader    *access.Reader
 	Profiles  *profile.Engine
 	Rights    *rights.Service
+	Jobs      *jobs.Queue
+	Campaigns *campaign.Service
 	Server    *server.Server
 
 	checkpoints *audit.Checkpointer
@@ -104,6 +108,10 @@ func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 type Options struct {
 	// IngestRate overrides the per-write-key rate limit (negative: none).
 	IngestRate float64
+	// CampaignClock is the campaign engine's clock (default time.Now) and CampaignTick how
+	// often it starts due runs and moves journeys on (default a minute): tests.
+	CampaignClock func() time.Time
+	CampaignTick  time.Duration
 }
 
 // Open assembles Steward. The caller must Close it.
@@ -195,7 +203,12 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	reg := prometheus.NewRegistry()
 	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg, Recorder: a.Recorder,
 		Gate: gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice}), Recorded: a.Ledger.Recorded,
-		Suppressed: st.SuppressedIdentities})
+		Suppressed: st.SuppressedIdentities, Stored: func(ctx context.Context, evs []store.Event) {
+			// Conversions, triggers and event entries: after the events committed.
+			if err := a.Campaigns.ObserveStored(ctx, evs); err != nil {
+				a.Log.Warn("campaigns: observing events failed", "err", err)
+			}
+		}})
 	if err != nil {
 		return err
 	}
@@ -229,13 +242,47 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
 		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
 
+	// Campaigns and journeys (issue 19) on the durable job queue; checked at the moment of
+	// sending against the consent ledger, the policy and the profile engine.
+	ws := jobs.NewWorkers()
+	tick := cmp.Or(opt.CampaignTick, time.Minute)
+	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4},
+		Periodic: campaign.Periodic(tick), PollInterval: min(time.Second, tick)}); err != nil {
+		return err
+	}
+	facts := &profile.CampaignFacts{Engine: a.Profiles, Subjects: st, Reader: a.Reader, Ledger: a.Ledger, Regime: cur}
+	sender := cur().Manifest().Controller.Name
+	channels, err := campaignChannels(cfg, a.Keyring, sender)
+	if err != nil {
+		return fmt.Errorf("open campaigns: %w", err)
+	}
+	if a.Campaigns, err = campaign.New(campaign.Config{Store: st, Queue: a.Jobs, Eligibility: facts, Segments: facts,
+		Recorder: a.Recorder, Objector: a.Ledger, Channels: channels, Sender: sender, Secret: keyed(a.Keyring, "steward/campaign-secret"),
+		WhyURL: publicBase(cfg) + "/privacy/", UnsubscribeURL: publicBase(cfg) + "/unsubscribe", Now: opt.CampaignClock,
+		DP: campaignDP(st, a.Recorder)}); err != nil {
+		return err
+	}
+	a.Campaigns.SetLimits(campaignLimits(cur().Manifest()))
+	a.Regime.OnPublish(func(_ context.Context, r *regime.Regime) error {
+		a.Campaigns.SetLimits(campaignLimits(r.Manifest()))
+		return nil
+	})
+	a.Profiles.OnSegmentEntry(func(ctx context.Context, segment string, ids []string) {
+		if err := a.Campaigns.ObserveSegmentEntry(ctx, segment, ids); err != nil {
+			a.Log.Warn("campaigns: segment entry failed", "err", err)
+		}
+	})
+	if err := a.Campaigns.Register(ws); err != nil {
+		return err
+	}
+
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
 		return err
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: a.Log, Version: Version, Web: ui, Registry: reg,
 		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
-		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
+		Profiles: a.Profiles, Audit: a.Audit, Campaigns: a.Campaigns, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
 	return err
 }
 
@@ -267,6 +314,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		stop()
 	})
 	go a.checkpoints.Run(ctx, time.Minute)
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		// Running deliveries get a moment to finish; an interrupted one is sent again
+		// with the same idempotency key after the next start.
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := a.Jobs.Stop(sctx); err != nil {
+			a.Log.Error("jobs: stop failed", "err", err)
+		}
+	}()
 	go func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {

@@ -38,6 +38,10 @@ const (
 	ScopeAuditWrite  Scope = "audit:write"
 	ScopeReportsRead Scope = "reports:read"
 	ScopeKeysRotate  Scope = "keys:rotate"
+	// ScopeCampaignsRead lists campaigns and journeys with their results; ScopeCampaignsWrite
+	// defines, activates and pauses them (issue 19).
+	ScopeCampaignsRead  Scope = "campaigns:read"
+	ScopeCampaignsWrite Scope = "campaigns:write"
 )
 
 // AllScopes lists every scope, sorted.
@@ -47,6 +51,7 @@ var AllScopes = sortedScopes(
 	ScopeSessionsWrite, ScopeProfilesRead, ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead,
 	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
 	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite, ScopeAuditWrite,
+	ScopeCampaignsRead, ScopeCampaignsWrite,
 )
 
 // Role is an operator's job; it bounds the scopes of the operator's tokens.
@@ -69,7 +74,8 @@ var Roles = []Role{RoleAdmin, RoleMarketer, RoleAnalyst, RolePrivacyOfficer, Rol
 var roleScopes = map[Role][]Scope{
 	RoleAdmin: AllScopes,
 	RoleMarketer: sortedScopes(ScopeSourcesRead, ScopeManifestRead, ScopeConsentRead, ScopeProfilesRead,
-		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead),
+		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead,
+		ScopeCampaignsRead, ScopeCampaignsWrite),
 	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead),
 	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,
 		ScopeConsentWrite, ScopeSubjectsRead, ScopeIdentitiesWrite, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,

@@ -13,8 +13,10 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
@@ -68,6 +70,7 @@ const (
 	CodeInvalidDefinition = "invalid_definition"
 	CodeAudienceTooSmall  = "audience_too_small"
 	CodeInvalidManifest   = "invalid_manifest"
+	CodeBudgetExhausted   = "privacy_budget_exhausted"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -107,13 +110,22 @@ var domainErrors = []struct {
 	{audit.ErrNoLeaf, http.StatusNotFound, CodeNotFound},
 	{audit.ErrBeyondLog, http.StatusBadRequest, CodeBadRequest},
 	{access.ErrDenied, http.StatusForbidden, CodeForbidden},
+	{campaign.ErrNotFound, http.StatusNotFound, CodeNotFound},
+	{campaign.ErrNoChannel, http.StatusConflict, CodeConflict},
+	{campaign.ErrNotActive, http.StatusConflict, CodeConflict},
+	{campaign.ErrNoDP, http.StatusServiceUnavailable, CodeUnavailable},
+	{dp.ErrUnknownBudget, http.StatusNotFound, CodeNotFound},
+	{dp.ErrBudgetExhausted, http.StatusConflict, CodeBudgetExhausted},
+	{dp.ErrInvalidSpec, http.StatusBadRequest, CodeBadRequest},
 }
 
-// locatedError is one manifest mistake with its place.
+// locatedError is one manifest (or definition) mistake with its place.
 type locatedError struct {
 	Line    int    `json:"line"`
 	Column  int    `json:"column"`
 	Message string `json:"message"`
+	// Pointer is the JSON pointer of a definition's mistake (campaigns and journeys).
+	Pointer string `json:"pointer,omitempty"`
 }
 
 // writeError maps err to a status and writes the envelope. It is the only place where
@@ -123,6 +135,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	var el *manifest.ErrorList
 	var de *profile.DefinitionError
+	var se *campaign.SpecError
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &mbe):
@@ -147,6 +160,24 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	case errors.As(err, &de):
 		e = Errorf(http.StatusBadRequest, CodeInvalidDefinition, "%s", de.Error())
+	case errors.As(err, &se):
+		// A refused campaign or journey definition: where (line:column when the JSON itself
+		// is at fault, and the JSON pointer) and what is wrong.
+		env := struct {
+			Error struct {
+				Code    string         `json:"code"`
+				Message string         `json:"message"`
+				Errors  []locatedError `json:"errors"`
+			} `json:"error"`
+		}{}
+		env.Error.Code, env.Error.Message = CodeInvalidDefinition, se.Error()
+		ptr := se.Pointer
+		if ptr == "" {
+			ptr = "/"
+		}
+		env.Error.Errors = []locatedError{{Line: se.Line, Column: se.Column, Message: se.Reason, Pointer: ptr}}
+		writeJSON(w, http.StatusBadRequest, env)
+		return
 	case errors.Is(err, store.ErrNotFound):
 		e = Errorf(http.StatusNotFound, CodeNotFound, "no such resource")
 	case errors.Is(err, store.ErrConflict):

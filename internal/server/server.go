@@ -13,6 +13,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
@@ -49,6 +50,8 @@ type Config struct {
 	Rights   *rights.Service    // requests, export, erasure, the privacy center
 	Profiles *profile.Engine    // tags, segments, profiles
 	Audit    *audit.Log         // the ledger's read side and transparency reports
+	// Campaigns are campaigns and journeys (issue 19), and the unsubscribe link.
+	Campaigns *campaign.Service
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).
