@@ -101,7 +101,9 @@ func TestCampaignsAPI(t *testing.T) {
 	if json.Unmarshal(b, &list); len(list.Campaigns) != 1 || list.Campaigns[0].Status != "paused" || list.Campaigns[0].Results == nil {
 		t.Fatalf("campaigns: %s", b)
 	}
-	var jl struct{ Journeys []struct{ ID, Status, Entry string } }
+	var jl struct {
+		Journeys []struct{ ID, Status, Entry string }
+	}
 	_, b = r.call(t, "GET", "/api/v1/journeys", marketer, "")
 	if json.Unmarshal(b, &jl); len(jl.Journeys) != 1 || jl.Journeys[0].Status != "draft" || jl.Journeys[0].Entry != "event:Signed Up" {
 		t.Fatalf("journeys: %s", b)
