@@ -74,13 +74,13 @@ func expectedSkip(s demo.Subject, now time.Time) string {
 	return ""
 }
 
-// The demo shop's journey runs end to end (issue 19 acceptance): the demo data goes in
-// through ingestion, the journey is defined and activated through the API, every showcase
-// shopper adds something to their cart, the journey waits, branches on the advertising
-// segment and sends through a real loopback webhook receiver that verifies signatures.
-// Who got what, and who was skipped and why, is checked against the demo's ground truth
-// (consent story, age band), not against the engine's own answers.
-func TestDemoJourneyEndToEnd(t *testing.T) {
+// runDemoJourney seeds the demo shop, defines and activates its journey through the API,
+// puts something in every showcase shopper's cart, lets the journey's wait pass on the
+// engine's clock and waits until everyone who entered has left it. It returns the rig, the
+// shoppers, the demo's "now", their subject ids by userId and how to read where each
+// stands ("" and false when they never entered).
+func runDemoJourney(t *testing.T) (*campaignRig, []demo.Subject, time.Time, map[string]string, func(demo.Subject) (string, bool)) {
+	t.Helper()
 	clock := &fakeClock{t: time.Now().UTC().Add(-10 * time.Minute)}
 	r := startCampaignApp(t, app.Options{CampaignClock: clock.now})
 	r.noQuietHours(t)
@@ -140,6 +140,29 @@ func TestDemoJourneyEndToEnd(t *testing.T) {
 		return true
 	}, "every shopper in the journey at its end")
 
+	// One of the people reached orders within the conversion window: a conversion.
+	for _, m := range r.sink.Messages() {
+		r.track(t, fmt.Sprintf(`{"batch":[{"type":"track","event":"Order Completed","userId":%q,"messageId":"order-%s","timestamp":%q,
+  "properties":{"order_id":"o-%s","total":99,"revenue":99,"currency":"CNY"}}]}`, m.Recipient, m.Recipient, time.Now().UTC().Format(time.RFC3339Nano), m.Recipient))
+		break
+	}
+	waitFor(t, func() bool {
+		res, err := r.app.Campaigns.Results(ctx, demo.JourneyID)
+		return err == nil && res.Conversions == 1
+	}, "the conversion counted")
+	return r, subjects, now, sub, entered
+}
+
+// The demo shop's journey runs end to end (issue 19 acceptance): the demo data goes in
+// through ingestion, the journey is defined and activated through the API, every showcase
+// shopper adds something to their cart, the journey waits, branches on the advertising
+// segment and sends through a real loopback webhook receiver that verifies signatures.
+// Who got what, and who was skipped and why, is checked against the demo's ground truth
+// (consent story, age band), not against the engine's own answers.
+func TestDemoJourneyEndToEnd(t *testing.T) {
+	r, subjects, now, sub, entered := runDemoJourney(t)
+	ctx := context.Background()
+	cs := r.app.Store.(store.Campaigns)
 	got := r.sink.ByRecipient()
 	segments := &profile.CampaignFacts{Engine: r.app.Profiles}
 	var lines []string
@@ -233,13 +256,7 @@ func TestDemoJourneyEndToEnd(t *testing.T) {
 	}
 	t.Logf("results: %d reached, %d held out, skipped %v", reached, held, res.Skipped)
 
-	// One of the people reached orders within the conversion window: a conversion.
-	for _, s := range subjects {
-		if len(got[s.UserID]) == 1 {
-			r.track(t, fmt.Sprintf(`{"batch":[{"type":"track","event":"Order Completed","userId":%q,"messageId":"order-%s","timestamp":%q,
-  "properties":{"order_id":"o-%s","total":99,"revenue":99,"currency":"CNY"}}]}`, s.UserID, s.UserID, time.Now().UTC().Format(time.RFC3339Nano), s.UserID))
-			break
-		}
+	if res.Conversions != 1 {
+		t.Fatalf("the order within the window was not counted as a conversion: %+v", *res)
 	}
-	waitFor(t, func() bool { return r.results(t, "journeys", demo.JourneyID).Results.Conversions == 1 }, "the conversion counted")
 }

@@ -372,6 +372,7 @@
     if (saved) start(saved);
   }
   // Deferred scripts run in order before DOMContentLoaded: by then every screen registered.
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // (This script is deferred too, so the page is "interactive", not "loading", when it runs:
+  // starting at once would miss the screens registered by the scripts after it.)
+  document.addEventListener("DOMContentLoaded", init);
 })();
