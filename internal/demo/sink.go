@@ -83,11 +83,7 @@ func (s *Sink) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if !dup && s.out != nil {
-		label := ""
-		if m.Label != "" {
-			label = "[" + m.Label + "] "
-		}
-		fmt.Fprintf(s.out, "demo shop: message %s for %s (%s): %s%s\n", key, m.Recipient, m.Campaign, label, firstLine(m.Body))
+		fmt.Fprintf(s.out, "demo shop: message %s for %s (%s): %s\n", key, m.Recipient, m.Campaign, firstLine(m.Body))
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
