@@ -6,6 +6,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -25,6 +26,7 @@ import (
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/auth"
+	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
@@ -79,6 +81,8 @@ type App struct {
 	Server      *server.Server
 	Intake      *intake.Counter
 	SignIn      *signin.Service
+	Jobs        *jobs.Queue
+	Campaigns   *campaign.Service
 
 	checkpoints *audit.Checkpointer
 	lease       *keyringLease
@@ -124,6 +128,10 @@ type Options struct {
 	IngestRate float64
 	// OIDC lets operators sign in to the console through an OpenID Connect provider.
 	OIDC *OIDC
+	// CampaignClock is the campaign engine's clock (default time.Now) and CampaignTick how
+	// often it starts due runs and moves journeys on (default a minute): tests.
+	CampaignClock func() time.Time
+	CampaignTick  time.Duration
 }
 
 // OIDC is the OpenID Connect provider operators sign in to the console with (steward serve
@@ -237,7 +245,12 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	g := gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice})
 	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg, Recorder: a.Recorder,
 		Gate: g, Recorded: recorded,
-		Suppressed: st.SuppressedIdentities})
+		Suppressed: st.SuppressedIdentities, Stored: func(ctx context.Context, evs []store.Event) {
+			// Conversions, triggers and event entries: after the events committed.
+			if err := a.Campaigns.ObserveStored(ctx, evs); err != nil {
+				a.Log.Warn("campaigns: observing events failed", "err", err)
+			}
+		}})
 	if err != nil {
 		return err
 	}
@@ -324,6 +337,40 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		}
 	}
 
+	// Campaigns and journeys (issue 19) on the durable job queue; checked at the moment of
+	// sending against the consent ledger, the policy and the profile engine.
+	ws := jobs.NewWorkers()
+	tick := cmp.Or(opt.CampaignTick, time.Minute)
+	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4},
+		Periodic: campaign.Periodic(tick), PollInterval: min(time.Second, tick)}); err != nil {
+		return err
+	}
+	facts := &profile.CampaignFacts{Engine: a.Profiles, Subjects: st, Reader: a.Reader, Ledger: a.Ledger, Regime: cur}
+	sender := cur().Manifest().Controller.Name
+	channels, err := campaignChannels(cfg, a.Keyring, sender)
+	if err != nil {
+		return fmt.Errorf("open campaigns: %w", err)
+	}
+	if a.Campaigns, err = campaign.New(campaign.Config{Store: st, Queue: a.Jobs, Eligibility: facts, Segments: facts,
+		Recorder: a.Recorder, Objector: a.Ledger, Channels: channels, Sender: sender, Secret: keyed(a.Keyring, "steward/campaign-secret"),
+		WhyURL: publicBase(cfg) + "/privacy/", UnsubscribeURL: publicBase(cfg) + "/unsubscribe", Now: opt.CampaignClock,
+		DP: campaignDP(st, a.Recorder)}); err != nil {
+		return err
+	}
+	a.Campaigns.SetLimits(campaignLimits(cur().Manifest()))
+	a.Regime.OnPublish(func(_ context.Context, r *regime.Regime) error {
+		a.Campaigns.SetLimits(campaignLimits(r.Manifest()))
+		return nil
+	})
+	a.Profiles.OnSegmentEntry(func(ctx context.Context, segment string, ids []string) {
+		if err := a.Campaigns.ObserveSegmentEntry(ctx, segment, ids); err != nil {
+			a.Log.Warn("campaigns: segment entry failed", "err", err)
+		}
+	})
+	if err := a.Campaigns.Register(ws); err != nil {
+		return err
+	}
+
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
 		return err
@@ -335,7 +382,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		AlgorithmsPage: ui.Algorithms(func(ctx context.Context, lang string) (any, error) {
 			return a.Algorithms.Public(ctx, lang, a.Regime.Current())
 		}),
-		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc})
+		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc, Campaigns: a.Campaigns})
 	return err
 }
 
@@ -385,6 +432,25 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(intakeDone)
 		if a.Intake != nil {
 			a.Intake.Run(ctx, 5*time.Second) // flushes once more when ctx ends
+		}
+	}()
+	jobsStarted := true
+	if err := a.Jobs.Start(ctx); err != nil {
+		if ctx.Err() == nil {
+			return err
+		}
+		jobsStarted = false // told to stop before starting: shut down as usual, below
+	}
+	defer func() {
+		if !jobsStarted {
+			return
+		}
+		// Running deliveries get a moment to finish; an interrupted one is sent again
+		// with the same idempotency key after the next start.
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := a.Jobs.Stop(sctx); err != nil {
+			a.Log.Error("jobs: stop failed", "err", err)
 		}
 	}()
 	go func() {

@@ -162,8 +162,9 @@ func (r *running) ingest(t *testing.T, body string) (int, []byte) {
 func TestErrorsTellTheTruth(t *testing.T) {
 	r := startApp(t)
 	r.waitProfiles(t)
-	// A segment over a trait its purpose may not read is refused saying so.
-	s, b := r.call(t, "POST", "/api/v1/segments/preview", r.admin, `{"expression":"trait(\"city\") == \"上海\"","purpose":"marketing.advertising.first_party"}`)
+	// A segment over a trait its purpose may not read is refused saying so (the manifest
+	// lets marketing messages use the email and the userId, not the city).
+	s, b := r.call(t, "POST", "/api/v1/segments/preview", r.admin, `{"expression":"trait(\"city\") == \"上海\"","purpose":"marketing.communications"}`)
 	if s != 400 || !strings.Contains(string(b), `may not read trait \"city\"`) || strings.Contains(string(b), "unknown trait") {
 		t.Errorf("segment over a trait the purpose may not read: %d %s", s, b)
 	}

@@ -44,6 +44,10 @@ const (
 	// ScopeAnonymisedRelease releases an anonymised export (audited): the privacy
 	// officer's call, not the analyst's who asks for it (SD-01: approval for bulk export).
 	ScopeAnonymisedRelease Scope = "anonymised:release"
+	// ScopeCampaignsRead lists campaigns and journeys with their results; ScopeCampaignsWrite
+	// defines, activates and pauses them (issue 19).
+	ScopeCampaignsRead  Scope = "campaigns:read"
+	ScopeCampaignsWrite Scope = "campaigns:write"
 )
 
 // AllScopes lists every scope, sorted.
@@ -53,6 +57,7 @@ var AllScopes = sortedScopes(
 	ScopeSessionsWrite, ScopeProfilesRead, ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead,
 	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
 	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite, ScopeAuditWrite, ScopeAnonymisedRead, ScopeAnonymisedRelease,
+	ScopeCampaignsRead, ScopeCampaignsWrite,
 )
 
 // Role is an operator's job; it bounds the scopes of the operator's tokens.
@@ -75,7 +80,8 @@ var Roles = []Role{RoleAdmin, RoleMarketer, RoleAnalyst, RolePrivacyOfficer, Rol
 var roleScopes = map[Role][]Scope{
 	RoleAdmin: AllScopes,
 	RoleMarketer: sortedScopes(ScopeSourcesRead, ScopeManifestRead, ScopeConsentRead, ScopeProfilesRead,
-		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead),
+		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead,
+		ScopeCampaignsRead, ScopeCampaignsWrite),
 	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead,
 		ScopeAnonymisedRead),
 	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,

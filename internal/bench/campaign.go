@@ -171,7 +171,7 @@ type benchRecorder struct {
 	leaves atomic.Int64
 }
 
-func (b *benchRecorder) RecordAudience(_ context.Context, _ audit.Event, ids []string) error {
+func (b *benchRecorder) RecordAudience(_ context.Context, _ audit.Event, ids []string) (uint64, error) {
 	h := rfc6962.DefaultHasher
 	level := make([][]byte, len(ids))
 	for i, id := range ids {
@@ -188,8 +188,7 @@ func (b *benchRecorder) RecordAudience(_ context.Context, _ audit.Event, ids []s
 		}
 		level = next
 	}
-	b.leaves.Add(1)
-	return nil
+	return uint64(b.leaves.Add(1) - 1), nil
 }
 
 func campaignRun(ctx context.Context, sk *benchSink, n, batch, workers, conc int) (campaignResult, error) {

@@ -92,7 +92,7 @@ func TestAdAudienceDeltaRemovesWithdrawn(t *testing.T) {
 	if got := p.list(); !slices.Equal(got, want) {
 		t.Fatalf("platform list = %v\nwant %v (ann's email and phone, ben's email)", got, want)
 	}
-	if r.Wanted != 2 || r.Added != 3 || r.Skipped["no_third_party_consent"] != 1 || r.Skipped["not_allowed:no_consent"] != 1 {
+	if r.Wanted != 2 || r.Added != 3 || r.Skipped["no_third_party_consent"] != 1 || r.Skipped["no_consent"] != 1 {
 		t.Fatalf("first sync = %+v", r)
 	}
 	if e := h.rec.events[0]; e.Recipient != "Alimama Ads" || len(h.rec.batches[0]) != 2 {

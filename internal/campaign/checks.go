@@ -13,8 +13,9 @@ import (
 )
 
 // Skip reasons: stable strings, counted per campaign (issue 19 item 3). A policy refusal
-// is counted as ReasonNotAllowed + ":" + the policy's own reason (e.g.
-// "not_allowed:no_consent").
+// is counted under the policy's own stable reason (internal/policy: "no_consent",
+// "ad_free_subscription", "restricted", …), so one vocabulary explains a skip in results,
+// audiences and the privacy center; ReasonNotAllowed only when the policy gave none.
 const (
 	ReasonUnknownSubject     = "unknown_subject"
 	ReasonObjected           = "objected_direct_marketing" // PT-07
@@ -99,7 +100,7 @@ func (s *Service) check(t *target, subjectID string, d Decision, now time.Time) 
 	}
 	if !d.Allowed {
 		if d.Reason != "" {
-			return skip(ReasonNotAllowed + ":" + d.Reason)
+			return skip(d.Reason)
 		}
 		return skip(ReasonNotAllowed)
 	}
@@ -149,7 +150,7 @@ func (s *Service) check(t *target, subjectID string, d Decision, now time.Time) 
 }
 
 func (s *Service) quietFor(t *target) *QuietHours {
-	q := s.cfg.QuietHours
+	q := s.limits.Load().QuietHours
 	if t.quiet != nil {
 		q = t.quiet
 	}
@@ -222,6 +223,7 @@ type capper struct {
 }
 
 func (c *capper) decide(history map[string][]store.CampaignMessage, fresh []store.CampaignMessage) []store.CampaignMessage {
+	caps := c.s.limits.Load().Caps
 	admitted := map[string][]store.CampaignMessage{}
 	out := make([]store.CampaignMessage, 0, len(fresh))
 	for _, m := range fresh {
@@ -252,9 +254,9 @@ func (c *capper) decide(history map[string][]store.CampaignMessage, fresh []stor
 		for _, h := range admitted[m.SubjectID] {
 			count(h)
 		}
-		limit, reason := c.s.cfg.Caps.PerDay, ReasonCapDaily
-		if c.elderly[m.SubjectID] && c.s.cfg.Caps.ElderlyPerDay < limit {
-			limit, reason = c.s.cfg.Caps.ElderlyPerDay, ReasonCapDailyElderly
+		limit, reason := caps.PerDay, ReasonCapDaily
+		if c.elderly[m.SubjectID] && caps.ElderlyPerDay < limit {
+			limit, reason = caps.ElderlyPerDay, ReasonCapDailyElderly
 		}
 		switch {
 		case limit > 0 && today >= limit:

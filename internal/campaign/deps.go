@@ -77,10 +77,12 @@ type Segments interface {
 
 // Recorder records processing acts. RecordAudience appends one leaf for a batch of people
 // that commits to a Merkle root over their pseudonyms, with per-person proofs for each
-// person's report (the audit redesign; *audit.Recorder gains it).
+// person's report, and returns the leaf's index (implemented by *audit.Recorder).
 type Recorder interface {
-	RecordAudience(ctx context.Context, e audit.Event, subjectIDs []string) error
+	RecordAudience(ctx context.Context, e audit.Event, subjectIDs []string) (uint64, error)
 }
+
+var _ Recorder = (*audit.Recorder)(nil)
 
 // Objector records an objection to direct marketing (GDPR Art. 21(3), PT-07): what a
 // one-click unsubscribe does. via names how ("email_one_click").

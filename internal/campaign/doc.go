@@ -33,7 +33,10 @@
 //	unknown_subject            the person is gone (erased, merged)
 //	objected_direct_marketing  objection to direct marketing (marketing purposes)
 //	minor                      a minor (marketing purposes)
-//	not_allowed[:<policy reason>]  the policy refuses the purpose now (consent withdrawn, …)
+//	<policy reason>            the policy refuses the purpose now, counted under the policy's own
+//	                           stable reason: no_consent (withdrawn), ad_free_subscription (a
+//	                           privacy subscriber and an advertising purpose), restricted, …;
+//	                           not_allowed when it gave none
 //	no_third_party_consent     ad audiences: no third-party purpose + separate consent for the recipient
 //	personalisation_off        personalisation off and no plain variant
 //	no_contact                 no address on the channel
@@ -107,9 +110,22 @@
 //		Recorder: rec, Objector: obj, Channels: map[string]channel.Sender{"webhook": wh, "email": em},
 //		Caps: campaign.CapsConfig{PerDay: 3, ElderlyPerDay: 1}, Secret: key, ...})
 //	svc.Register(ws) // before Start
+//	svc.SetLimits(...) // the manifest's campaigns section, again for each published version
 //	q.Start(ctx)
-//	mux.Handle("POST /u", channel.UnsubscribeHandler(svc.Unsubscribe)) // and GET, for the confirm page
+//	mux.Handle("POST /unsubscribe", channel.UnsubscribeHandler(svc.Unsubscribe)) // and GET, for the confirm page
 //
-// The event pipeline calls svc.ObserveEvent (conversions, triggers, event entries); the
-// segment engine calls svc.ObserveSegmentEntry.
+// The event pipeline calls svc.ObserveStored after each commit (conversions, triggers,
+// event entries; only for events some definition reacts to); the segment engine calls
+// svc.ObserveSegmentEntry. internal/app does all of this; profile.CampaignFacts is the
+// Eligibility and Segments, consent.Ledger the Objector, *audit.Recorder the Recorder.
+//
+// # Results
+//
+// Results count every decision: sends (delivered, pending, dead), skips by reason, the
+// holdout, conversions in the window and the uplift with Newcombe's interval, and the
+// funnel audience → eligible → sent → delivered → converted. A definition that names a
+// privacy budget ({"dp": {"budget": "…", "epsilon": 0.5}}) shows them only through
+// Released, which charges the budget through internal/dp and returns noisy counts
+// (dpresults.go). Unsubscribe links carry a sealed token (AES-256-GCM under a key from
+// Secret): it names nobody and opens only here.
 package campaign

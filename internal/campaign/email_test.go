@@ -124,7 +124,7 @@ func TestUnsubscribeRecordsObjection(t *testing.T) {
 		t.Fatalf("Message-ID = %q", m.Header.Get("Message-Id"))
 	}
 	link := strings.Trim(m.Header.Get("List-Unsubscribe"), "<>")
-	if !strings.HasPrefix(link, web.URL+"/u?t=v1.") || !strings.Contains(string(body), link) {
+	if !strings.HasPrefix(link, web.URL+"/u?t=v2.") || !strings.Contains(string(body), link) {
 		t.Fatalf("List-Unsubscribe = %q (and in the body)", link)
 	}
 	// A link scanner's GET does not unsubscribe.

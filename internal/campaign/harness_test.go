@@ -106,12 +106,12 @@ type fakeRecorder struct {
 	events  []audit.Event
 }
 
-func (f *fakeRecorder) RecordAudience(_ context.Context, e audit.Event, ids []string) error {
+func (f *fakeRecorder) RecordAudience(_ context.Context, e audit.Event, ids []string) (uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.batches = append(f.batches, slices.Clone(ids))
 	f.events = append(f.events, e)
-	return nil
+	return uint64(len(f.batches) - 1), nil
 }
 
 func (f *fakeRecorder) people() map[string]int {
@@ -228,7 +228,8 @@ type harnessOpts struct {
 	audiences map[string]channel.AudiencePlatform
 	batch     int
 	unsubURL  string
-	start     bool // start working jobs
+	secret    []byte // the engine's Secret (default testSecret)
+	start     bool   // start working jobs
 }
 
 func openStore(t testing.TB, o harnessOpts) store.Store {
@@ -299,6 +300,9 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	}
 	if o.unsubURL != "" {
 		cfg.UnsubscribeURL = o.unsubURL
+	}
+	if o.secret != nil {
+		cfg.Secret = o.secret
 	}
 	h.svc, err = campaign.New(cfg)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,13 +15,21 @@ import (
 const journeyBatch = 1000
 
 // enter puts people into a journey at its first step, once (or again after they finished,
-// with reentry). People in the journey's holdout are recorded as held out and not entered.
+// with reentry). People in the journey's holdout are recorded as held out and not entered
+// — if the send-time checks would let a message reach them now: the held-out group must
+// be comparable with the people who are sent messages, so someone the checks refuse (a
+// minor, an objection, no consent) enters as anyone else and is skipped, with the reason,
+// when the journey comes to send.
 func (s *Service) enter(ctx context.Context, j *Journey, subjects []string) error {
 	now := s.now()
+	hold, err := s.holdable(ctx, j, subjects, now)
+	if err != nil {
+		return err
+	}
 	var held []store.CampaignMessage
 	for _, sub := range subjects {
 		st := store.JourneyState{JourneyID: j.ID, SubjectID: sub, Entry: 1, Status: store.JourneyActive, DueAt: now, EnteredAt: now, UpdatedAt: now}
-		if j.Holdout > 0 && s.inHoldout(j.ID, sub, j.Holdout) {
+		if hold[sub] {
 			m := store.CampaignMessage{MessageID: MessageID(j.ID, "holdout", sub), CampaignID: j.ID, RunID: "holdout", SubjectID: sub,
 				Channel: j.Channel.Type, Status: store.MessageHoldout, DecidedAt: now}
 			if j.Conversion != nil {
@@ -56,6 +65,36 @@ func (s *Service) enter(ctx context.Context, j *Journey, subjects []string) erro
 		return err
 	}
 	return nil
+}
+
+// holdable returns who of subjects falls in the journey's holdout and would pass the
+// send-time checks of its first send step now.
+func (s *Service) holdable(ctx context.Context, j *Journey, subjects []string, now time.Time) (map[string]bool, error) {
+	out := map[string]bool{}
+	if j.Holdout <= 0 {
+		return out, nil
+	}
+	var cands []string
+	for _, sub := range subjects {
+		if s.inHoldout(j.ID, sub, j.Holdout) {
+			cands = append(cands, sub)
+		}
+	}
+	step := slices.IndexFunc(j.Steps, func(st Step) bool { return st.Send != nil })
+	if len(cands) == 0 || step < 0 {
+		return out, nil
+	}
+	t := journeyTarget(j, step)
+	decs, err := s.cfg.Eligibility.Check(ctx, cands, t.query())
+	if err != nil {
+		return nil, fmt.Errorf("enter journey %s: %w", j.ID, err)
+	}
+	for i, sub := range cands {
+		if i < len(decs) && s.check(t, sub, decs[i], now).status != store.MessageSkipped {
+			out[sub] = true
+		}
+	}
+	return out, nil
 }
 
 // AdvanceJourneys moves every due person along their journey: through branches and waits,

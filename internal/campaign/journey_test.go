@@ -92,3 +92,36 @@ func TestJourneyDurableAcrossRestart(t *testing.T) {
 		t.Fatalf("re-entered: %+v", s)
 	}
 }
+
+// A journey's holdout holds out only people a message could reach: someone the send-time
+// checks refuse enters like anyone else and is skipped with the reason when the journey
+// sends, so the held-out group stays comparable with the people reached (the uplift).
+func TestJourneyHoldoutOnlyHoldsOutTheReachable(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 5, 1, 4, 0, 0, 0, time.UTC)} // noon in Shanghai
+	h := newHarness(t, harnessOpts{clock: clk})
+	ctx := context.Background()
+	var ids []string
+	for i := range 40 {
+		id := "p" + string(rune('a'+i%26)) + string(rune('0'+i/26))
+		ids = append(ids, id)
+		h.elig.set(id, person{consent: i%2 == 0, contactID: "u-" + id, tz: "Asia/Shanghai"})
+	}
+	h.define(t, `{"id": "held", "purpose": "marketing.communications.push", "entry": {"event": "Signed Up"}, "channel": {"type": "webhook"},
+  "holdout": 0.5, "steps": [{"id": "hi", "send": {"content": {"plain": {"body": "欢迎"}}}}]}`)
+	for _, id := range ids {
+		if err := h.svc.ObserveEvent(ctx, campaign.Event{ID: "su-" + id, SubjectID: id, Name: "Signed Up", At: clk.now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.svc.AdvanceJourneys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.svc.Results(ctx, "held")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 20 without consent: all entered and skipped. 20 with consent: split by the holdout.
+	if r.Skipped["no_consent"] != 20 || r.Holdout+r.Delivered != 20 || r.Holdout == 0 || r.Delivered == 0 {
+		t.Fatalf("results %+v: want the 20 refused all skipped, the 20 reachable split between holdout and sent", r)
+	}
+}

@@ -23,6 +23,26 @@ type Results struct {
 	Conversions        int64   `json:"conversions"`
 	HoldoutConversions int64   `json:"holdout_conversions"`
 	Uplift             *Uplift `json:"uplift,omitempty"`
+	// Funnel is the way from the audience to conversions, for charts.
+	Funnel Funnel `json:"funnel"`
+	// DP, when set, says the counts were released through differential privacy.
+	DP *DPInfo `json:"dp,omitempty"`
+}
+
+// Funnel: audience (every decision: everyone the runs considered) → eligible (passed the
+// send-time checks: sent or held out) → sent (treated: the checks let the message through)
+// → delivered (the channel accepted it) → converted (within the window); the held-out
+// group beside it, for the uplift.
+type Funnel struct {
+	Audience  int64 `json:"audience"`
+	Eligible  int64 `json:"eligible"`
+	Sent      int64 `json:"sent"`
+	Delivered int64 `json:"delivered"`
+	Converted int64 `json:"converted"`
+	Skipped   int64 `json:"skipped"`
+	Holdout   int64 `json:"holdout"`
+	// HoldoutConverted: held-out people who converted anyway.
+	HoldoutConverted int64 `json:"holdout_converted"`
 }
 
 // Uplift is the difference of conversion rates, delivered minus holdout, with its 95%
@@ -66,12 +86,23 @@ func (s *Service) Results(ctx context.Context, campaignID string) (Results, erro
 			}
 		}
 	}
+	r.finish()
+	return r, nil
+}
+
+// finish derives the totals, the funnel and the uplift from the counts.
+func (r *Results) finish() {
 	r.Sends = r.Delivered + r.Pending + r.Dead
+	var skipped int64
+	for _, n := range r.Skipped {
+		skipped += n
+	}
+	r.Funnel = Funnel{Audience: r.Sends + r.Holdout + skipped, Eligible: r.Sends + r.Holdout, Sent: r.Sends, Delivered: r.Delivered,
+		Converted: r.Conversions, Skipped: skipped, Holdout: r.Holdout, HoldoutConverted: r.HoldoutConversions}
 	if r.Delivered > 0 && r.Holdout > 0 {
 		u := NewcombeInterval(r.Conversions, r.Delivered, r.HoldoutConversions, r.Holdout, 1.959963984540054)
 		r.Uplift = &u
 	}
-	return r, nil
 }
 
 // NewcombeInterval returns the difference p1 − p2 of two proportions x1/n1 and x2/n2 with

@@ -51,7 +51,7 @@ func TestWithdrawBetweenSchedulingAndSending(t *testing.T) {
 			if got["u-bob"] != 0 || got["u-alice"] != 1 || got["u-carol"] != 1 {
 				t.Fatalf("recipients = %v; bob withdrew and must not be contacted", got)
 			}
-			if r.Delivered != 2 || r.Skipped["not_allowed:no_consent"] != 1 {
+			if r.Delivered != 2 || r.Skipped["no_consent"] != 1 {
 				t.Fatalf("results = %+v", r)
 			}
 			if n := h.rec.people()["bob"]; n != 0 {
@@ -70,7 +70,7 @@ func TestWithdrawBetweenSchedulingAndSending(t *testing.T) {
 				}
 			}
 			h.elig.update("carol", func(p *person) { p.consent = false })
-			r = waitResults(t, h, "cart", func(r campaign.Results) bool { return r.Delivered+r.Skipped["not_allowed:no_consent"] == 2 })
+			r = waitResults(t, h, "cart", func(r campaign.Results) bool { return r.Delivered+r.Skipped["no_consent"] == 2 })
 			if r.Delivered != 1 || h.sink.recipients()["u-carol"] != 1 {
 				t.Fatalf("cart results = %+v, recipients %v: carol got the cart message after withdrawing", r, h.sink.recipients())
 			}
@@ -97,7 +97,7 @@ func TestWithdrawBeforeRetry(t *testing.T) {
 	}
 	h.define(t, spec("retry", ""))
 	h.svc.Run(ctx, "retry", "r1")
-	r := waitResults(t, h, "retry", func(r campaign.Results) bool { return r.Skipped["not_allowed:no_consent"] == 1 })
+	r := waitResults(t, h, "retry", func(r campaign.Results) bool { return r.Skipped["no_consent"] == 1 })
 	if h.sink.unique() != 0 || r.Delivered != 0 {
 		t.Fatalf("dan was contacted on retry after withdrawing: %+v", r)
 	}

@@ -2,7 +2,10 @@ package campaign
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -12,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -71,6 +75,9 @@ type Config struct {
 	RetryBase, RetryMax time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// DP, when set, releases the results of definitions that name a privacy budget
+	// (dpresults.go); without it their results are refused.
+	DP *DPConfig
 }
 
 // Service is the campaign and journey engine.
@@ -79,10 +86,15 @@ type Service struct {
 	holdoutKey []byte
 	tokenKey   []byte
 
+	// limits are the deployment's caps and default quiet hours: the manifest in force
+	// sets them, and a newly published manifest changes them without a restart.
+	limits atomic.Pointer[Limits]
+
 	mu       sync.Mutex
 	specs    map[string]cachedSpec // id → parsed definition, by UpdatedAt
 	active   []cachedSpec          // active definitions, for matching events
 	activeAt time.Time
+	watched  map[string]bool // event names some definition reacts to (Observes)
 }
 
 type cachedSpec struct {
@@ -98,15 +110,6 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("new campaign service: Store, Queue, Eligibility, Segments and Recorder are required")
 	case len(cfg.Secret) < 32:
 		return nil, errors.New("new campaign service: Secret must be at least 32 bytes")
-	}
-	if cfg.Caps.PerDay == 0 {
-		cfg.Caps.PerDay = 3
-	}
-	if cfg.Caps.ElderlyPerDay == 0 {
-		cfg.Caps.ElderlyPerDay = 1
-	}
-	if cfg.QuietHours == nil {
-		cfg.QuietHours = &QuietHours{Start: 21 * 60, End: 8 * 60, Action: QuietDefer}
 	}
 	if cfg.DefaultLocation == nil {
 		loc, err := time.LoadLocation("Asia/Shanghai")
@@ -135,9 +138,39 @@ func New(cfg Config) (*Service, error) {
 		m.Write([]byte(label))
 		return m.Sum(nil)
 	}
-	return &Service{cfg: cfg, holdoutKey: derive("steward campaign holdout v1"), tokenKey: derive("steward unsubscribe token v1"),
-		specs: map[string]cachedSpec{}}, nil
+	svc := &Service{cfg: cfg, holdoutKey: derive("steward campaign holdout v1"), tokenKey: derive("steward unsubscribe token v2"),
+		specs: map[string]cachedSpec{}}
+	svc.SetLimits(Limits{Caps: cfg.Caps, QuietHours: cfg.QuietHours})
+	return svc, nil
 }
+
+// Limits are the deployment's frequency caps and default quiet hours (Config.Caps and
+// Config.QuietHours, later the manifest in force).
+type Limits struct {
+	Caps       CapsConfig
+	QuietHours *QuietHours
+}
+
+// SetLimits replaces the caps and default quiet hours; zero caps mean 3 per day and 1 per
+// day for elderly people, nil quiet hours 21:00–08:00 (defer), and an empty range (start
+// = end) no default quiet hours. Sends decided from now on use them.
+func (s *Service) SetLimits(l Limits) {
+	if l.Caps.PerDay == 0 {
+		l.Caps.PerDay = 3
+	}
+	if l.Caps.ElderlyPerDay == 0 {
+		l.Caps.ElderlyPerDay = 1
+	}
+	if l.QuietHours == nil {
+		l.QuietHours = &QuietHours{Start: 21 * 60, End: 8 * 60, Action: QuietDefer}
+	}
+	q := *l.QuietHours
+	l.QuietHours = &q
+	s.limits.Store(&l)
+}
+
+// Limits returns the caps and default quiet hours in force.
+func (s *Service) Limits() Limits { return *s.limits.Load() }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
@@ -181,10 +214,22 @@ func (s *Service) Activate(ctx context.Context, id string) error {
 		return s.notFound(id, err)
 	}
 	var next *time.Time
+	if def.Kind == store.CampaignKindJourney {
+		j, err := ParseJourney(def.Spec)
+		if err != nil {
+			return err
+		}
+		if err := s.channelReady(j.Channel); err != nil {
+			return fmt.Errorf("activate %s: %w", id, err)
+		}
+	}
 	if def.Kind == store.CampaignKindCampaign {
 		c, err := ParseCampaign(def.Spec)
 		if err != nil {
 			return err
+		}
+		if err := s.channelReady(c.Channel); err != nil {
+			return fmt.Errorf("activate %s: %w", id, err)
 		}
 		if c.Schedule.Kind != ScheduleTriggered {
 			n := c.Schedule.First(s.now())
@@ -199,6 +244,25 @@ func (s *Service) Activate(ctx context.Context, id string) error {
 	}
 	defer s.forgetActive()
 	return s.cfg.Store.SetCampaignRun(ctx, id, StatusActive, next, s.now())
+}
+
+// channelReady refuses to start what this deployment cannot deliver: a channel (or ad
+// platform) that is not configured.
+func (s *Service) channelReady(ch Channel) error {
+	if ch.Type == ChannelAdAudience {
+		if s.cfg.Audiences[ch.Destination] == nil {
+			return fmt.Errorf("%w: audience %s", ErrNoChannel, ch.Destination)
+		}
+		return nil
+	}
+	key := ch.Type
+	if ch.Type == ChannelWebhook && ch.Endpoint != "" {
+		key += ":" + ch.Endpoint
+	}
+	if s.cfg.Channels[key] == nil {
+		return fmt.Errorf("%w: %s", ErrNoChannel, key)
+	}
+	return nil
 }
 
 // forgetActive makes the next event reread the active definitions (this process's own
@@ -368,7 +432,7 @@ func (s *Service) sendBatch(ctx context.Context, t *target, runID string, send [
 	ev := audit.Event{Act: audit.ActActivation, Actor: "system", Purpose: t.purpose, LegalBasis: "consent",
 		Detail: map[string]string{"campaign": t.campaignID, "content": t.contentID, "run": runID, "channel": t.channel.Type,
 			"attempt": strconv.Itoa(attempt), "people": strconv.Itoa(len(send))}}
-	if err := s.cfg.Recorder.RecordAudience(ctx, ev, subjects); err != nil {
+	if _, err := s.cfg.Recorder.RecordAudience(ctx, ev, subjects); err != nil {
 		return fmt.Errorf("deliver %s: record: %w", t.contentID, err)
 	}
 	key := t.channel.Type
@@ -483,18 +547,49 @@ func withQuery(base, k, v string) string {
 	return base + sep + k + "=" + url.QueryEscape(v)
 }
 
-// UnsubscribeToken returns the signed token of a one-click unsubscribe link.
-func (s *Service) UnsubscribeToken(subjectID, campaignID, messageID string) string {
-	payload := base64.RawURLEncoding.EncodeToString([]byte(subjectID + "\x00" + campaignID + "\x00" + messageID))
-	mac := hmac.New(sha256.New, s.tokenKey)
-	mac.Write([]byte(payload))
-	return "v1." + payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+// Unsubscribe tokens are opaque and unforgeable: the person, campaign and message they
+// stand for are sealed with AES-256-GCM under a key derived from Config.Secret (which the
+// app derives from the keyring), with a random nonce. Nothing in a link says who it is for
+// — a forwarded or logged link names nobody — and a token changed in any bit, or made
+// without the key, fails to open and does nothing. The sealed text is padded to a multiple
+// of tokenPad bytes so that its length does not hint at the length of the ids either.
+const (
+	tokenPrefix = "v2."
+	tokenPad    = 64
+	tokenAAD    = "steward unsubscribe token v2"
+)
+
+func (s *Service) tokenAEAD() cipher.AEAD {
+	block, err := aes.NewCipher(s.tokenKey) // 32 bytes: AES-256
+	if err != nil {
+		panic(err) // the key is an HMAC-SHA256 output: always 32 bytes
+	}
+	g, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return g
 }
 
-// Unsubscribe is the one-click unsubscribe (RFC 8058): it verifies the token and records
-// an objection to direct marketing for its person (PT-07), which stops every marketing
-// send on every channel from the next check on. It is idempotent. The server mounts it
-// with channel.UnsubscribeHandler.
+// UnsubscribeToken returns the opaque token of a one-click unsubscribe link.
+func (s *Service) UnsubscribeToken(subjectID, campaignID, messageID string) string {
+	plain := []byte(subjectID + "\x00" + campaignID + "\x00" + messageID + "\x00")
+	if r := len(plain) % tokenPad; r != 0 {
+		plain = append(plain, make([]byte, tokenPad-r)...)
+	}
+	g := s.tokenAEAD()
+	nonce := make([]byte, g.NonceSize(), g.NonceSize()+len(plain)+g.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return tokenPrefix + base64.RawURLEncoding.EncodeToString(g.Seal(nonce, nonce, plain, []byte(tokenAAD)))
+}
+
+// Unsubscribe is the one-click unsubscribe (RFC 8058): it opens the token and records an
+// objection to direct marketing for its person (PT-07), which stops every marketing send
+// on every channel from the next check on. It is idempotent. A token that does not open
+// (forged, altered, for another deployment) changes nothing. The server mounts it with
+// channel.UnsubscribeHandler.
 func (s *Service) Unsubscribe(ctx context.Context, token string) error {
 	sub, _, _, err := s.parseToken(token)
 	if err != nil {
@@ -510,21 +605,23 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) error {
 }
 
 func (s *Service) parseToken(token string) (subject, campaign, message string, err error) {
-	rest, ok := strings.CutPrefix(token, "v1.")
-	payload, sig, ok2 := strings.Cut(rest, ".")
-	if !ok || !ok2 || len(token) > 1024 {
-		return "", "", "", fmt.Errorf("%w: %w", ErrBadToken, channel.ErrRejectedToken)
+	bad := fmt.Errorf("%w: %w", ErrBadToken, channel.ErrRejectedToken)
+	rest, ok := strings.CutPrefix(token, tokenPrefix)
+	if !ok || len(token) > 1024 {
+		return "", "", "", bad
 	}
-	mac := hmac.New(sha256.New, s.tokenKey)
-	mac.Write([]byte(payload))
-	want := base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
-	if !hmac.Equal([]byte(sig), []byte(want)) {
-		return "", "", "", fmt.Errorf("%w: %w", ErrBadToken, channel.ErrRejectedToken)
+	raw, err := base64.RawURLEncoding.DecodeString(rest)
+	g := s.tokenAEAD()
+	if err != nil || len(raw) < g.NonceSize()+g.Overhead() {
+		return "", "", "", bad
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(payload)
-	parts := strings.Split(string(raw), "\x00")
-	if err != nil || len(parts) != 3 || parts[0] == "" {
-		return "", "", "", fmt.Errorf("%w: %w", ErrBadToken, channel.ErrRejectedToken)
+	plain, err := g.Open(nil, raw[:g.NonceSize()], raw[g.NonceSize():], []byte(tokenAAD))
+	if err != nil {
+		return "", "", "", bad
+	}
+	parts := strings.SplitN(string(plain), "\x00", 4)
+	if len(parts) != 4 || parts[0] == "" {
+		return "", "", "", bad
 	}
 	return parts[0], parts[1], parts[2], nil
 }

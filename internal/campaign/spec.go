@@ -15,6 +15,8 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/robfig/cron/v3"
+
+	"github.com/stewardhq/steward/internal/dp"
 )
 
 // Channel types.
@@ -52,6 +54,9 @@ type Campaign struct {
 	Conversion *Conversion `json:"conversion,omitempty"`
 	Caps       *Caps       `json:"caps,omitempty"`
 	QuietHours *QuietHours `json:"quiet_hours,omitempty"`
+	// DP, when set, releases the results only through the differential-privacy engine,
+	// charged to the named budget (results.go, dpresults.go).
+	DP *DPRelease `json:"dp,omitempty"`
 
 	tmpl templates
 }
@@ -128,6 +133,13 @@ type QuietHours struct {
 	Action string `json:"action,omitempty"`
 }
 
+// DPRelease names the privacy budget a definition's results are released against, and
+// the ε each release spends (internal/dp; the budget must exist when results are asked).
+type DPRelease struct {
+	Budget  string  `json:"budget"`
+	Epsilon float64 `json:"epsilon"`
+}
+
 // Journey is a checked journey definition.
 type Journey struct {
 	ID         string      `json:"id"`
@@ -141,6 +153,7 @@ type Journey struct {
 	Conversion *Conversion `json:"conversion,omitempty"`
 	Caps       *Caps       `json:"caps,omitempty"`
 	QuietHours *QuietHours `json:"quiet_hours,omitempty"`
+	DP         *DPRelease  `json:"dp,omitempty"`
 	// Reentry lets a person enter again after they finished or exited.
 	Reentry bool   `json:"reentry,omitempty"`
 	Steps   []Step `json:"steps"`
@@ -196,6 +209,11 @@ func (d Duration) MarshalJSON() ([]byte, error) {
 	return strconv.AppendQuote(nil, time.Duration(d).String()), nil
 }
 
+// JSONSchema describes the JSON form (for the OpenAPI document).
+func (Duration) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "description": `a duration such as "90m", "36h" or "7d"`}
+}
+
 // UnmarshalJSON reads "7d", "36h", "90m".
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
@@ -232,6 +250,11 @@ type Clock int
 // MarshalJSON writes "HH:MM".
 func (c Clock) MarshalJSON() ([]byte, error) {
 	return strconv.AppendQuote(nil, fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60)), nil
+}
+
+// JSONSchema describes the JSON form (for the OpenAPI document).
+func (Clock) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "description": "a local time of day, HH:MM"}
 }
 
 // UnmarshalJSON reads "HH:MM" (00:00–23:59).
@@ -374,6 +397,9 @@ func (c *Campaign) check() error {
 	if err := checkCommon("", c.Purpose, c.Channel, c.Sender, c.Locale, c.Holdout, c.Conversion, c.Caps, c.QuietHours); err != nil {
 		return err
 	}
+	if err := checkDP(c.DP); err != nil {
+		return err
+	}
 	if c.Audience.Segment == "" {
 		return bad("/audience/segment", "is required")
 	}
@@ -456,6 +482,21 @@ func checkCommon(prefix, purpose string, ch Channel, sender, locale string, hold
 		default:
 			return bad(prefix+"/quiet_hours/action", "%q is not defer or skip", qh.Action)
 		}
+	}
+	return nil
+}
+
+var budgetPattern = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$`)
+
+func checkDP(d *DPRelease) error {
+	if d == nil {
+		return nil
+	}
+	if !budgetPattern.MatchString(d.Budget) {
+		return bad("/dp/budget", "must name a privacy budget (letters, digits, '_', '.', '-')")
+	}
+	if math.IsNaN(d.Epsilon) || d.Epsilon < dp.MinEpsilon || d.Epsilon > dp.MaxEpsilon {
+		return bad("/dp/epsilon", "must be between %g and %d", dp.MinEpsilon, dp.MaxEpsilon)
 	}
 	return nil
 }
@@ -620,6 +661,9 @@ func (j *Journey) check() error {
 		return bad("/id", "must be 1–63 lower-case letters, digits, '-' or '_', starting with a letter or digit")
 	}
 	if err := checkCommon("", j.Purpose, j.Channel, j.Sender, j.Locale, j.Holdout, j.Conversion, j.Caps, j.QuietHours); err != nil {
+		return err
+	}
+	if err := checkDP(j.DP); err != nil {
 		return err
 	}
 	if j.Channel.Type == ChannelAdAudience {

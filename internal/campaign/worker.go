@@ -280,6 +280,43 @@ func (s *Service) ObserveEvent(ctx context.Context, e Event) error {
 	return nil
 }
 
+// ObserveStored is ObserveEvent for a batch the ingestion pipeline just committed: the
+// track events some definition reacts to (Observes) are observed, the rest cost nothing.
+// An event stored again by a client's retry is observed again, which changes nothing: a
+// conversion is marked once, a trigger is a unique job per event, an entry happens once.
+func (s *Service) ObserveStored(ctx context.Context, evs []store.Event) error {
+	var errs []error
+	for _, e := range evs {
+		if e.Type != "track" || e.Name == "" {
+			continue
+		}
+		ok, err := s.Observes(ctx, e.Name)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if err := s.ObserveEvent(ctx, Event{ID: e.SourceID + ":" + e.MessageID, SubjectID: e.SubjectID, Name: e.Name, At: e.OccurredAt}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Observes reports whether events named name matter to some definition: the conversion
+// event of any campaign or journey (a paused or finished one still has windows open), or
+// the trigger or entry event of an active one. The ingestion pipeline asks before calling
+// ObserveEvent, so the events nothing measures cost no store work at all.
+func (s *Service) Observes(ctx context.Context, name string) (bool, error) {
+	if _, err := s.activeSpecs(ctx); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.watched[name], nil
+}
+
 // activeTTL is how long the list of active definitions that events are matched against
 // is reused: ObserveEvent runs for every ingested event, and activating a campaign may
 // take this long to see its first trigger.
@@ -299,16 +336,31 @@ func (s *Service) activeSpecs(ctx context.Context) ([]cachedSpec, error) {
 		return nil, err
 	}
 	out := []cachedSpec{}
+	watched := map[string]bool{}
 	for _, def := range defs {
+		_, cs, err := s.load(ctx, def.ID)
+		if err != nil {
+			continue
+		}
+		switch {
+		case cs.c != nil && cs.c.Conversion != nil:
+			watched[cs.c.Conversion.Event] = true
+		case cs.j != nil && cs.j.Conversion != nil:
+			watched[cs.j.Conversion.Event] = true
+		}
 		if def.Status != StatusActive {
 			continue
 		}
-		if _, cs, err := s.load(ctx, def.ID); err == nil {
-			out = append(out, cs)
+		switch {
+		case cs.c != nil && cs.c.Schedule.Kind == ScheduleTriggered:
+			watched[cs.c.Schedule.Event] = true
+		case cs.j != nil && cs.j.Entry.Event != "":
+			watched[cs.j.Entry.Event] = true
 		}
+		out = append(out, cs)
 	}
 	s.mu.Lock()
-	s.active, s.activeAt = out, time.Now()
+	s.active, s.activeAt, s.watched = out, time.Now(), watched
 	s.mu.Unlock()
 	return out, nil
 }
@@ -403,7 +455,7 @@ func (s *Service) SyncAudience(ctx context.Context, campaignID string) (SyncResu
 		ev := audit.Event{Act: audit.ActActivation, Actor: "system", Purpose: c.Purpose, LegalBasis: "separate_consent",
 			Recipient: c.Channel.Recipient, Detail: map[string]string{"campaign": c.ID, "channel": ChannelAdAudience,
 				"destination": c.Channel.Destination, "added": strconv.Itoa(len(add)), "removed": strconv.Itoa(len(remove))}}
-		if err := s.cfg.Recorder.RecordAudience(ctx, ev, shared); err != nil {
+		if _, err := s.cfg.Recorder.RecordAudience(ctx, ev, shared); err != nil {
 			return res, fmt.Errorf("sync audience %s: record: %w", campaignID, err)
 		}
 	}

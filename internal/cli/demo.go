@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -51,6 +53,16 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	log := slog.New(seedingQuiet{Handler: newLogger(e.stderr, cfg).Handler(), on: seeding})
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// The demo shop's own receiver of campaign messages, on loopback, unless a webhook URL
+	// was given: the demo journey's messages arrive there and are printed.
+	if cfg.WebhookURL == "" {
+		sink, err := demo.StartSink("127.0.0.1:0", demoWebhookSecret(cfg.DataDir), e.stdout)
+		if err != nil {
+			return err
+		}
+		defer sink.Close()
+		cfg.WebhookURL = sink.URL
+	}
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -71,8 +83,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		log.Error("demo seeding failed", "err", seedErr)
 	}
 	if seedErr == nil {
-		fmt.Fprintf(e.stdout, "\nSteward demo is ready.\n  console:        %s/console/  (sign in with the token in %s)\n  privacy center: %s/privacy/\n  write key:      %s\n  health:         %s/healthz\nPress Ctrl-C to stop.\n",
-			base, a.AdminTokenPath(), base, a.WriteKeyPath(), base)
+		fmt.Fprintf(e.stdout, "\nSteward demo is ready.\n  console:        %s/console/  (sign in with the token in %s)\n  privacy center: %s/privacy/\n  write key:      %s\n  health:         %s/healthz\n  webhook:        %s (campaign messages, signed with %s)\nPress Ctrl-C to stop.\n",
+			base, a.AdminTokenPath(), base, a.WriteKeyPath(), base, cfg.WebhookURL, filepath.Join(cfg.DataDir, app.WebhookSecretFile))
 	}
 	err = <-serveErr
 	if cerr := a.Close(); err == nil {
@@ -132,7 +144,49 @@ func seedDemo(ctx context.Context, e *env, a *app.App, base string, dcfg demo.Co
 	if err := defineDemoSegments(ctx, e, a); err != nil {
 		return err
 	}
+	if err := defineDemoJourney(ctx, e, a, base, dcfg); err != nil {
+		return err
+	}
 	return st.PutSetting(ctx, demoSeededSetting, time.Now().UTC().Format(time.RFC3339))
+}
+
+// defineDemoJourney defines and activates the demo shop's journey (demo.Journey) and says
+// how to set it off: a cart addition by a shopper who allows the shop's own ads.
+func defineDemoJourney(ctx context.Context, e *env, a *app.App, base string, dcfg demo.Config) error {
+	if _, err := a.Campaigns.DefineJourney(ctx, demo.Journey(), "demo"); err != nil {
+		return fmt.Errorf("demo: journey: %w", err)
+	}
+	if err := a.Campaigns.Activate(ctx, demo.JourneyID); err != nil {
+		return fmt.Errorf("demo: journey: %w", err)
+	}
+	user := ""
+	if subs, err := demo.Subjects(demo.Config{Seed: dcfg.Seed, Subjects: 1, Now: dcfg.Now}); err == nil && len(subs) > 0 {
+		user = subs[0].UserID // the showcase's first shopper: an adult in China who accepted everything
+	}
+	fmt.Fprintf(e.stdout, "demo: journey %s is active: a cart addition (\"Product Added\") enters it; after %s it branches on %s and sends through the webhook\n",
+		demo.JourneyID, demo.JourneyWait, demo.JourneyBranchSegment)
+	fmt.Fprintf(e.stdout, "demo: try it:\n  curl -u \"$(cat %s):\" -H 'Content-Type: application/json' %s/v1/track \\\n    -d '{\"userId\":\"%s\",\"event\":\"Product Added\",\"properties\":{\"product_id\":\"p-42\",\"category\":\"toys\"}}'\n",
+		a.WriteKeyPath(), base, user)
+	return nil
+}
+
+// demoWebhookSecret reads the webhook secret Steward writes when it opens (the demo's
+// receiver starts before, to give Steward its URL).
+func demoWebhookSecret(dir string) func() []byte {
+	var mu sync.Mutex
+	var secret []byte
+	return func() []byte {
+		mu.Lock()
+		defer mu.Unlock()
+		if secret == nil {
+			if b, err := os.ReadFile(filepath.Join(dir, app.WebhookSecretFile)); err == nil {
+				if s := strings.TrimSpace(string(b)); s != "" {
+					secret = []byte(s)
+				}
+			}
+		}
+		return secret
+	}
 }
 
 // demoSegments are the demo shop's segments, one per purpose it activates.

@@ -51,6 +51,11 @@ type Config struct {
 	// Recorded, when set, is told the consent records a request's messages added to the
 	// ledger, after they committed: the ledger records them as processing acts.
 	Recorded func(ctx context.Context, records []store.ConsentRecord) error
+	// Stored, when set, is told the events a request kept, after they committed (a client's
+	// retry tells them again: listeners must be idempotent). The campaign engine measures
+	// conversions and starts triggered sends and journeys from it; it is not a place for
+	// slow work, as the request waits for it.
+	Stored func(ctx context.Context, events []store.Event)
 	// Suppressed, when set, says which userIds belong to erased people: their messages are
 	// dropped with reason "suppressed" until the shop lifts it.
 	Suppressed func(ctx context.Context, keys []store.IdentityKey) (map[store.IdentityKey]bool, error)
@@ -265,6 +270,9 @@ func (c *Collector) IngestFrom(ctx context.Context, origin Origin, req *segments
 		if err := c.cfg.Recorded(ctx, g.consent); err != nil {
 			return res, fmt.Errorf("ingest: events stored, but recording their consent signals failed: %w", err)
 		}
+	}
+	if len(g.evs) > 0 && c.cfg.Stored != nil {
+		c.cfg.Stored(ctx, g.evs)
 	}
 	return res, nil
 }

@@ -36,6 +36,12 @@ type Config struct {
 	// which must never come from a request's Host header. Empty: the address the request
 	// arrived on.
 	PublicURL string
+	// WebhookURL is where campaign messages on the webhook channel are posted (the shop's
+	// receiver, which delivers them as app pushes or texts); empty: no webhook channel.
+	// Posts are signed with the secret in <data>/webhook-secret.
+	WebhookURL string
+	// SMTPAddr (host:port) and SMTPFrom enable the email channel; both or neither.
+	SMTPAddr, SMTPFrom string
 }
 
 // Default returns the built-in defaults.
@@ -56,6 +62,9 @@ func FromEnv(c Config, getenv func(string) string) (Config, error) {
 	set(&c.LogFormat, "STEWARD_LOG_FORMAT")
 	set(&c.WebDir, "STEWARD_WEB_DIR")
 	set(&c.PublicURL, "STEWARD_PUBLIC_URL")
+	set(&c.WebhookURL, "STEWARD_WEBHOOK_URL")
+	set(&c.SMTPAddr, "STEWARD_SMTP_ADDR")
+	set(&c.SMTPFrom, "STEWARD_SMTP_FROM")
 	// The database URL may carry a password: it is a secret.
 	set(&c.DB, "STEWARD_DB")
 	if f := getenv("STEWARD_DB_FILE"); f != "" {
@@ -94,6 +103,19 @@ func (c Config) Validate() error {
 		u, err := url.Parse(c.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 			errs = append(errs, fmt.Errorf("public url %q: want http(s)://host[:port][/prefix]", c.PublicURL))
+		}
+	}
+	if c.WebhookURL != "" {
+		u, err := url.Parse(c.WebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("webhook url %q: want http(s)://host[:port]/path", c.WebhookURL))
+		}
+	}
+	if (c.SMTPAddr == "") != (c.SMTPFrom == "") {
+		errs = append(errs, errors.New("smtp: set both the server address and the from address, or neither"))
+	} else if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("smtp addr %q: want host:port", c.SMTPAddr))
 		}
 	}
 	if len(errs) > 0 {

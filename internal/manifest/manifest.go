@@ -32,6 +32,9 @@ type Manifest struct {
 	Tiers []Tier
 	// Subscription is the privacy subscription on offer, nil when none (issue 25).
 	Subscription *Subscription
+	// Campaigns are the limits on marketing messages (issue 19); nil when the manifest
+	// declares none (CampaignLimits gives the defaults then).
+	Campaigns *Campaigns
 	// Tags are the tags the manifest declares, in file order (issue 8).
 	Tags []Tag
 	// Hierarchies are the generalisation hierarchies of categorical traits, for anonymised

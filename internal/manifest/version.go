@@ -30,6 +30,7 @@ type canon struct {
 	// Hierarchies by identify field; omitted when there are none, so manifests written
 	// before the section existed keep their hash.
 	Hierarchies map[string]Hierarchy `json:"hierarchies,omitempty"`
+	Campaigns   *Campaigns           `json:"campaigns,omitempty"`
 }
 
 type canonPurpose struct {
@@ -55,6 +56,7 @@ func (m *Manifest) canon() canon {
 	}
 	c.Tiers = m.Tiers
 	c.Subscription = m.Subscription
+	c.Campaigns = m.Campaigns
 	if m.Controller != (Controller{}) {
 		ctl := m.Controller
 		c.Controller = &ctl

@@ -69,6 +69,8 @@ type Engine struct {
 	ready      bool
 	prof       profiled      // today's profiling, recorded per purpose per day
 	profCarry  []profiledDay // earlier days not flushed yet
+	entries    entries       // segment entries not yet told (segment_entries.go)
+	onEntry    []func(ctx context.Context, segment string, subjectIDs []string)
 }
 
 // New returns an engine with the manifest's tags; call Load before use.
@@ -233,6 +235,7 @@ const syncMaxPeople = 20_000
 func (e *Engine) syncRound(ctx context.Context) (int, error) {
 	e.load.Lock()
 	defer e.load.Unlock()
+	defer e.tellEntries(ctx)
 	e.mu.RLock()
 	cursor := e.cursor
 	e.mu.RUnlock()
@@ -269,6 +272,7 @@ func (e *Engine) syncRound(ctx context.Context) (int, error) {
 func (e *Engine) Touch(ctx context.Context, subjectID string) error {
 	e.load.Lock()
 	defer e.load.Unlock()
+	defer e.tellEntries(ctx)
 	return e.reload(ctx, subjectID, true, false)
 }
 
@@ -421,6 +425,7 @@ func (e *Engine) applyStanding(d uint32) {
 func (e *Engine) Refresh(ctx context.Context) error {
 	e.load.Lock()
 	defer e.load.Unlock()
+	defer e.tellEntries(ctx)
 	return e.refresh(ctx, nil)
 }
 
@@ -447,9 +452,11 @@ func (e *Engine) refresh(ctx context.Context, only map[string]bool) error {
 		e.computePersonTags(it.Next(), now, only)
 	}
 	for _, s := range e.segs {
+		before := s.live.Members()
 		if err := s.live.Refresh(ctx, now); err != nil {
 			return err
 		}
+		e.noteEntries(s.def.Name, roaring.AndNot(s.live.Members(), before).ToArray())
 	}
 	return nil
 }
@@ -476,6 +483,7 @@ func (e *Engine) RefreshDue(ctx context.Context) (int, error) {
 	}
 	e.load.Lock()
 	defer e.load.Unlock()
+	defer e.tellEntries(ctx)
 	return len(due), e.refresh(ctx, due)
 }
 

@@ -178,7 +178,8 @@ func (e *Engine) suppress(d uint32, tag string) {
 func (e *Engine) computePerson(d uint32, now time.Time) {
 	e.computePersonTags(d, now, nil)
 	for _, s := range e.segs {
-		s.live.Recheck(context.Background(), now, d)
+		delta, _ := s.live.Recheck(context.Background(), now, d)
+		e.noteEntries(s.def.Name, delta.Added)
 	}
 }
 

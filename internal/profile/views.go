@@ -235,6 +235,7 @@ func (e *Engine) Suppress(ctx context.Context, subjectID, tag string) error {
 	e.idx.RemoveTag(d, tag)
 	e.computePerson(d, e.cfg.Now()) // rules built on this tag let go too
 	e.mu.Unlock()
+	e.tellEntries(ctx)
 	return e.record(ctx, audit.Event{Act: audit.ActTagDeleted, SubjectID: subjectID, Actor: "subject", Purpose: t.def.Purpose,
 		Detail: map[string]string{"tag": tag}})
 }

@@ -43,6 +43,7 @@ var capabilities = []struct {
 	{"algorithms", auth.ScopeManifestRead},
 	{"pricing", auth.ScopeReportsRead},
 	{"people", auth.ScopeSubjectsRead}, {"people", auth.ScopeProfilesRead}, // either opens it
+	{"campaigns", auth.ScopeCampaignsRead},
 }
 
 type whoamiDoc struct {

@@ -16,8 +16,10 @@ import (
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/anonymise"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/pricing"
@@ -84,6 +86,8 @@ const (
 	// CodePriceRuleRefused: a price rule would treat people unfairly; the message names
 	// the factor.
 	CodePriceRuleRefused = "price_rule_refused"
+	// CodeBudgetExhausted: a DP release would spend more than its privacy budget has left.
+	CodeBudgetExhausted = "privacy_budget_exhausted"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -145,13 +149,22 @@ var domainErrors = []struct {
 	{algorithm.ErrNotFound, http.StatusNotFound, CodeNotFound},
 	{signin.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{signin.ErrUnknownOperator, http.StatusForbidden, CodeForbidden},
+	{campaign.ErrNotFound, http.StatusNotFound, CodeNotFound},
+	{campaign.ErrNoChannel, http.StatusConflict, CodeConflict},
+	{campaign.ErrNotActive, http.StatusConflict, CodeConflict},
+	{campaign.ErrNoDP, http.StatusServiceUnavailable, CodeUnavailable},
+	{dp.ErrUnknownBudget, http.StatusNotFound, CodeNotFound},
+	{dp.ErrBudgetExhausted, http.StatusConflict, CodeBudgetExhausted},
+	{dp.ErrInvalidSpec, http.StatusBadRequest, CodeBadRequest},
 }
 
-// locatedError is one manifest mistake with its place.
+// locatedError is one manifest (or definition) mistake with its place.
 type locatedError struct {
 	Line    int    `json:"line"`
 	Column  int    `json:"column"`
 	Message string `json:"message"`
+	// Pointer is the JSON pointer of a definition's mistake (campaigns and journeys).
+	Pointer string `json:"pointer,omitempty"`
 }
 
 // writeError maps err to a status and writes the envelope. It is the only place where
@@ -161,6 +174,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	var el *manifest.ErrorList
 	var de *profile.DefinitionError
+	var se *campaign.SpecError
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &mbe):
@@ -185,6 +199,24 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	case errors.As(err, &de):
 		e = Errorf(http.StatusBadRequest, CodeInvalidDefinition, "%s", de.Error())
+	case errors.As(err, &se):
+		// A refused campaign or journey definition: where (line:column when the JSON itself
+		// is at fault, and the JSON pointer) and what is wrong.
+		env := struct {
+			Error struct {
+				Code    string         `json:"code"`
+				Message string         `json:"message"`
+				Errors  []locatedError `json:"errors"`
+			} `json:"error"`
+		}{}
+		env.Error.Code, env.Error.Message = CodeInvalidDefinition, se.Error()
+		ptr := se.Pointer
+		if ptr == "" {
+			ptr = "/"
+		}
+		env.Error.Errors = []locatedError{{Line: se.Line, Column: se.Column, Message: se.Reason, Pointer: ptr}}
+		writeJSON(w, http.StatusBadRequest, env)
+		return
 	case errors.Is(err, store.ErrNotFound):
 		e = Errorf(http.StatusNotFound, CodeNotFound, "no such resource")
 	case errors.Is(err, store.ErrConflict):

@@ -139,6 +139,9 @@ type schemaGen struct {
 }
 
 func (g *schemaGen) schema(t reflect.Type) map[string]any {
+	if t.Kind() == reflect.Pointer {
+		return g.schema(t.Elem()) // a nil pointer cannot describe itself
+	}
 	if t.Implements(schemerType) {
 		return reflect.Zero(t).Interface().(Schemer).JSONSchema()
 	}

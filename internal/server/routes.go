@@ -7,6 +7,7 @@ import (
 	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/manifest"
@@ -17,6 +18,7 @@ import (
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/segment"
 	"github.com/stewardhq/steward/internal/signin"
+	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/tcf"
 
 	"github.com/stewardhq/steward/internal/auth"
@@ -77,7 +79,8 @@ func (s *Server) available() map[string]bool {
 		"rights":   c.Rights != nil, "profiles": c.Profiles != nil && c.Regime != nil, "audit": c.Audit != nil,
 		"equity": c.Equity != nil, "anonymised": c.Anonymised != nil,
 		"recommend": c.Recommend != nil, "pricing": c.Pricing != nil, "algorithms": c.Algorithms != nil,
-		"people": c.Index != nil && c.Reader != nil && c.Regime != nil, "oidc": s.oidc != nil, "signin": c.SignIn != nil}
+		"people": c.Index != nil && c.Reader != nil && c.Regime != nil, "oidc": s.oidc != nil, "signin": c.SignIn != nil,
+		"campaigns": c.Campaigns != nil}
 }
 
 var (
@@ -108,6 +111,8 @@ func (s *Server) table() []Route {
 	if oidcRP == nil {
 		oidcRP = &oidcFlow{} // its routes answer 503 ("oidc" is not available)
 	}
+	campaigns := campaignsAPI{c.Campaigns}
+	tokenParam := []Param{{Name: "t", Description: "the opaque token of the link", Required: true}}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -208,6 +213,18 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/signin/methods", Access: Public, Summary: "how operators may sign in to the console (token; OpenID Connect when configured)", Handle: s.signinMethods, Out: SigninMethods{}},
 		{Method: "GET", Path: "/api/v1/signin/oidc", Access: Public, Needs: "oidc", Summary: "start a console sign-in at the OpenID Connect provider (authorization code flow with PKCE); redirects", Handle: oidcRP.start, Status: http.StatusFound},
 		{Method: "GET", Path: "/api/v1/signin/oidc/callback", Access: Public, Needs: "oidc", Summary: "the provider's redirect back: checks state, code (PKCE) and ID token (issuer, audience, nonce), then redirects to the console signed in (audited) or with the reason", Handle: oidcRP.callback, Status: http.StatusFound, Query: []Param{{Name: "code"}, {Name: "state"}, {Name: "error"}}},
+		{Method: "GET", Path: "/api/v1/campaigns", Access: Operator, Scope: auth.ScopeCampaignsRead, Needs: "campaigns", Summary: "campaigns with status and results: sends, deliveries, skips by reason, conversions, uplift against the holdout with its 95% interval, the funnel (results of a campaign with a DP budget: GET it)", Handle: campaigns.list(store.CampaignKindCampaign), Out: CampaignList{}},
+		{Method: "POST", Path: "/api/v1/campaigns", Access: Operator, Scope: auth.ScopeCampaignsWrite, MaxBody: 256 << 10, Needs: "campaigns", Summary: "define or replace a campaign (draft) from its JSON definition (internal/campaign/doc.go); 400 invalid_definition names the line, column and JSON pointer", Handle: campaigns.define(store.CampaignKindCampaign), In: campaign.Campaign{}, Out: CampaignView{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/campaigns/{id}", Access: Operator, Scope: auth.ScopeCampaignsRead, Needs: "campaigns", Summary: "one campaign with its results (released through the DP engine, and charged, when it names a budget)", Handle: campaigns.get(store.CampaignKindCampaign), Out: CampaignView{}},
+		{Method: "POST", Path: "/api/v1/campaigns/{id}/activate", Access: Operator, Scope: auth.ScopeCampaignsWrite, Needs: "campaigns", Summary: "activate a campaign: its schedule starts (once, recurring) or its trigger listens", Handle: campaigns.setStatus(store.CampaignKindCampaign, true), Out: CampaignView{}},
+		{Method: "POST", Path: "/api/v1/campaigns/{id}/pause", Access: Operator, Scope: auth.ScopeCampaignsWrite, Needs: "campaigns", Summary: "pause a campaign: nothing is planned or sent until it is activated again", Handle: campaigns.setStatus(store.CampaignKindCampaign, false), Out: CampaignView{}},
+		{Method: "GET", Path: "/api/v1/journeys", Access: Operator, Scope: auth.ScopeCampaignsRead, Needs: "campaigns", Summary: "journeys with status and results", Handle: campaigns.list(store.CampaignKindJourney), Out: JourneyList{}},
+		{Method: "POST", Path: "/api/v1/journeys", Access: Operator, Scope: auth.ScopeCampaignsWrite, MaxBody: 256 << 10, Needs: "campaigns", Summary: "define or replace a journey (draft): entry on a segment or an event; steps wait, wait_until, branch, send, exit", Handle: campaigns.define(store.CampaignKindJourney), In: campaign.Journey{}, Out: CampaignView{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/journeys/{id}", Access: Operator, Scope: auth.ScopeCampaignsRead, Needs: "campaigns", Summary: "one journey with its results", Handle: campaigns.get(store.CampaignKindJourney), Out: CampaignView{}},
+		{Method: "POST", Path: "/api/v1/journeys/{id}/activate", Access: Operator, Scope: auth.ScopeCampaignsWrite, Needs: "campaigns", Summary: "activate a journey: people enter on its segment or event from now on", Handle: campaigns.setStatus(store.CampaignKindJourney, true), Out: CampaignView{}},
+		{Method: "POST", Path: "/api/v1/journeys/{id}/pause", Access: Operator, Scope: auth.ScopeCampaignsWrite, Needs: "campaigns", Summary: "pause a journey: nobody enters or moves on until it is activated again", Handle: campaigns.setStatus(store.CampaignKindJourney, false), Out: CampaignView{}},
+		{Method: "GET", Path: "/unsubscribe", Access: Public, Needs: "campaigns", Summary: "the one-click unsubscribe link of a marketing message: a confirmation page (scanners fetching links unsubscribe nobody)", Handle: campaigns.unsubscribe, Query: tokenParam},
+		{Method: "POST", Path: "/unsubscribe", Access: Public, MaxBody: 4 << 10, Needs: "campaigns", Summary: "RFC 8058 one-click unsubscribe (body List-Unsubscribe=One-Click): records an objection to direct marketing", Handle: campaigns.unsubscribe, In: "x-www-form-urlencoded", Query: tokenParam},
 
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},
 		{Method: "POST", Path: "/api/v1/signin", Access: Operator, Summary: "an operator opens the console: recorded in the audit log; answers as whoami", Handle: s.signin, Out: whoamiDoc{}},

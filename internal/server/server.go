@@ -15,6 +15,7 @@ import (
 	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/intake"
@@ -71,6 +72,8 @@ type Config struct {
 	// OIDC, with SignIn, lets operators sign in to the console through an OpenID Connect
 	// provider; nil: with tokens only.
 	OIDC *OIDC
+	// Campaigns are campaigns and journeys (issue 19), and the unsubscribe link.
+	Campaigns *campaign.Service
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).

@@ -24,12 +24,16 @@ const (
 	// MethodSubscription: Steward recorded the start or end of a privacy subscription the
 	// person bought (signal.ad_free; issue 25).
 	MethodSubscription = "subscription"
+	// MethodUnsubscribe: the person used the one-click unsubscribe link of a marketing
+	// message (RFC 8058); it records an objection to direct marketing.
+	MethodUnsubscribe = "unsubscribe_link"
 )
 
 // ValidMethod reports whether m is a known consent method.
 func ValidMethod(m string) bool {
 	switch m {
-	case MethodBanner, MethodPrivacyCenter, MethodAPI, MethodTCF, MethodGPC, MethodSDK, MethodImport, MethodOperator, MethodSubscription:
+	case MethodBanner, MethodPrivacyCenter, MethodAPI, MethodTCF, MethodGPC, MethodSDK, MethodImport, MethodOperator, MethodSubscription,
+		MethodUnsubscribe:
 		return true
 	}
 	return false

@@ -106,9 +106,10 @@ type SubjectSearch struct {
 
 // LocatedError defines model for locatedError.
 type LocatedError struct {
-	Column  int    `json:"column"`
-	Line    int    `json:"line"`
-	Message string `json:"message"`
+	Column  int     `json:"column"`
+	Line    int     `json:"line"`
+	Message string  `json:"message"`
+	Pointer *string `json:"pointer,omitempty"`
 }
 
 // NewOperator defines model for newOperator.

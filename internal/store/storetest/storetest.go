@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) int {
 		{"PriceQuotes", testPriceQuotes},
 		{"ConsentChanges", testConsentChanges},
 		{"Console", testConsole},
+		{"CampaignMessagePages", testCampaignMessagePages},
 		{"Ping", testPing},
 	}
 	ran := 0
