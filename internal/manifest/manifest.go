@@ -31,7 +31,9 @@ type Manifest struct {
 	// Tiers are the privacy tiers offered, from most to least sharing (issue 25).
 	Tiers []Tier
 	// Tags are the tags the manifest declares, in file order (issue 8).
-	Tags       []Tag
+	Tags []Tag
+	// Labels name event types and fields for people (display text only).
+	Labels     Labels
 	extensions []taxonomy.Category
 }
 
