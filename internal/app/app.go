@@ -226,8 +226,13 @@ func (a *App) build(ctx context.Context, opt Options) error {
 			a.Log.Warn("profiles: recompute after a change failed", "err", err) // the next sync repairs it
 		}
 	})
-	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
-		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
+	rc := rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
+		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index,
+		Operators: st, SubjectOf: a.SubjectForUserID, Reports: a.Audit, Log: a.Log}
+	if rc.Mail, rc.Webhook, err = notifiers(cfg); err != nil {
+		return err
+	}
+	a.Rights = rights.New(rc)
 
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
@@ -237,6 +242,25 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
 		Profiles: a.Profiles, Audit: a.Audit, IngestRate: opt.IngestRate, PublicURL: cfg.PublicURL})
 	return err
+}
+
+// notifiers builds the mailer of visitors' codes and the shop's rights webhook from the
+// configuration (either may be off).
+func notifiers(cfg config.Config) (rights.Mailer, rights.Webhook, error) {
+	n := cfg.Notify
+	var mail rights.Mailer
+	if n.SMTPAddr != "" {
+		m, err := rights.NewSMTP(rights.SMTPConfig{Addr: n.SMTPAddr, From: n.SMTPFrom, Username: n.SMTPUsername, Password: n.SMTPPassword, TLS: n.SMTPTLS})
+		if err != nil {
+			return nil, rights.Webhook{}, err
+		}
+		mail = m
+	}
+	var wh rights.Webhook
+	if n.RightsWebhookURL != "" {
+		wh = rights.Webhook{URL: n.RightsWebhookURL, Secret: []byte(n.RightsWebhookSecret), Poster: server.NewWebhookPoster()}
+	}
+	return mail, wh, nil
 }
 
 // AdminTokenPath and WriteKeyPath locate the first-start secrets.
@@ -267,6 +291,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		stop()
 	})
 	go a.checkpoints.Run(ctx, time.Minute)
+	go a.Rights.RunNotices(ctx, 5*time.Second)
 	go func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {

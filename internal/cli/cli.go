@@ -115,6 +115,7 @@ func addServeFlags(fs *flag.FlagSet, cfg *config.Config) {
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json [STEWARD_LOG_FORMAT]")
 	fs.StringVar(&cfg.WebDir, "web-dir", cfg.WebDir, "serve web templates from this directory (development) [STEWARD_WEB_DIR]")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "the URL browsers reach Steward at, for SDK settings and privacy-center links (default: the address a request arrived on, never its Host header) [STEWARD_PUBLIC_URL]")
+	addNotifyFlags(fs, cfg)
 }
 
 // parse parses args and rejects stray positional arguments.

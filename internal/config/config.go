@@ -36,6 +36,8 @@ type Config struct {
 	// which must never come from a request's Host header. Empty: the address the request
 	// arrived on.
 	PublicURL string
+	// Notify is the SMTP server and the shop's rights webhook (notify.go).
+	Notify Notify
 }
 
 // Default returns the built-in defaults.
@@ -65,7 +67,7 @@ func FromEnv(c Config, getenv func(string) string) (Config, error) {
 		}
 		c.DB = strings.TrimSpace(string(b))
 	}
-	return c, nil
+	return notifyFromEnv(c, getenv)
 }
 
 // Validate checks the configuration and returns every problem at once.
@@ -96,6 +98,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("public url %q: want http(s)://host[:port][/prefix]", c.PublicURL))
 		}
 	}
+	errs = append(errs, c.Notify.validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}

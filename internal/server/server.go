@@ -81,6 +81,8 @@ type Server struct {
 	routes  []Route
 	handler http.Handler
 	limiter *limiter
+	// visitorLimit bounds the public request form's calls per client address.
+	visitorLimit *clientLimiter
 }
 
 type httpMetrics struct {
@@ -125,6 +127,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.IngestBurst = 500000
 	}
 	s.limiter = newLimiter(cfg.IngestRate, cfg.IngestBurst)
+	s.visitorLimit = newClientLimiter(10, 5)
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
