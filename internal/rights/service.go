@@ -188,7 +188,7 @@ func (s *Service) viewOf(r store.RightsRequest, now time.Time) RequestView {
 	v := RequestView{ID: r.ID, Type: r.Type, State: r.State, Jurisdiction: r.Jurisdiction, ReceivedAt: r.ReceivedAt,
 		Deadline: r.DueAt, DeadlineSource: r.Source, DueSoon: DueSoon(d, State(r.State), now, dueSoonWarning),
 		Overdue: r.State != string(Done) && r.State != string(Refused) && now.After(r.DueAt),
-		Origin: origin, Extended: r.ExtendedAt != nil, Extension: s.extensionOf(r, now), Assignee: r.Assignee}
+		Origin:  origin, Extended: r.ExtendedAt != nil, Extension: s.extensionOf(r, now), Assignee: r.Assignee}
 	for _, s := range r.Steps {
 		v.Steps = append(v.Steps, StepView{State: s.State, Actor: s.Actor, Note: s.Note, At: s.At})
 	}
