@@ -127,7 +127,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.IngestBurst = 500000
 	}
 	s.limiter = newLimiter(cfg.IngestRate, cfg.IngestBurst)
-	s.visitorLimit = newClientLimiter(10, 5)
+	s.visitorLimit = newClientLimiter(30, 15)
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
