@@ -371,7 +371,8 @@
     const saved = sessionStorage.getItem(KEY);
     if (saved) start(saved);
   }
-  // Deferred scripts run in order before DOMContentLoaded: by then every screen registered.
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // Deferred scripts run in order before DOMContentLoaded (while readyState is already
+  // "interactive"): start on DOMContentLoaded, when every screen has registered.
+  if (document.readyState === "complete") init();
+  else document.addEventListener("DOMContentLoaded", init);
 })();
