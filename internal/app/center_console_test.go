@@ -132,7 +132,7 @@ func TestConsoleWorksRequestsInBrowser(t *testing.T) {
 	waitText(p, "#request-title", "Done")
 	shop.wait(t, "the correction was done", func(n hookNotice) bool { return n.Request.ID == euCorrection && n.Request.State == "done" })
 	waitText(p, "#request-notices", "delivered")
-	p.do(chromedp.Click(css(`a[data-request="`+euCorrection+`"]`)))
+	p.do(chromedp.Click(css(`a[data-request="` + euCorrection + `"]`)))
 	waitText(p, "#request-notices", "Deadline extended")
 	p.do(chromedp.ScrollIntoView(css(`#request-notices`)))
 	shoot(t, p, "console-request-done-en")
