@@ -340,7 +340,9 @@ func (s *Service) Get(ctx context.Context, subjectID, id string) (RequestView, e
 	if r.SubjectID != subjectID {
 		return RequestView{}, store.ErrNotFound
 	}
-	return s.withDetails(ctx, s.viewOf(r, s.cfg.Now()), r, Viewer{Actor: "subject", Role: access.ViewerSubject})
+	v := s.viewOf(r, s.cfg.Now())
+	v.Assignee = "" // which operator works it is the shop's business
+	return s.withDetails(ctx, v, r, Viewer{Actor: "subject", Role: access.ViewerSubject})
 }
 
 // Viewer is who reads a request: the person, or an operator (id and role).
@@ -374,7 +376,11 @@ func (s *Service) List(ctx context.Context, subjectID string) ([]RequestView, er
 	}
 	out := make([]RequestView, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, s.viewOf(r, s.cfg.Now()))
+		v := s.viewOf(r, s.cfg.Now())
+		if subjectID != "" {
+			v.Assignee = ""
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
