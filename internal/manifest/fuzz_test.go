@@ -16,7 +16,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	for _, s := range []string{"", "version: 1", "version: [", "a: &x [*x]", "version: 1\nevents:\n  x: {p: {category: user, purposes: [nope]}}",
-		"version: 1\nrecipients: [{name: a, countries: [US], transfer: t}]\ntransfers: {t: {kind: sccs}}", "- - - -", "version: 1\nevents:\n  a: &f {x: &v {category: system.operations, purposes: &p [&s essential.service, *s]}, y: *v}\n  b: *f\n", "version: 1\ncategories: {user.x: {grade: weird}}"} {
+		"version: 1\nrecipients: [{name: a, countries: [US], transfer: t}]\ntransfers: {t: {kind: sccs}}", "- - - -", "version: 1\nevents:\n  a: &f {x: &v {category: system.operations, purposes: &p [&s essential.service, *s]}, y: *v}\n  b: *f\n", "version: 1\ncategories: {user.x: {grade: weird}}",
+		"version: 1\nevents:\n  a: {x: {category: system.operations, purposes: [essential.service]}}\nlabels:\n  events: {a: {en: A, zh-CN: 甲}}\n  fields: {x: {en: X}}\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
