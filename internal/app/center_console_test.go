@@ -131,10 +131,11 @@ func TestConsoleWorksRequestsInBrowser(t *testing.T) {
 	p.do(chromedp.SendKeys(css("#step-reason"), "name corrected"), chromedp.Click(css("#step-done")))
 	waitText(p, "#request-title", "Done")
 	shop.wait(t, "the correction was done", func(n hookNotice) bool { return n.Request.ID == euCorrection && n.Request.State == "done" })
-	waitText(p, "#request-notices", "delivered")
-	p.do(chromedp.Click(css(`a[data-request="` + euCorrection + `"]`)))
 	waitText(p, "#request-notices", "Deadline extended")
-	p.do(chromedp.ScrollIntoView(css(`#request-notices`)))
+	// Reopened once the last notice went out, the screen lists every notice delivered.
+	waitJS(p, `(window.steward.screens.rights.open(`+jsString(euCorrection)+`), [...document.querySelectorAll('#request-notices li')].filter(li => li.innerText.includes("delivered")).length === 4)`,
+		`document.getElementById('request-notices').innerText`, 10*time.Second)
+	evalJS[bool](p, `document.getElementById('request-notices').scrollIntoView(); true`)
 	shoot(t, p, "console-request-done-en")
 
 	// Chinese: the PIPL request cannot be extended, and the page says why.
