@@ -315,8 +315,13 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		}
 		return algorithm.ProfileTags(tags)
 	})
-	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
-		Recorder: a.Recorder, Profiles: a.Profiles, Forgetters: []rights.Forgetter{a.Recommender}, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
+	rc := rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
+		Recorder: a.Recorder, Profiles: a.Profiles, Forgetters: []rights.Forgetter{a.Recommender}, HoldKey: a.Keyring.IndexSecret(), Index: a.Index,
+		Operators: st, SubjectOf: a.SubjectForUserID, Reports: a.Audit, Log: a.Log}
+	if rc.Mail, rc.Webhook, err = notifiers(cfg); err != nil {
+		return err
+	}
+	a.Rights = rights.New(rc)
 	a.Equity = equity.New(equity.Config{Regime: cur, Ledger: a.Ledger, Store: st, Location: equity.MonthZone(cur().Home())})
 
 	// Anonymised exports read what the profile engine holds, decided per person by the same
@@ -370,7 +375,6 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if err := a.Campaigns.Register(ws); err != nil {
 		return err
 	}
-
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
 		return err
@@ -384,6 +388,25 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		}),
 		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc, Campaigns: a.Campaigns})
 	return err
+}
+
+// notifiers builds the mailer of visitors' codes and the shop's rights webhook from the
+// configuration (either may be off).
+func notifiers(cfg config.Config) (rights.Mailer, rights.Webhook, error) {
+	n := cfg.Notify
+	var mail rights.Mailer
+	if n.SMTPAddr != "" {
+		m, err := rights.NewSMTP(rights.SMTPConfig{Addr: n.SMTPAddr, From: n.SMTPFrom, Username: n.SMTPUsername, Password: n.SMTPPassword, TLS: n.SMTPTLS})
+		if err != nil {
+			return nil, rights.Webhook{}, err
+		}
+		mail = m
+	}
+	var wh rights.Webhook
+	if n.RightsWebhookURL != "" {
+		wh = rights.Webhook{URL: n.RightsWebhookURL, Secret: []byte(n.RightsWebhookSecret), Poster: server.NewWebhookPoster()}
+	}
+	return mail, wh, nil
 }
 
 // AdminTokenPath and WriteKeyPath locate the first-start secrets.
@@ -453,6 +476,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			a.Log.Error("jobs: stop failed", "err", err)
 		}
 	}()
+	go a.Rights.RunNotices(ctx, 5*time.Second)
 	go func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {

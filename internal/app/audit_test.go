@@ -259,7 +259,7 @@ func TestAuditProofsAndTransparencyReport(t *testing.T) {
 	if n := evalJS[int](p, `document.querySelectorAll('#report-list li .proof').length`); n < 3 {
 		t.Fatalf("privacy center shows %d report entries", n)
 	}
-	if txt := p.text("#report-list"); !strings.Contains(txt, "consent_change") || !strings.Contains(txt, "proof") {
+	if txt := p.text("#report-list"); !strings.Contains(txt, "You allowed") || !strings.Contains(txt, "log entry") || strings.Contains(txt, "consent_change") {
 		t.Fatalf("report = %q", txt)
 	}
 }

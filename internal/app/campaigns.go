@@ -59,8 +59,9 @@ func campaignChannels(cfg config.Config, kr keyring.Keyring, sender string) (map
 		}
 		out[campaign.ChannelWebhook] = wh
 	}
-	if cfg.SMTPAddr != "" {
-		em, err := channel.NewEmail(channel.EmailConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, FromName: sender})
+	// One SMTP server serves the shop: campaign email and the rights form's codes.
+	if cfg.Notify.SMTPAddr != "" {
+		em, err := channel.NewEmail(channel.EmailConfig{Addr: cfg.Notify.SMTPAddr, From: cfg.Notify.SMTPFrom, FromName: sender})
 		if err != nil {
 			return nil, err
 		}

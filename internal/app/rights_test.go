@@ -134,12 +134,12 @@ func TestConsoleRequestQueue(t *testing.T) {
 		chromedp.WaitVisible(css(`a[data-request="`+req.ID+`"]`)),
 		chromedp.Click(css(`a[data-request="`+req.ID+`"]`)),
 		chromedp.WaitVisible(css("#step-start")))
-	if steps := p.text("#request-steps"); !strings.Contains(steps, "received") {
+	if steps := p.text("#request-steps"); !strings.Contains(steps, "Received") {
 		t.Fatalf("steps = %q", steps)
 	}
 	p.do(chromedp.Click(css("#step-start")), chromedp.WaitVisible(css("#requests-table")))
 	for i := 0; i < 50; i++ {
-		if row := evalJS[string](p, `(document.getElementById('requests-table') || {innerText: ''}).innerText`); strings.Contains(row, "in_progress") {
+		if row := evalJS[string](p, `(document.getElementById('requests-table') || {innerText: ''}).innerText`); strings.Contains(row, "In progress") {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -116,8 +116,7 @@ func addServeFlags(fs *flag.FlagSet, cfg *config.Config) {
 	fs.StringVar(&cfg.WebDir, "web-dir", cfg.WebDir, "serve web templates from this directory (development) [STEWARD_WEB_DIR]")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "the URL browsers reach Steward at, for SDK settings and privacy-center links (default: the address a request arrived on, never its Host header) [STEWARD_PUBLIC_URL]")
 	fs.StringVar(&cfg.WebhookURL, "webhook-url", cfg.WebhookURL, "where campaign messages on the webhook channel are posted, signed with <data>/webhook-secret [STEWARD_WEBHOOK_URL]")
-	fs.StringVar(&cfg.SMTPAddr, "smtp-addr", cfg.SMTPAddr, "SMTP server (host:port) for campaign email [STEWARD_SMTP_ADDR]")
-	fs.StringVar(&cfg.SMTPFrom, "smtp-from", cfg.SMTPFrom, "sender address of campaign email [STEWARD_SMTP_FROM]")
+	addNotifyFlags(fs, cfg)
 }
 
 // parse parses args and rejects stray positional arguments.

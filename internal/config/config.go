@@ -40,8 +40,8 @@ type Config struct {
 	// receiver, which delivers them as app pushes or texts); empty: no webhook channel.
 	// Posts are signed with the secret in <data>/webhook-secret.
 	WebhookURL string
-	// SMTPAddr (host:port) and SMTPFrom enable the email channel; both or neither.
-	SMTPAddr, SMTPFrom string
+	// Notify is the SMTP server and the shop's rights webhook (notify.go).
+	Notify Notify
 }
 
 // Default returns the built-in defaults.
@@ -63,8 +63,6 @@ func FromEnv(c Config, getenv func(string) string) (Config, error) {
 	set(&c.WebDir, "STEWARD_WEB_DIR")
 	set(&c.PublicURL, "STEWARD_PUBLIC_URL")
 	set(&c.WebhookURL, "STEWARD_WEBHOOK_URL")
-	set(&c.SMTPAddr, "STEWARD_SMTP_ADDR")
-	set(&c.SMTPFrom, "STEWARD_SMTP_FROM")
 	// The database URL may carry a password: it is a secret.
 	set(&c.DB, "STEWARD_DB")
 	if f := getenv("STEWARD_DB_FILE"); f != "" {
@@ -74,7 +72,7 @@ func FromEnv(c Config, getenv func(string) string) (Config, error) {
 		}
 		c.DB = strings.TrimSpace(string(b))
 	}
-	return c, nil
+	return notifyFromEnv(c, getenv)
 }
 
 // Validate checks the configuration and returns every problem at once.
@@ -111,13 +109,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("webhook url %q: want http(s)://host[:port]/path", c.WebhookURL))
 		}
 	}
-	if (c.SMTPAddr == "") != (c.SMTPFrom == "") {
-		errs = append(errs, errors.New("smtp: set both the server address and the from address, or neither"))
-	} else if c.SMTPAddr != "" {
-		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
-			errs = append(errs, fmt.Errorf("smtp addr %q: want host:port", c.SMTPAddr))
-		}
-	}
+	errs = append(errs, c.Notify.validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}

@@ -20,7 +20,8 @@ func FuzzParse(f *testing.F) {
 		// hierarchies: a tree, a label under two parents, a wrong label count, a star, an unknown trait
 		"version: 1\nevents:\n  identify:\n    traits.city: {category: user, purposes: [analytics.reporting]}\nhierarchies:\n  city:\n    levels: [p, c]\n    values: {a: [x, C], b: [x, C]}\n",
 		"version: 1\nevents:\n  identify:\n    traits.city: {category: user, purposes: [analytics.reporting]}\nhierarchies:\n  city:\n    levels: [p, c]\n    values: {a: [x, C], b: [x, D], c: [y], '*': ['*', z]}\n",
-		"version: 1\nhierarchies:\n  nosuch: {levels: [a], values: {x: [y]}}\n  ~: [1]\n"} {
+		"version: 1\nhierarchies:\n  nosuch: {levels: [a], values: {x: [y]}}\n  ~: [1]\n",
+		"version: 1\nevents:\n  a: {x: {category: system.operations, purposes: [essential.service]}}\nlabels:\n  events: {a: {en: A, zh-CN: 甲}}\n  fields: {x: {en: X}}\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

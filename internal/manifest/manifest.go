@@ -40,7 +40,9 @@ type Manifest struct {
 	// Hierarchies are the generalisation hierarchies of categorical traits, for anonymised
 	// exports (issue 21), in file order.
 	Hierarchies []Hierarchy
-	extensions  []taxonomy.Category
+	// Labels name event types and fields for people (display text only).
+	Labels     Labels
+	extensions []taxonomy.Category
 }
 
 // Field is one allowed field of an event.

@@ -217,7 +217,7 @@ func (p *parser) strs(n *yaml.Node, what string) ([]string, []*yaml.Node) {
 	return out, nodes
 }
 
-var topKeys = []string{"version", "home", "controller", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags", "tiers", "subscription", "hierarchies", "campaigns"}
+var topKeys = []string{"version", "home", "controller", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags", "tiers", "subscription", "hierarchies", "campaigns", "labels"}
 
 // manifest checks the document in two passes: declarations (categories, purposes,
 // transfers) first, then everything that refers to them.
@@ -311,6 +311,9 @@ func (p *parser) manifest(root *yaml.Node) *Manifest {
 	}
 	if n := sections["campaigns"]; n != nil {
 		p.campaigns(m, n)
+	}
+	if n := sections["labels"]; n != nil {
+		p.labels(m, n)
 	}
 	return m
 }

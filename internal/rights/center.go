@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/policy"
@@ -49,26 +51,127 @@ func (s *Service) events(ctx context.Context, subjectID string, visit func(acces
 // Inventory lists the categories of data held about the subject, with purposes and
 // retention, counted over their stored events.
 func (s *Service) Inventory(ctx context.Context, subjectID, lang string) ([]Category, error) {
+	cats, _, err := s.inventory(ctx, subjectID, lang)
+	return cats, err
+}
+
+// Held is the person's actual data as the privacy center shows it (issue 18 item 5): their
+// account details as they stand, and what they did, by kind, with the latest few events.
+// It is the export's content, labelled in the page's language and counted in round numbers.
+type Held struct {
+	Profile  []HeldValue `json:"profile"`
+	Activity []HeldKind  `json:"activity"`
+}
+
+// HeldValue is one value held, labelled.
+type HeldValue struct {
+	Path     string    `json:"path"`
+	Label    string    `json:"label"`
+	Value    string    `json:"value"`
+	Category string    `json:"category"`
+	At       time.Time `json:"at"`
+}
+
+// HeldKind is one kind of event held.
+type HeldKind struct {
+	Kind   string      `json:"kind"`
+	Label  string      `json:"label"`
+	Count  int         `json:"count"`
+	Approx string      `json:"approx"`
+	First  time.Time   `json:"first"`
+	Last   time.Time   `json:"last"`
+	Recent []HeldEvent `json:"recent"`
+}
+
+// HeldEvent is one event with its values.
+type HeldEvent struct {
+	At     time.Time   `json:"at"`
+	Values []HeldValue `json:"values"`
+}
+
+// recentPerKind is how many of the latest events of each kind the center shows.
+const recentPerKind = 3
+
+// inventory walks everything held about the person once: the categories (with purposes and
+// retention) and the held values.
+func (s *Service) inventory(ctx context.Context, subjectID, lang string) ([]Category, Held, error) {
 	r := s.cfg.Regime()
 	m := r.Manifest()
 	counts := map[string]int{}
+	profile := map[string]HeldValue{}
+	kinds := map[string]*HeldKind{}
 	err := s.events(ctx, subjectID, func(e access.Event) {
 		et := r.EventType(e.Type, e.Name)
 		b, err := json.Marshal(e.Fields)
 		if err != nil {
 			return
 		}
+		var values []HeldValue
 		// The same walk the gate and the reader make: every member path, leaves and objects.
-		jsonscan.Filter(b, func(path string, _ []byte) jsonscan.Verdict { //nolint:errcheck // valid JSON we just wrote
-			if f, ok := m.FieldFor(et, path); ok {
-				counts[f.Category]++
+		jsonscan.Filter(b, func(path string, raw []byte) jsonscan.Verdict { //nolint:errcheck // valid JSON we just wrote
+			f, ok := m.FieldFor(et, path)
+			if !ok {
+				return jsonscan.Verdict{}
+			}
+			counts[f.Category]++
+			if v, ok := shown(f.Category, raw, lang); ok {
+				label, labelled := m.FieldLabel(path, lang)
+				if !labelled {
+					label = r.CategoryName(f.Category, lang)
+				}
+				values = append(values, HeldValue{Path: path, Label: label, Value: v, Category: r.CategoryName(f.Category, lang), At: e.OccurredAt})
 			}
 			return jsonscan.Verdict{}
 		})
+		if e.Type == "identify" {
+			for _, v := range values {
+				if cur, ok := profile[v.Path]; !ok || !v.At.Before(cur.At) {
+					profile[v.Path] = v
+				}
+			}
+			return
+		}
+		if e.Type == "track" && e.Name == "Segment Consent Preference Updated" {
+			return // shown as choices, in the consent section
+		}
+		k := kinds[et]
+		if k == nil {
+			k = &HeldKind{Kind: et, Label: m.EventLabel(et, lang), First: e.OccurredAt}
+			kinds[et] = k
+		}
+		k.Count++
+		if e.OccurredAt.Before(k.First) {
+			k.First = e.OccurredAt
+		}
+		if e.OccurredAt.After(k.Last) {
+			k.Last = e.OccurredAt
+		}
+		var own []HeldValue
+		for _, v := range values {
+			if _, common := m.Common[v.Path]; !common || strings.HasPrefix(v.Path, "context.page.") {
+				own = append(own, v)
+			}
+		}
+		k.Recent = append(k.Recent, HeldEvent{At: e.OccurredAt, Values: nonNil(own)})
+		sort.SliceStable(k.Recent, func(i, j int) bool { return k.Recent[i].At.After(k.Recent[j].At) })
+		if len(k.Recent) > recentPerKind {
+			k.Recent = k.Recent[:recentPerKind]
+		}
 	})
 	if err != nil {
-		return nil, err
+		return nil, Held{}, err
 	}
+	held := Held{Profile: []HeldValue{}, Activity: []HeldKind{}}
+	for _, v := range profile {
+		held.Profile = append(held.Profile, v)
+	}
+	sort.Slice(held.Profile, func(i, j int) bool { return held.Profile[i].Path < held.Profile[j].Path })
+	for _, k := range kinds {
+		k.Approx = Approx(k.Count, lang)
+		held.Activity = append(held.Activity, *k)
+	}
+	sort.Slice(held.Activity, func(i, j int) bool { return held.Activity[i].Last.After(held.Activity[j].Last) })
+
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
@@ -94,7 +197,36 @@ func (s *Service) Inventory(ctx context.Context, subjectID, lang string) ([]Cate
 		}
 		out = append(out, Category{Key: k, Name: r.CategoryName(k, lang), Grade: grade, Purposes: ps, RetentionDays: retention, Count: counts[k]})
 	}
-	return out, nil
+	return out, held, nil
+}
+
+// shown renders a held value for people, or false for what is not theirs to read as a
+// value (system data, the consent record itself, nested objects).
+func shown(category string, raw []byte, lang string) (string, bool) {
+	if strings.HasPrefix(category, "system.") || category == "user.privacy_preferences" {
+		return "", false
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return "", false
+	}
+	switch x := v.(type) {
+	case string:
+		if r := []rune(x); len(r) > 120 {
+			return string(r[:120]) + "…", true
+		}
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case bool:
+		if x {
+			return say(lang, "yes", "是"), true
+		}
+		return say(lang, "no", "否"), true
+	case []any:
+		return say(lang, "%d items", "%d项", len(x)), true
+	}
+	return "", false
 }
 
 // PurposeChoice is one purpose as the person sees it, with their choice.
@@ -117,11 +249,18 @@ type RecipientChoice struct {
 	Granted bool `json:"granted"`
 }
 
-// Overview is the privacy center's document: who the person is (an id only), then its
-// sections in page order.
+// Overview is the privacy center's document: who the person is, then its sections in page
+// order.
 type Overview struct {
-	Subject  SubjectRef `json:"subject"`
-	Sections []Section  `json:"sections"`
+	Subject  Person    `json:"subject"`
+	Sections []Section `json:"sections"`
+}
+
+// Person names the person the privacy center is about: their id, and their name as their
+// account data holds it (read through the purpose-scoped reader, as their own access).
+type Person struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
 }
 
 // SubjectRef names the person.
@@ -130,13 +269,14 @@ type SubjectRef struct {
 }
 
 // Section is one section of the privacy center. Which fields it carries depends on its ID:
-// personalisation (on), consent (purposes), data (categories), tags (href), requests
-// (requests), report (none).
+// personalisation (on), consent (purposes), data (categories, profile, activity), tags
+// (href), requests (requests), report and flows (href).
 type Section struct {
 	ID         string
 	On         bool
 	Purposes   []PurposeChoice
 	Categories []Category
+	Held       Held
 	Href       string
 	Requests   []RequestView
 }
@@ -156,10 +296,12 @@ func (s Section) MarshalJSON() ([]byte, error) {
 		}{s.ID, nonNil(s.Purposes)})
 	case "data":
 		return json.Marshal(struct {
-			ID         string     `json:"id"`
-			Categories []Category `json:"categories"`
-		}{s.ID, nonNil(s.Categories)})
-	case "tags":
+			ID         string      `json:"id"`
+			Categories []Category  `json:"categories"`
+			Profile    []HeldValue `json:"profile"`
+			Activity   []HeldKind  `json:"activity"`
+		}{s.ID, nonNil(s.Categories), nonNil(s.Held.Profile), nonNil(s.Held.Activity)})
+	case "tags", "report", "flows":
 		return json.Marshal(struct {
 			ID   string `json:"id"`
 			Href string `json:"href"`
@@ -213,7 +355,7 @@ func (s *Service) Overview(ctx context.Context, subjectID, lang string) (Overvie
 		}
 		purposes = append(purposes, pc)
 	}
-	cats, err := s.Inventory(ctx, subjectID, lang)
+	cats, held, err := s.inventory(ctx, subjectID, lang)
 	if err != nil {
 		return Overview{}, err
 	}
@@ -229,15 +371,25 @@ func (s *Service) Overview(ctx context.Context, subjectID, lang string) (Overvie
 		// The privacy tiers (issue 25): the page fetches GET /api/v1/me/tier itself.
 		sections = append(sections, Section{ID: "tier", Href: "/api/v1/me/tier"})
 	}
-	sections = append(sections,
-		Section{ID: "data", Categories: cats},
-	)
+	sections = append(sections, Section{ID: "data", Categories: cats, Held: held})
 	if s.cfg.Profiles != nil {
 		// The page fetches GET /api/v1/me/tags itself, so deleting one redraws only that list.
 		sections = append(sections, Section{ID: "tags", Href: "/api/v1/me/tags"})
 	}
-	sections = append(sections, Section{ID: "requests", Requests: reqs}, Section{ID: "report"})
-	return Overview{Subject: SubjectRef{ID: subjectID}, Sections: sections}, nil
+	sections = append(sections, Section{ID: "requests", Requests: reqs})
+	if s.cfg.Reports != nil {
+		// The report and the data-flow view are fetched on their own: they read the log.
+		sections = append(sections, Section{ID: "report", Href: "/api/v1/me/activity"}, Section{ID: "flows", Href: "/api/v1/me/flows"})
+	} else {
+		sections = append(sections, Section{ID: "report"})
+	}
+	name := ""
+	for _, v := range held.Profile {
+		if v.Path == "traits.name" {
+			name = v.Value
+		}
+	}
+	return Overview{Subject: Person{ID: subjectID, Name: name}, Sections: sections}, nil
 }
 
 // ExportTag is a tag in the export.
@@ -299,10 +451,12 @@ func (s *Service) ExportFor(ctx context.Context, subjectID, lang string) (Portab
 func (Section) JSONSchema() map[string]any {
 	arr := map[string]any{"type": "array", "items": map[string]any{"type": "object"}}
 	return map[string]any{"type": "object", "required": []string{"id"}, "properties": map[string]any{
-		"id":         map[string]any{"type": "string", "enum": []string{"personalisation", "consent", "data", "tags", "requests", "report"}},
+		"id":         map[string]any{"type": "string", "enum": []string{"personalisation", "consent", "data", "tags", "requests", "report", "flows"}},
 		"on":         map[string]any{"type": "boolean"},
 		"purposes":   arr,
 		"categories": arr,
+		"profile":    arr,
+		"activity":   arr,
 		"href":       map[string]any{"type": "string"},
 		"requests":   arr,
 	}}

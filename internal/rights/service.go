@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ import (
 // Store is what the service keeps and erases.
 type Store interface {
 	store.Rights
+	store.RightsWork
 	store.Erasure
 	store.LegalHold
 	store.Suppressions
@@ -39,6 +41,10 @@ type Indexer interface {
 // on erasure (crypto-shredding), so every copy of their data becomes unreadable.
 type Vault interface {
 	Seal(ctx context.Context, keys store.KeyAccess, subjectID string, b vault.Binding, plaintext []byte) ([]byte, error)
+	// Open is used only to move what a visitor wrote to the customer it turns out to be
+	// (the request is re-sealed under that customer's key); reads for people go through
+	// the purpose-scoped reader.
+	Open(ctx context.Context, subjectID string, b vault.Binding, ciphertext []byte) ([]byte, error)
 	Shred(ctx context.Context, subjectID string) error
 }
 
@@ -82,6 +88,31 @@ type Config struct {
 	// Calendar tells working days apart (nil: Monday to Friday).
 	Calendar Calendar
 	Now      func() time.Time
+
+	// Operators finds the operator a request is assigned to; nil refuses assignment.
+	Operators Operators
+	// SubjectOf finds the subject of the shop's userId (the identity a visitor turns out to
+	// have); nil refuses linking a visitor's request to a customer.
+	SubjectOf func(ctx context.Context, userID string) (string, error)
+	// Webhook notifies the shop's backend of each change of a request (empty URL: off).
+	Webhook Webhook
+	// Mail sends visitors their one-time code; nil refuses requests without an account.
+	Mail Mailer
+	// Log receives warnings of background work (never personal data); nil discards them.
+	Log *slog.Logger
+	// Reports is the audit log's read side: the person's activity in plain words and the
+	// data-flow view are built from their transparency report. Nil answers ErrNoReport.
+	Reports Reports
+}
+
+// Operators finds operators.
+type Operators interface {
+	GetOperator(ctx context.Context, id string) (store.Operator, error)
+}
+
+// Reports builds a person's transparency report (the audit log's).
+type Reports interface {
+	Report(ctx context.Context, subjectID string) (audit.TransparencyReport, error)
 }
 
 // Service runs rights requests: it files them with their deadline, carries out what a
@@ -90,6 +121,8 @@ type Config struct {
 // every step.
 type Service struct {
 	cfg Config
+	// kick wakes the notice loop when a notice was queued.
+	kick chan struct{}
 }
 
 // New returns a Service.
@@ -100,7 +133,7 @@ func New(cfg Config) *Service {
 	if cfg.Calendar == nil {
 		cfg.Calendar = Weekdays{}
 	}
-	return &Service{cfg: cfg}
+	return &Service{cfg: cfg, kick: make(chan struct{}, 1)}
 }
 
 // Errors of the service.
@@ -133,6 +166,18 @@ type RequestView struct {
 	// Details is what the person asked (the field to correct, the processing they object
 	// to, …), for them and for the operators handling the request.
 	Details map[string]any `json:"details,omitempty"`
+	// Origin is how the request came in: session (the shop's login) or visitor (the public
+	// form, the email address confirmed by a one-time code).
+	Origin string `json:"origin"`
+	// Extended is set once the deadline was extended (the step says why).
+	Extended bool `json:"extended"`
+	// Extension says whether the law of the request allows extending it, and to when.
+	Extension ExtensionView `json:"extension"`
+	// The working state, for operators only (GetAs).
+	Assignee  string       `json:"assignee,omitempty"`
+	Requester *Requester   `json:"requester,omitempty"`
+	Notes     []NoteView   `json:"notes,omitempty"`
+	Notices   []NoticeView `json:"notices,omitempty"`
 }
 
 // StepView is one step of a request.
@@ -143,11 +188,16 @@ type StepView struct {
 	At    time.Time `json:"at"`
 }
 
-func viewOf(r store.RightsRequest, now time.Time) RequestView {
+func (s *Service) viewOf(r store.RightsRequest, now time.Time) RequestView {
 	d := Deadline{Due: r.DueAt}
+	origin := r.Origin
+	if origin == "" {
+		origin = store.OriginSession
+	}
 	v := RequestView{ID: r.ID, Type: r.Type, State: r.State, Jurisdiction: r.Jurisdiction, ReceivedAt: r.ReceivedAt,
 		Deadline: r.DueAt, DeadlineSource: r.Source, DueSoon: DueSoon(d, State(r.State), now, dueSoonWarning),
-		Overdue: r.State != string(Done) && r.State != string(Refused) && now.After(r.DueAt)}
+		Overdue: r.State != string(Done) && r.State != string(Refused) && now.After(r.DueAt),
+		Origin:  origin, Extended: r.ExtendedAt != nil, Extension: s.extensionOf(r, now), Assignee: r.Assignee}
 	for _, s := range r.Steps {
 		v.Steps = append(v.Steps, StepView{State: s.State, Actor: s.Actor, Note: s.Note, At: s.At})
 	}
@@ -155,8 +205,12 @@ func viewOf(r store.RightsRequest, now time.Time) RequestView {
 }
 
 func (s *Service) step(ctx context.Context, req store.RightsRequest, state State, actor, note string) error {
-	return s.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActRightsStep, SubjectID: req.SubjectID, Actor: actor, LegalBasis: "legal_obligation",
-		Detail: map[string]string{"request": req.ID, "type": req.Type, "state": string(state), "note": note}})
+	if err := s.cfg.Recorder.Record(ctx, audit.Event{Act: audit.ActRightsStep, SubjectID: req.SubjectID, Actor: actor, LegalBasis: "legal_obligation",
+		Detail: map[string]string{"request": req.ID, "type": req.Type, "state": string(state), "note": note}}); err != nil {
+		return err
+	}
+	req.State = string(state)
+	return s.notify(ctx, req, NoticeState)
 }
 
 // file stores a request received and verified in the person's own session, its details
@@ -164,10 +218,8 @@ func (s *Service) step(ctx context.Context, req store.RightsRequest, state State
 func (s *Service) file(ctx context.Context, subjectID string, t Type, jurisdiction string, details map[string]any) (store.RightsRequest, error) {
 	now := s.cfg.Now().UTC()
 	dl := DeadlineFor(jurisdiction, t, now, s.cfg.Calendar)
-	b := make([]byte, 9)
-	rand.Read(b)
-	req := store.RightsRequest{ID: "rr_" + hex.EncodeToString(b), SubjectID: subjectID, Type: string(t), State: string(Verified),
-		Jurisdiction: jurisdiction, ReceivedAt: now, DueAt: dl.Due, Source: dl.Source, UpdatedAt: now}
+	req := store.RightsRequest{ID: newID("rr_"), SubjectID: subjectID, Type: string(t), State: string(Verified),
+		Jurisdiction: jurisdiction, ReceivedAt: now, DueAt: dl.Due, Source: dl.Source, UpdatedAt: now, Origin: store.OriginSession}
 	if len(details) > 0 {
 		pt, err := json.Marshal(details)
 		if err != nil {
@@ -183,6 +235,12 @@ func (s *Service) file(ctx context.Context, subjectID string, t Type, jurisdicti
 	return req, s.step(ctx, req, Verified, "subject", "received and verified by a privacy-center session")
 }
 
+func newID(prefix string) string {
+	b := make([]byte, 9)
+	rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
 func (s *Service) done(ctx context.Context, req store.RightsRequest, note string) error {
 	if err := s.cfg.Store.StepRightsRequest(ctx, req.ID, string(Verified), store.RightsStep{State: string(Done), Actor: "system", Note: note, At: s.cfg.Now().UTC()}); err != nil {
 		return err
@@ -190,10 +248,17 @@ func (s *Service) done(ctx context.Context, req store.RightsRequest, note string
 	return s.step(ctx, req, Done, "system", note)
 }
 
+// SignalRestricted is the ledger signal of a person's restriction of processing (GDPR Art.
+// 18, PIPL Art. 44, RR-05): set when they ask, lifted when an operator refuses the request
+// with a reason. The policy reads it as policy.Facts.Restricted.
+const SignalRestricted = "signal.restricted"
+
 // Create files a request made in a verified privacy-center session. Requests the person's
 // own session can carry out are done at once: access and export (the portable JSON),
-// withdrawal, objection to direct marketing, erasure and account deletion (with the
-// completeness check as the step's note). The others wait, verified, for an operator.
+// withdrawal, objection to direct marketing (or to a purpose resting on consent, which
+// withdraws it), erasure and account deletion (with the completeness check as the step's
+// note). A restriction takes effect at once and waits for an operator to confirm or lift
+// it; the others wait, verified, for an operator.
 func (s *Service) Create(ctx context.Context, subjectID, typ, jurisdiction string, details map[string]any) (RequestView, error) {
 	t, ok := ParseType(typ)
 	if !ok {
@@ -216,12 +281,21 @@ func (s *Service) Create(ctx context.Context, subjectID, typ, jurisdiction strin
 			return RequestView{}, fmt.Errorf("%w: an explanation or human review names the decision it concerns in details.decision (at most 500 bytes)", ErrBadDetails)
 		}
 	}
-	var purpose string
-	if t == Withdrawal {
-		purpose, _ = details["purpose"].(string)
+	purpose, _ := details["purpose"].(string)
+	switch t {
+	case Withdrawal:
 		if p, ok := r.Purpose(purpose); !ok || !p.NeedsConsent() {
 			return RequestView{}, fmt.Errorf("%w: a withdrawal names a consent-based purpose in details.purpose", ErrBadDetails)
 		}
+	case Objection:
+		if _, ok := r.Purpose(purpose); purpose != "" && !ok {
+			return RequestView{}, fmt.Errorf("%w: an objection names a purpose of the manifest in details.purpose, or none for direct marketing", ErrBadDetails)
+		}
+	}
+	if t == Erasure || t == AccountDeletion {
+		// The shop's backend is told which customer was erased, after the data that names
+		// them is gone: find out now.
+		ctx = s.rememberUserID(ctx, subjectID)
 	}
 	req, err := s.file(ctx, subjectID, t, jurisdiction, details)
 	if err != nil {
@@ -236,9 +310,23 @@ func (s *Service) Create(ctx context.Context, subjectID, typ, jurisdiction strin
 			err = s.done(ctx, req, "withdrew "+purpose)
 		}
 	case Objection:
-		if _, err = s.cfg.Ledger.Record(ctx, subjectID, []consent.Choice{{Key: consent.SignalObjectDirectMarketing, Granted: true}}, meta); err == nil {
-			err = s.done(ctx, req, "objection to direct marketing recorded; all targeting stops")
+		p, _ := r.Purpose(purpose)
+		switch {
+		case purpose == "" || p.Marketing || r.Advertising(purpose):
+			// GDPR Art. 21(2)-(3): the objection to direct marketing is absolute.
+			if _, err = s.cfg.Ledger.Record(ctx, subjectID, []consent.Choice{{Key: consent.SignalObjectDirectMarketing, Granted: true}}, meta); err == nil {
+				err = s.done(ctx, req, "objection to direct marketing recorded; all targeting stops")
+			}
+		case p.NeedsConsent():
+			if err = s.cfg.Ledger.Withdraw(ctx, subjectID, purpose, meta); err == nil {
+				err = s.done(ctx, req, "objection to "+purpose+": the consent it rested on is withdrawn")
+			}
 		}
+		// Otherwise the purpose rests on another basis: the shop weighs the objection (GDPR
+		// Art. 21(1)) and an operator answers it.
+	case Restriction:
+		// RR-05: everything but storage stops now; an operator confirms or lifts it.
+		_, err = s.cfg.Ledger.Record(ctx, subjectID, []consent.Choice{{Key: SignalRestricted, Granted: true}}, meta)
 	case Erasure, AccountDeletion:
 		var rep ErasureReport
 		if rep, err = s.erase(ctx, subjectID); err == nil {
@@ -262,12 +350,14 @@ func (s *Service) Get(ctx context.Context, subjectID, id string) (RequestView, e
 		return RequestView{}, err
 	}
 	if subjectID == "" {
-		return viewOf(r, s.cfg.Now()), nil // operators read details through GetAs, recorded
+		return s.viewOf(r, s.cfg.Now()), nil // operators read details through GetAs, recorded
 	}
 	if r.SubjectID != subjectID {
 		return RequestView{}, store.ErrNotFound
 	}
-	return s.withDetails(ctx, viewOf(r, s.cfg.Now()), r, Viewer{Actor: "subject", Role: access.ViewerSubject})
+	v := s.viewOf(r, s.cfg.Now())
+	v.Assignee = "" // which operator works it is the shop's business
+	return s.withDetails(ctx, v, r, Viewer{Actor: "subject", Role: access.ViewerSubject})
 }
 
 // Viewer is who reads a request: the person, or an operator (id and role).
@@ -293,15 +383,6 @@ func (s *Service) withDetails(ctx context.Context, v RequestView, r store.Rights
 	return v, nil
 }
 
-// GetAs returns one request for an operator, with its details.
-func (s *Service) GetAs(ctx context.Context, id string, who Viewer) (RequestView, error) {
-	r, err := s.cfg.Store.RightsRequest(ctx, id)
-	if err != nil {
-		return RequestView{}, err
-	}
-	return s.withDetails(ctx, viewOf(r, s.cfg.Now()), r, who)
-}
-
 // List returns one subject's requests, or all ("") for operators.
 func (s *Service) List(ctx context.Context, subjectID string) ([]RequestView, error) {
 	rs, err := s.cfg.Store.ListRightsRequests(ctx, subjectID)
@@ -310,7 +391,11 @@ func (s *Service) List(ctx context.Context, subjectID string) ([]RequestView, er
 	}
 	out := make([]RequestView, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, viewOf(r, s.cfg.Now()))
+		v := s.viewOf(r, s.cfg.Now())
+		if subjectID != "" {
+			v.Assignee = ""
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -318,7 +403,9 @@ func (s *Service) List(ctx context.Context, subjectID string) ([]RequestView, er
 // ErrMovedMeanwhile: the request was moved by someone else; reload it.
 var ErrMovedMeanwhile = errors.New("rights: the request was moved by someone else; reload it")
 
-// Step moves a request on (operators), with the reason.
+// Step moves a request on (operators), with the reason. Closing an erasure that came in
+// through the public form, once linked to a customer, erases them first (with the
+// completeness check); refusing a restriction lifts it.
 func (s *Service) Step(ctx context.Context, id, to, reason, actor string) (RequestView, error) {
 	r, err := s.cfg.Store.RightsRequest(ctx, id)
 	if err != nil {
@@ -326,6 +413,10 @@ func (s *Service) Step(ctx context.Context, id, to, reason, actor string) (Reque
 	}
 	if err := Step(State(r.State), State(to), reason); err != nil {
 		return RequestView{}, err
+	}
+	erase := to == string(Done) && (r.Type == string(Erasure) || r.Type == string(AccountDeletion)) && r.Origin == store.OriginVisitor && !isVisitor(r.SubjectID)
+	if erase {
+		ctx = s.rememberUserID(ctx, r.SubjectID)
 	}
 	err = s.cfg.Store.StepRightsRequest(ctx, id, r.State, store.RightsStep{State: to, Actor: actor, Note: reason, At: s.cfg.Now().UTC()})
 	if errors.Is(err, store.ErrConflict) {
@@ -336,6 +427,21 @@ func (s *Service) Step(ctx context.Context, id, to, reason, actor string) (Reque
 	}
 	if err := s.step(ctx, r, State(to), actor, reason); err != nil {
 		return RequestView{}, err
+	}
+	switch {
+	case erase:
+		rep, err := s.erase(ctx, r.SubjectID)
+		if err != nil {
+			return RequestView{}, err
+		}
+		if !rep.Complete {
+			return RequestView{}, fmt.Errorf("%w: %v", ErrIncomplete, rep.Remaining)
+		}
+	case r.Type == string(Restriction) && to == string(Refused) && !isVisitor(r.SubjectID):
+		meta := consent.Meta{Method: store.MethodOperator, Actor: actor, Evidence: map[string]any{"request": r.ID}}
+		if _, err := s.cfg.Ledger.Record(ctx, r.SubjectID, []consent.Choice{{Key: SignalRestricted, Granted: false}}, meta); err != nil {
+			return RequestView{}, err
+		}
 	}
 	return s.Get(ctx, "", id)
 }

@@ -95,6 +95,7 @@ func (s *Server) table() []Route {
 	me := meAPI{s: s, rights: c.Rights, ledger: c.Ledger}
 	subjects := subjectAPI{s: s, index: c.Index, reader: c.Reader, ledger: c.Ledger, profiles: c.Profiles, regime: c.Regime}
 	requests := rightsAPI{c.Rights}
+	visitors := visitorAPI{rights: c.Rights, limit: s.visitorLimit}
 	consents := consentAPI{c.Ledger}
 	audits := auditAPI{c.Audit}
 	profiles := profilesAPI{engine: c.Profiles, regime: c.Regime}
@@ -164,6 +165,14 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/rights-requests", Access: Operator, Scope: auth.ScopeRightsRead, Needs: "rights", Summary: "the request queue: open first by deadline, with due-soon and overdue flags", Handle: requests.list, Out: RequestList{}},
 		{Method: "GET", Path: "/api/v1/rights-requests/{id}", Access: Operator, Scope: auth.ScopeRightsRead, Needs: "rights", Summary: "one request with its steps", Handle: requests.get, Out: rights.RequestView{}},
 		{Method: "POST", Path: "/api/v1/rights-requests/{id}/steps", Access: Operator, Scope: auth.ScopeRightsWrite, Needs: "rights", Summary: "move a request on (in_progress, done, refused with a reason)", Handle: requests.step, In: RequestStep{}, Out: rights.RequestView{}},
+		{Method: "POST", Path: "/api/v1/rights-requests/{id}/assignee", Access: Operator, Scope: auth.ScopeRightsWrite, MaxBody: 1 << 10, Needs: "rights", Summary: "assign the request to an operator (\"\" unassigns); audited", Handle: requests.assign, In: AssignRequest{}, Out: rights.RequestView{}},
+		{Method: "POST", Path: "/api/v1/rights-requests/{id}/notes", Access: Operator, Scope: auth.ScopeRightsWrite, MaxBody: 16 << 10, Needs: "rights", Summary: "add a note to an open request (sealed under the person's key; the log records that a note was added, not its text)", Handle: requests.note, In: NoteRequest{}, Out: rights.RequestView{}},
+		{Method: "POST", Path: "/api/v1/rights-requests/{id}/verification", Access: Operator, Scope: auth.ScopeRightsWrite, MaxBody: 1 << 10, Needs: "rights", Summary: "verify the identity of a request from the public form: email_on_file or reauthenticated with the customer's user_id, or no_account", Handle: requests.verify, In: VerificationRequest{}, Out: rights.RequestView{}},
+		{Method: "POST", Path: "/api/v1/rights-requests/{id}/extension", Access: Operator, Scope: auth.ScopeRightsWrite, MaxBody: 1 << 10, Needs: "rights", Summary: "extend the deadline once, before it passes, where the law allows (GDPR +2 months, CCPA +45 days; never under PIPL), reason complexity or volume", Handle: requests.extend, In: ExtensionRequest{}, Out: rights.RequestView{}},
+		{Method: "POST", Path: "/api/v1/visitor/requests/code", Access: Public, MaxBody: 4 << 10, Needs: "rights", Summary: "the public request form: send a one-time code to an email address (the same answer for every address)", Handle: visitors.code, In: VisitorCodeRequest{}, Out: rights.Challenge{}, Status: http.StatusAccepted},
+		{Method: "POST", Path: "/api/v1/visitor/requests", Access: Public, MaxBody: 16 << 10, Needs: "rights", Summary: "the public request form: file the request with the code received; an operator verifies the identity next", Handle: visitors.confirm, In: VisitorConfirmRequest{}, Out: rights.VisitorReceipt{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/me/activity", Access: Subject, Needs: "rights", Summary: "my transparency report in plain words, each line with the log entry and proof it rests on", Handle: me.activity, Out: rights.Activity{}, Query: []Param{langParam}},
+		{Method: "GET", Path: "/api/v1/me/flows", Access: Subject, Needs: "rights", Summary: "where my data went: collected, purposes, tags, campaigns, partners, deleted; each line backed by a log entry", Handle: me.flows, Out: rights.Flows{}, Query: []Param{langParam}},
 		{Method: "POST", Path: "/api/v1/suppressions/lift", Access: Operator, Scope: auth.ScopeRightsWrite, MaxBody: 4 << 10, Needs: "rights", Summary: "let events for an erased person's userId in again (erasure suppresses them); audited", Handle: requests.liftSuppression, In: LiftRequest{}, Out: Lifted{}},
 		{Method: "DELETE", Path: "/api/v1/me/session", Access: Subject, Summary: "sign out of the privacy center", Handle: me.signOut, Status: http.StatusNoContent},
 

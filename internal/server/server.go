@@ -107,6 +107,8 @@ type Server struct {
 	handler http.Handler
 	limiter *limiter
 	oidc    *oidcFlow
+	// visitorLimit bounds the public request form's calls per client address.
+	visitorLimit *clientLimiter
 }
 
 type httpMetrics struct {
@@ -157,6 +159,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("new server: oidc: %w", err)
 		}
 	}
+	s.visitorLimit = newClientLimiter(30, 15)
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))

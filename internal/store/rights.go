@@ -19,6 +19,15 @@ type RightsRequest struct {
 	Steps        []RightsStep // set by RightsRequest, not by lists
 	// Details is what the person asked (JSON), sealed under their data key; nil if none.
 	Details []byte
+	// Origin is how the request came in (OriginSession when empty).
+	Origin string
+	// Requester is who asked, sealed under the person's data key: the email address a
+	// visitor confirmed; nil for requests filed in a session.
+	Requester []byte
+	// Assignee is the operator working the request ("" for nobody yet).
+	Assignee string
+	// ExtendedAt is when the deadline was extended (nil: never).
+	ExtendedAt *time.Time
 }
 
 // RightsStep is one step a request went through.

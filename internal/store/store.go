@@ -39,6 +39,7 @@ type Store interface {
 	LinkReview
 	Equity
 	Campaigns
+	RightsWork
 }
 
 // Operators keeps staff accounts.

@@ -20,15 +20,25 @@
 //	 "sections": [
 //	   {"id": "personalisation", "on": true},
 //	   {"id": "consent", "purposes": [{"key", "name", "statement", "basis", "granted", "needs_consent"}]},
-//	   {"id": "data", "categories": [{"key", "name", "grade", "purposes": [...], "retention_days", "count"}]},
+//	   {"id": "data", "categories": [{"key", "name", "grade", "purposes": [...], "retention_days", "count"}],
+//	                  "profile": [{"path", "label", "value"}], "activity": [{"kind", "label", "approx", "recent"}]},
 //	   {"id": "tags", "href": "/api/v1/me/tags"},  (only when the profile engine runs)
-//	   {"id": "requests", "requests": [{"id", "type", "state", "deadline"}]}]}
+//	   {"id": "requests", "requests": [{"id", "type", "state", "deadline", "steps"}]},
+//	   {"id": "report", "href": "/api/v1/me/activity"}, {"id": "flows", "href": "/api/v1/me/flows"}]}
 //
 // Sections the server does not send are not shown. The tags section fetches GET
 // /api/v1/me/tags ({"tags": [{"name", "label", "explanation", "evidence": [{"what", "value"}],
 // "purpose_name", "expires_at", "deletable"}], "deleted": [{"name", "label", "deleted_at"}]})
 // and deletes with DELETE /api/v1/me/tags/{name}; a deleted tag is listed as deleted and is
-// not computed for the person again. Consent toggles POST
+// not computed for the person again. The report lists the person's activity in plain words
+// and the flows section (static/privacy-flows.js) where their data went; each line carries
+// its log entry, which the page checks against the signed checkpoint itself (RFC 6962
+// inclusion, and audience membership for acts about many people). Correction, objection and
+// restriction are short forms filing POST /api/v1/me/requests. Consent toggles POST
 // /api/v1/me/consents {"purpose", "granted"}; "turn off personalisation" POSTs
 // /api/v1/me/personalisation {"on": false}.
+//
+// /privacy/request is the request form for people without an account (templates/
+// request.html, static/request.js): an email address, a one-time code, a receipt. The
+// console's rights screen lives in static/console-requests.js.
 package web

@@ -84,7 +84,7 @@ func (u *UI) load() error {
 		cats[l] = m
 	}
 	pages := map[string]*template.Template{}
-	for _, p := range []string{"console", "privacy", "algorithms"} {
+	for _, p := range []string{"console", "privacy", "algorithms", "request"} {
 		t, err := template.New(p).ParseFS(u.fs, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", p, err)
@@ -124,9 +124,18 @@ func (u *UI) Console() http.Handler {
 	return u.pageHandler("/console/", "console", "console.title", "console.tagline", "console.js")
 }
 
-// Privacy serves /privacy/.
+// Privacy serves /privacy/ and, at /privacy/request, the request form for people without an
+// account.
 func (u *UI) Privacy() http.Handler {
-	return u.pageHandler("/privacy/", "privacy", "privacy.title", "privacy.tagline", "privacy.js")
+	center := u.pageHandler("/privacy/", "privacy", "privacy.title", "privacy.tagline", "privacy.js")
+	form := u.pageHandler("/privacy/request", "request", "privacy.request.title", "privacy.request.tagline", "request.js")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/privacy/request" {
+			form.ServeHTTP(w, r)
+			return
+		}
+		center.ServeHTTP(w, r)
+	})
 }
 
 // Static serves /static/.

@@ -12,8 +12,13 @@ import (
 // CreateRightsRequest implements store.Store.
 func (s *Store) CreateRightsRequest(ctx context.Context, r store.RightsRequest, first store.RightsStep) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
-		if _, err := t.Exec(ctx, `INSERT INTO rights_requests(id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, r.ID, r.SubjectID, r.Type, r.State, r.Jurisdiction, r.ReceivedAt, r.DueAt, r.Source, r.UpdatedAt, r.Details); err != nil {
+		if r.Origin == "" {
+			r.Origin = store.OriginSession
+		}
+		if _, err := t.Exec(ctx, `INSERT INTO rights_requests(id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details,
+			origin, requester, assignee, extended_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, r.ID, r.SubjectID, r.Type, r.State, r.Jurisdiction, r.ReceivedAt, r.DueAt,
+			r.Source, r.UpdatedAt, r.Details, r.Origin, r.Requester, r.Assignee, r.ExtendedAt); err != nil {
 			return err
 		}
 		_, err := t.Exec(ctx, "INSERT INTO rights_steps(request_id, state, actor, note, at) VALUES ($1, $2, $3, $4, $5)",
@@ -53,12 +58,13 @@ func (s *Store) StepRightsRequest(ctx context.Context, id, from string, step sto
 	return nil
 }
 
-const rightsCols = "id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details"
+const rightsCols = "id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details, origin, requester, assignee, extended_at"
 
 func scanRights(sc interface{ Scan(...any) error }) (store.RightsRequest, error) {
 	var r store.RightsRequest
-	err := sc.Scan(&r.ID, &r.SubjectID, &r.Type, &r.State, &r.Jurisdiction, &r.ReceivedAt, &r.DueAt, &r.Source, &r.UpdatedAt, &r.Details)
-	r.ReceivedAt, r.DueAt, r.UpdatedAt = utc(r.ReceivedAt), utc(r.DueAt), utc(r.UpdatedAt)
+	err := sc.Scan(&r.ID, &r.SubjectID, &r.Type, &r.State, &r.Jurisdiction, &r.ReceivedAt, &r.DueAt, &r.Source, &r.UpdatedAt, &r.Details,
+		&r.Origin, &r.Requester, &r.Assignee, &r.ExtendedAt)
+	r.ReceivedAt, r.DueAt, r.UpdatedAt, r.ExtendedAt = utc(r.ReceivedAt), utc(r.DueAt), utc(r.UpdatedAt), utcPtr(r.ExtendedAt)
 	return r, err
 }
 

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/stewardhq/steward/internal/store"
@@ -14,8 +15,13 @@ func (s *Store) CreateRightsRequest(ctx context.Context, r store.RightsRequest, 
 		return fmt.Errorf("create rights request: %w", mapErr(err))
 	}
 	defer t.Rollback()
-	if _, err := t.ExecContext(ctx, `INSERT INTO rights_requests(id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.SubjectID, r.Type, r.State, r.Jurisdiction, toMicros(r.ReceivedAt), toMicros(r.DueAt), r.Source, toMicros(r.UpdatedAt), r.Details); err != nil {
+	if r.Origin == "" {
+		r.Origin = store.OriginSession
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO rights_requests(id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details,
+		origin, requester, assignee, extended_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.SubjectID, r.Type, r.State, r.Jurisdiction, toMicros(r.ReceivedAt), toMicros(r.DueAt), r.Source,
+		toMicros(r.UpdatedAt), r.Details, r.Origin, r.Requester, r.Assignee, nullMicros(r.ExtendedAt)); err != nil {
 		return fmt.Errorf("create rights request: %w", mapErr(err))
 	}
 	if _, err := t.ExecContext(ctx, "INSERT INTO rights_steps(request_id, state, actor, note, at) VALUES (?, ?, ?, ?, ?)",
@@ -49,13 +55,14 @@ func (s *Store) StepRightsRequest(ctx context.Context, id, from string, step sto
 	return mapErr(t.Commit())
 }
 
-const rightsCols = "id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details"
+const rightsCols = "id, subject_id, type, state, jurisdiction, received_at, due_at, source, updated_at, details, origin, requester, assignee, extended_at"
 
 func scanRights(sc interface{ Scan(...any) error }) (store.RightsRequest, error) {
 	var r store.RightsRequest
 	var rec, due, upd int64
-	err := sc.Scan(&r.ID, &r.SubjectID, &r.Type, &r.State, &r.Jurisdiction, &rec, &due, &r.Source, &upd, &r.Details)
-	r.ReceivedAt, r.DueAt, r.UpdatedAt = fromMicros(rec), fromMicros(due), fromMicros(upd)
+	var ext sql.NullInt64
+	err := sc.Scan(&r.ID, &r.SubjectID, &r.Type, &r.State, &r.Jurisdiction, &rec, &due, &r.Source, &upd, &r.Details, &r.Origin, &r.Requester, &r.Assignee, &ext)
+	r.ReceivedAt, r.DueAt, r.UpdatedAt, r.ExtendedAt = fromMicros(rec), fromMicros(due), fromMicros(upd), ptrMicros(ext)
 	return r, err
 }
 

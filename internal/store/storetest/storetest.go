@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Erasure", testErasure},
 		{"Manifests", testManifests},
 		{"Rights", testRights},
+		{"RightsWork", testRightsWork},
 		{"LegalHold", testLegalHold},
 		{"Profiles", testProfiles},
 		{"Suppressions", testSuppressions},

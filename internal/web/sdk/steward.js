@@ -9,7 +9,11 @@
    window.steward.recommendations(slot, n, element, {href}) → Promise of the answer; renders
    the items into element with their label (个性化推荐 / "Recommended for you", or popular) and a
    "why" link to the published algorithm description. Personalised only when the person's
-   consent allows it, decided by the server on every call. */
+   consent allows it, decided by the server on every call.
+   data-shop-name, data-policy-url, data-center-url (default <host>/privacy/) name the shop and
+   link its privacy policy and privacy center. Theme it with CSS variables on #steward-banner
+   (or :root): --steward-bg, --steward-fg, --steward-muted, --steward-border,
+   --steward-button-bg, --steward-button-fg, --steward-accent, --steward-radius, --steward-font. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -18,7 +22,14 @@
   var lang = (me && me.dataset.lang) || ((navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh-CN" : "en");
   var KEY = "steward.consent.v1", AKEY = "steward.anonymousId";
   var gpc = navigator.globalPrivacyControl === true;
-  var cfg = null, state = null, queue = [];
+  var cfg = null, state = null, queue = [], recipients = {};
+  var shopName = me && me.dataset.shopName, policyURL = me && me.dataset.policyUrl;
+  var centerURL = (me && me.dataset.centerUrl) || host + "/privacy/";
+  // The few words the banner adds to the server's texts.
+  var words = { en: { policy: "Privacy policy", center: "Privacy center", shared: "Shared with:", notShared: "Not shared with other companies.",
+    current: "Your current choices are ticked below; change them and save, or answer again above.", close: "Close" },
+    "zh-CN": { policy: "隐私政策", center: "隐私中心", shared: "提供给：", notShared: "不提供给其他公司。",
+    current: "下方已勾选您当前的选择；可修改后保存，或在上方重新作答。", close: "关闭" } }[lang] || {};
 
   function anonymousId() {
     var id = localStorage.getItem(AKEY);
@@ -88,22 +99,19 @@
       ask.recipients.forEach(function (rc) {
         var key = ask.purpose + "@" + rc.name;
         var card = el("div", { class: "steward-ask", "data-purpose": ask.purpose, "data-recipient": rc.name });
-        card.style.cssText = "border:1px solid #999;border-radius:6px;padding:8px;margin:8px 0";
         card.appendChild(el("strong", {}, ask.name));
         card.appendChild(el("p", {}, ask.statement));
         var dl = el("dl", {});
-        dl.style.cssText = "display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0";
         [[t.recipient, rc.name], [t.contact, rc.contact], [t.receives, (rc.categories || []).join(", ")], [t.how, rc.method],
          [t.where, (rc.countries || []).join(", ")]].forEach(function (kv) {
           if (!kv[1]) return;
-          dl.appendChild(el("dt", {}, kv[0])); var dd = el("dd", { "data-field": kv[0] }, kv[1]); dd.style.margin = "0"; dl.appendChild(dd);
+          dl.appendChild(el("dt", {}, kv[0])); dl.appendChild(el("dd", { "data-field": kv[0] }, kv[1]));
         });
         card.appendChild(dl);
-        var row = el("div", {}); row.style.cssText = "display:flex;gap:12px";
+        var row = el("div", { class: "stw-pair" });
         var current = state && state.separate ? state.separate[key] : undefined;
         [["agree", t.agree, true], ["decline", t.decline, false]].forEach(function (b) {
           var btn = el("button", { type: "button", class: "steward-" + b[0], "aria-pressed": String(current === b[2]) }, b[1]);
-          btn.style.cssText = "flex:1 1 0;padding:8px;font:inherit;font-weight:600;border:2px solid #333;background:#fff;color:#111;border-radius:6px";
           if (gpc && b[2] && ask.purpose !== "cross_border_transfer") btn.disabled = true; // GPC: no sale or sharing
           btn.onclick = function () { separate(ask, rc, b[2]); row.querySelectorAll("button").forEach(function (x) { x.setAttribute("aria-pressed", String(x === btn)); }); };
           row.appendChild(btn);
@@ -123,26 +131,65 @@
     if (text) e.textContent = text;
     return e;
   }
+  // One style sheet, every colour and size a CSS variable a shop may set.
+  var CSS = "#steward-banner{position:fixed;left:0;right:0;bottom:0;max-height:85vh;overflow:auto;-webkit-overflow-scrolling:touch;box-sizing:border-box;" +
+    "background:var(--steward-bg,#fff);color:var(--steward-fg,#111);border-top:2px solid var(--steward-border,#333);padding:16px;" +
+    "font:15px/1.5 var(--steward-font,system-ui,sans-serif);z-index:2147483647}" +
+    "#steward-banner *{box-sizing:border-box}#steward-banner a{color:var(--steward-accent,#0b5cad)}" +
+    "#steward-banner .stw-shop{font-weight:600;margin:0 0 4px}#steward-banner .stw-links{margin:4px 0 12px;font-size:14px}" +
+    "#steward-banner .stw-buttons{display:grid;grid-template-columns:repeat(3,1fr);gap:12px}" +
+    "#steward-banner button{font:inherit;font-weight:600;padding:10px;min-height:44px;border:2px solid var(--steward-border,#333);" +
+    "background:var(--steward-button-bg,#fff);color:var(--steward-button-fg,#111);border-radius:var(--steward-radius,6px);cursor:pointer}" +
+    "#steward-banner button[aria-pressed=true]{outline:3px solid var(--steward-accent,#0b5cad);outline-offset:1px}" +
+    "#steward-banner fieldset{border:1px solid var(--steward-border,#999);border-radius:var(--steward-radius,6px);margin:12px 0;padding:8px 12px}" +
+    "#steward-banner .stw-cat{display:grid;grid-template-columns:auto 1fr;gap:0 8px;padding:6px 0;border-bottom:1px solid #ddd}" +
+    "#steward-banner .stw-cat input{width:22px;height:22px;margin:2px 0}#steward-banner .stw-cat p{margin:2px 0;grid-column:2;font-size:14px;color:var(--steward-muted,#555)}" +
+    "#steward-banner .steward-ask{border:1px solid var(--steward-border,#999);border-radius:var(--steward-radius,6px);padding:8px;margin:8px 0}" +
+    "#steward-banner .steward-ask dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:4px 0}#steward-banner .steward-ask dd{margin:0}" +
+    "#steward-banner .stw-pair{display:grid;grid-template-columns:1fr 1fr;gap:12px}" +
+    "@media (max-width:480px){#steward-banner .stw-buttons{grid-template-columns:1fr}#steward-banner{padding:12px}}";
+  function style() {
+    if (document.getElementById("steward-style")) return;
+    var s = el("style", { id: "steward-style" });
+    s.textContent = CSS;
+    document.head.appendChild(s);
+  }
+  function shared(c) {
+    var names = [];
+    (c.purposes || []).forEach(function (p) { (recipients[p] || []).forEach(function (n) { if (names.indexOf(n) < 0) names.push(n); }); });
+    return names.length ? words.shared + " " + names.join(", ") : words.notShared;
+  }
+  // Each category appears once: its name, what it does and who receives it, with its box.
+  // Reopened, the banner shows the choices in force (ticked), the answer given pressed.
   function open() {
     close();
+    style();
     var t = cfg.text;
     root = el("div", { id: "steward-banner", role: "dialog", "aria-modal": "false", "aria-labelledby": "steward-title", lang: lang });
-    root.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:85vh;overflow:auto;box-sizing:border-box;background:#fff;border-top:2px solid #333;padding:16px;font:15px/1.5 system-ui,sans-serif;z-index:2147483647";
+    root.appendChild(el("p", { class: "stw-shop", id: "steward-shop" }, shopName || cfg.controller || location.hostname));
     root.appendChild(el("strong", { id: "steward-title" }, t.title));
     root.appendChild(el("p", {}, t.summary));
-    var more = el("details", {});
-    more.appendChild(el("summary", {}, t.notice));
-    cfg.categories.forEach(function (c) { more.appendChild(el("p", {}, c.name + ": " + c.summary)); });
-    root.appendChild(more);
+    var links = el("p", { class: "stw-links" });
+    links.appendChild(el("a", { id: "steward-policy", href: policyURL || host + "/sdk/notice.json?lang=" + encodeURIComponent(lang), target: "_blank", rel: "noopener" }, words.policy));
+    links.appendChild(document.createTextNode(" · "));
+    links.appendChild(el("a", { id: "steward-center", href: centerURL, target: "_blank", rel: "noopener" }, words.center));
+    root.appendChild(links);
     if (gpc) root.appendChild(el("p", { id: "steward-gpc" }, t.gpc));
-    var choices = el("fieldset", { id: "steward-choices", hidden: "" });
-    choices.appendChild(el("legend", {}, t.choose));
+    var choices = el("fieldset", { id: "steward-choices" });
+    if (!state) choices.hidden = true;
+    choices.appendChild(el("legend", {}, t.notice));
+    if (state) choices.appendChild(el("p", { id: "steward-current" }, words.current));
     cfg.categories.forEach(function (c) {
       var id = "steward-c-" + c.key;
-      var box = el("input", { type: "checkbox", id: id, "data-category": c.key });
-      if (gpc && c.gpc_off) box.disabled = true; // nothing pre-ticked, GPC categories locked off
-      var lab = el("label", { for: id }, " " + c.name);
-      var row = el("div", {}); row.appendChild(box); row.appendChild(lab);
+      var box = el("input", { type: "checkbox", id: id, "data-category": c.key, "aria-describedby": id + "-d" });
+      if (state && state.prefs[c.key]) box.checked = true; // the choice in force; nothing pre-ticked before one
+      if (gpc && c.gpc_off) { box.disabled = true; box.checked = false; } // GPC categories locked off
+      var row = el("div", { class: "stw-cat", "data-category": c.key });
+      row.appendChild(box);
+      row.appendChild(el("label", { for: id }, c.name));
+      var d = el("p", { id: id + "-d" }, c.summary);
+      row.appendChild(d);
+      row.appendChild(el("p", { class: "stw-recipients" }, shared(c)));
       choices.appendChild(row);
     });
     var saveBtn = el("button", { type: "button", id: "steward-save" }, t.save);
@@ -152,20 +199,25 @@
       save(o, "choose");
     };
     choices.appendChild(saveBtn);
-    var bar = el("div", { class: "steward-buttons" });
-    bar.style.cssText = "display:flex;gap:12px;flex-wrap:wrap";
+    var bar = el("div", { class: "steward-buttons stw-buttons" });
     // The three answers share one style: same size, weight and level (no dark pattern).
-    [["steward-accept", t.accept, function () { save(all(true), "accept_all"); }],
-     ["steward-reject", t.reject, function () { save(all(false), "reject_all"); }],
-     ["steward-choose", t.choose, function () { choices.hidden = !choices.hidden; }]].forEach(function (b) {
-      var btn = el("button", { type: "button", id: b[0] }, b[1]);
-      btn.style.cssText = "flex:1 1 0;min-width:9em;padding:10px;font:inherit;font-weight:600;border:2px solid #333;background:#fff;color:#111;border-radius:6px";
-      btn.onclick = b[2];
+    [["steward-accept", t.accept, "accept_all", function () { save(all(true), "accept_all"); }],
+     ["steward-reject", t.reject, "reject_all", function () { save(all(false), "reject_all"); }],
+     ["steward-choose", t.choose, "choose", function () { choices.hidden = !choices.hidden; }]].forEach(function (b) {
+      var btn = el("button", { type: "button", id: b[0], "aria-pressed": String(!!state && state.how === b[2]) }, b[1]);
+      if (b[0] === "steward-choose") btn.setAttribute("aria-controls", "steward-choices");
+      btn.onclick = b[3];
       bar.appendChild(btn);
     });
     root.appendChild(bar);
     root.appendChild(choices);
     if ((cfg.separate || []).length) root.appendChild(separateSection(t));
+    if (state) {
+      var x = el("button", { type: "button", id: "steward-close" }, words.close);
+      x.style.marginTop = "12px";
+      x.onclick = close;
+      root.appendChild(x);
+    }
     document.body.appendChild(root);
   }
 
@@ -234,7 +286,14 @@
   };
   window.steward = api;
 
-  fetch(host + "/sdk/config.json?lang=" + encodeURIComponent(lang)).then(function (r) { return r.json(); }).then(function (c) {
+  // Who receives each purpose comes from the notice in force: "Acme Analytics GmbH (DE)".
+  var notice = fetch(host + "/sdk/notice.json?lang=" + encodeURIComponent(lang)).then(function (r) { return r.json(); }).then(function (n) {
+    (n.summary || []).forEach(function (p) {
+      recipients[p.purpose] = (p.recipients || []).map(function (x) { return String(x).replace(/ \(\[(.*)\]\)$/, " ($1)"); });
+    });
+  }).catch(function () {});
+  Promise.all([fetch(host + "/sdk/config.json?lang=" + encodeURIComponent(lang)).then(function (r) { return r.json(); }), notice]).then(function (res) {
+    var c = res[0];
     cfg = c;
     state = load();
     api.ready = true;

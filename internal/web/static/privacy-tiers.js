@@ -9,6 +9,9 @@
   const per = (p) => t(p === "year" ? "privacy.tier.peryear" : "privacy.tier.permonth");
   const day = (s) => String(s).slice(0, 10);
 
+  // The last change's summary, kept across the redraw that follows it.
+  let recorded = "";
+
   window.steward.sections.tier = async function (root, section, ctx) {
     const [st, pts, notice] = await Promise.all([
       api("GET", section.href || "/api/v1/me/tier", ctx.token),
@@ -16,7 +19,7 @@
       api("GET", "/sdk/notice.json", ctx.token).catch(() => null),
     ]);
     const inc = notice && notice.incentives;
-    const status = el("p", { id: "tier-status", role: "status" });
+    const status = el("p", { id: "tier-status", role: "status", text: recorded });
     root.replaceChildren(el("h2", { id: "tier-h", text: t("privacy.tier.heading") }),
       el("p", { class: "help", text: inc ? inc.summary : t("privacy.tier.intro") }));
 
@@ -44,12 +47,9 @@
       b.onclick = async () => {
         let res;
         try { res = await api("POST", "/api/v1/me/tier", ctx.token, { tier: x.name }); } catch (e) { ctx.fail(e); return; }
+        const g = res.changes.filter((c) => c.granted).length, w = res.changes.length - g;
+        recorded = t("privacy.tier.recorded").replace("{tier}", x.label).replace("{granted}", g).replace("{withdrawn}", w);
         await ctx.reload();
-        const s = document.getElementById("tier-status");
-        if (s) {
-          const g = res.changes.filter((c) => c.granted).length, w = res.changes.length - g;
-          s.textContent = t("privacy.tier.recorded").replace("{tier}", x.label).replace("{granted}", g).replace("{withdrawn}", w);
-        }
       };
       card.append(b);
       list.append(card);
