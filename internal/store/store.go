@@ -35,6 +35,7 @@ type Store interface {
 	Profiles
 	Suppressions
 	PrivacyBudgets
+	Changes
 }
 
 // Operators keeps staff accounts.

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Suppressions", testSuppressions},
 		{"PrivacyBudgets", testPrivacyBudgets},
 		{"PrivacyBudgetsConcurrent", testPrivacyBudgetsConcurrent},
+		{"Changes", testChanges},
 		{"Ping", testPing},
 	}
 	ran := 0
