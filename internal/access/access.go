@@ -134,6 +134,9 @@ type Config struct {
 	Recorder Recorder
 	// Basis names a purpose's legal basis for the audit log; nil records none.
 	Basis func(purpose string) string
+	// Sealer and Keys seal extracts (SealExtract) under existing data keys; nil refuses.
+	Sealer Sealer
+	Keys   store.KeyAccess
 }
 
 // Reader is the purpose-scoped read path.
