@@ -25,6 +25,8 @@ import (
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/dp"
+	"github.com/stewardhq/steward/internal/dp/stored"
 	"github.com/stewardhq/steward/internal/gate"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
@@ -60,6 +62,7 @@ type App struct {
 	Reader    *access.Reader
 	Profiles  *profile.Engine
 	Rights    *rights.Service
+	DP        *dp.Ledger
 	Server    *server.Server
 
 	checkpoints *audit.Checkpointer
@@ -171,7 +174,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	a.Reader = access.New(access.Config{Store: st, Opener: a.Vault, Rules: access.RegimeRules(cur),
+	a.Reader = access.New(access.Config{Store: st, Opener: a.Vault, Sealer: a.Vault, Keys: st, Rules: access.RegimeRules(cur),
 		Decider: access.NewPolicyDecider(cur, a.Ledger), Recorder: a.Recorder, Basis: func(purpose string) string {
 			p, _ := cur().Purpose(purpose)
 			return string(p.Basis)
@@ -200,6 +203,17 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	})
 	a.Rights = rights.New(rights.Config{Store: st, Ledger: a.Ledger, Reader: a.Reader, Shredder: a.Vault, Regime: cur,
 		Recorder: a.Recorder, Profiles: a.Profiles, HoldKey: a.Keyring.IndexSecret(), Index: a.Index})
+
+	// Differentially private reports read the stored events through the reader, under
+	// the report's purpose.
+	src, err := stored.New(stored.Config{Store: st, Reader: a.Reader, Profiles: a.Profiles,
+		Manifest: func() (*manifest.Manifest, int64) { r := cur(); return r.Manifest(), r.Seq() }})
+	if err != nil {
+		return err
+	}
+	if a.DP, err = dp.New(dp.Config{Store: st, Source: src, Recorder: a.Recorder}); err != nil {
+		return err
+	}
 
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
