@@ -20,11 +20,11 @@ const purpose = "analytics.reporting"
 var day0 = time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 
 type fixture struct {
-	t     *testing.T
-	w     *world
-	p     *profiles
-	src   *stored.Source
-	mseq  int64
+	t    *testing.T
+	w    *world
+	p    *profiles
+	src  *stored.Source
+	mseq int64
 }
 
 func newFixture(t *testing.T) *fixture {
