@@ -33,6 +33,8 @@ const (
 	ScopeRightsWrite     Scope = "rights:write"
 	ScopeAuditRead       Scope = "audit:read"
 	ScopeReportsRead     Scope = "reports:read"
+	ScopeReportsWrite    Scope = "reports:write"
+	ScopeBudgetsWrite    Scope = "budgets:write"
 	ScopeKeysRotate      Scope = "keys:rotate"
 )
 
@@ -42,7 +44,7 @@ var AllScopes = sortedScopes(
 	ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead, ScopeConsentWrite, ScopeSubjectsRead,
 	ScopeSessionsWrite, ScopeProfilesRead, ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead,
 	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-	ScopeReportsRead, ScopeKeysRotate,
+	ScopeReportsRead, ScopeReportsWrite, ScopeBudgetsWrite, ScopeKeysRotate,
 )
 
 // Role is an operator's job; it bounds the scopes of the operator's tokens.
@@ -62,14 +64,19 @@ const (
 // Roles lists the roles in display order.
 var Roles = []Role{RoleAdmin, RoleMarketer, RoleAnalyst, RolePrivacyOfficer, RoleAuditor}
 
+// Differentially private reports: reports:read sees budgets and releases (every role),
+// reports:write spends a budget on a new release (analysts, marketers), budgets:write sets
+// how much may be spent at all — the privacy officer's call, not the spender's (SD-01).
 var roleScopes = map[Role][]Scope{
 	RoleAdmin: AllScopes,
 	RoleMarketer: sortedScopes(ScopeSourcesRead, ScopeManifestRead, ScopeConsentRead, ScopeProfilesRead,
-		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead),
-	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead),
+		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead,
+		ScopeReportsWrite),
+	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead,
+		ScopeReportsWrite),
 	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,
 		ScopeConsentWrite, ScopeSubjectsRead, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-		ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead),
+		ScopeReportsRead, ScopeBudgetsWrite, ScopeTagsRead, ScopeSegmentsRead),
 	RoleAuditor: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeConsentRead, ScopeRightsRead,
 		ScopeAuditRead, ScopeReportsRead),
 }

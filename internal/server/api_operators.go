@@ -38,6 +38,7 @@ var capabilities = []struct {
 	{"rights", auth.ScopeRightsRead},
 	{"tags", auth.ScopeTagsRead},
 	{"segments", auth.ScopeSegmentsRead},
+	{"dp", auth.ScopeReportsRead},
 }
 
 type whoamiDoc struct {

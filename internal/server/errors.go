@@ -13,6 +13,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
@@ -45,6 +46,9 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	// Details, when set, is the envelope's "details" object: what a client needs to act on
+	// the error (e.g. a privacy budget's amounts).
+	Details any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -58,6 +62,7 @@ type envelope struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Details any    `json:"details,omitempty"`
 	} `json:"error"`
 }
 
@@ -66,6 +71,11 @@ const (
 	CodeInvalidDefinition = "invalid_definition"
 	CodeAudienceTooSmall  = "audience_too_small"
 	CodeInvalidManifest   = "invalid_manifest"
+	// CodeInvalidSpec: a report or privacy budget the dp package refuses, naming the field.
+	CodeInvalidSpec = "invalid_spec"
+	// CodePrivacyBudgetExhausted: the release would spend more than its budget has left;
+	// details holds the amounts (cost, spent, limit, remaining).
+	CodePrivacyBudgetExhausted = "privacy_budget_exhausted"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -101,6 +111,11 @@ var domainErrors = []struct {
 	{audit.ErrNoLeaf, http.StatusNotFound, CodeNotFound},
 	{audit.ErrBeyondLog, http.StatusBadRequest, CodeBadRequest},
 	{access.ErrDenied, http.StatusForbidden, CodeForbidden},
+	{dp.ErrInvalidSpec, http.StatusBadRequest, CodeInvalidSpec},
+	{dp.ErrUnknownBudget, http.StatusNotFound, CodeNotFound},
+	{dp.ErrBudgetExists, http.StatusConflict, CodeConflict},
+	{dp.ErrUnknownRelease, http.StatusNotFound, CodeNotFound},
+	{dp.ErrSourceUnavailable, http.StatusServiceUnavailable, CodeUnavailable},
 }
 
 // locatedError is one manifest mistake with its place.
@@ -117,8 +132,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	var el *manifest.ErrorList
 	var de *profile.DefinitionError
+	var ex *dp.BudgetExhaustedError
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &ex):
+		e = exhausted(ex)
 	case errors.As(err, &mbe):
 		e = Errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body exceeds %d bytes", mbe.Limit)
 	case errors.Is(err, auth.ErrUnauthenticated):
@@ -161,7 +179,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="steward"`)
 	}
 	var env envelope
-	env.Error.Code, env.Error.Message = e.Code, e.Message
+	env.Error.Code, env.Error.Message, env.Error.Details = e.Code, e.Message, e.Details
 	writeJSON(w, e.Status, env)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
@@ -63,7 +64,7 @@ func (s *Server) available() map[string]bool {
 	c := s.cfg
 	return map[string]bool{"": true, "regime": c.Regime != nil, "consent": c.Ledger != nil, "collect": c.Collect != nil,
 		"subjects": c.Index != nil && c.Reader != nil && c.Ledger != nil && c.Regime != nil,
-		"rights":   c.Rights != nil, "profiles": c.Profiles != nil && c.Regime != nil, "audit": c.Audit != nil}
+		"rights":   c.Rights != nil, "profiles": c.Profiles != nil && c.Regime != nil, "audit": c.Audit != nil, "dp": c.DP != nil}
 }
 
 var (
@@ -81,6 +82,7 @@ func (s *Server) table() []Route {
 	consents := consentAPI{c.Ledger}
 	audits := auditAPI{c.Audit}
 	profiles := profilesAPI{engine: c.Profiles, regime: c.Regime}
+	reports := reportsAPI{c.DP}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -143,6 +145,12 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/subjects/{id}/profile", Access: Operator, Scope: auth.ScopeProfilesRead, Needs: "profiles", Summary: "traits, computed attributes and tags of the shop's userId {id} as ?purpose= may see them", Handle: subjects.profile, Out: profile.ProfileView{}, Query: []Param{{Name: "purpose", Required: true}}},
 		{Method: "GET", Path: "/api/v1/me/tags", Access: Subject, Needs: "profiles", Summary: "the tags used on me, each with why it applies", Handle: profiles.myTags, Out: profile.MyTags{}, Query: []Param{langParam}},
 		{Method: "DELETE", Path: "/api/v1/me/tags/{name}", Access: Subject, Needs: "profiles", Summary: "delete a tag about me; it is not computed for me again", Handle: profiles.deleteMyTag, Status: http.StatusNoContent},
+
+		{Method: "POST", Path: "/api/v1/privacy-budgets", Access: Operator, Scope: auth.ScopeBudgetsWrite, MaxBody: 4 << 10, Needs: "dp", Summary: "create a differential-privacy budget: epsilon, delta and a period (lifetime or a rolling window such as 30d); audited", Handle: reports.createBudget, In: dp.BudgetSpec{}, Out: dp.Budget{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/privacy-budgets", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "privacy budgets with what was spent in their period (ε, ρ, δ) and what remains", Handle: reports.budgets, Out: BudgetList{}},
+		{Method: "POST", Path: "/api/v1/reports", Access: Operator, Scope: auth.ScopeReportsWrite, MaxBody: 64 << 10, Needs: "dp", Summary: "a differentially private report over the stored events the purpose may read, charged to a budget (dry_run: price and expected error only); 409 privacy_budget_exhausted with the amounts", Handle: reports.report, In: dp.Spec{}, Out: dp.Release{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/reports", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "stored releases, newest first (?budget=, ?limit= up to 1000, default 100)", Handle: reports.releases, Out: ReleaseList{}, Query: []Param{{Name: "budget", Description: "only this budget's releases"}, {Name: "limit", Description: "1 to 1000 (default 100)"}}},
+		{Method: "GET", Path: "/api/v1/reports/{id}", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "one stored release: its spec, noisy cells with 95% intervals, and its budget's remainder", Handle: reports.release, Out: dp.Release{}},
 
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},
 		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators, Out: operatorList{}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/stewardhq/steward/internal/dp"
@@ -66,7 +67,7 @@ func (s *Source) Check(ctx context.Context, q dp.Query) error {
 		if !ok {
 			where := "any event"
 			if q.Event != "" {
-				where = "a " + q.Event
+				where = strconv.Quote(q.Event) + " events"
 			}
 			return dp.ReportError("property", "the manifest lets %s read no property %q of %s", q.Purpose, prop, where)
 		}

@@ -257,7 +257,7 @@ func TestCheckRefuses(t *testing.T) {
 		{dp.Query{Purpose: "marketing.nonsense"}, "purpose", "not a purpose"},
 		{dp.Query{Event: "Refund Issued"}, "event", "not an event type"},
 		{dp.Query{Event: "Segment Consent Preference Updated"}, "event", "read nothing of"},
-		{dp.Query{Event: "Order Completed", Properties: []string{"shipping"}}, "property", `no property "shipping" of a Order Completed`},
+		{dp.Query{Event: "Order Completed", Properties: []string{"shipping"}}, "property", `no property "shipping" of "Order Completed" events`},
 		{dp.Query{Properties: []string{"weight"}}, "property", "any event"},
 		{dp.Query{Traits: []string{"email"}}, "group_by", `no trait "email"`},
 		{dp.Query{Campaign: true}, "group_by", "campaign"},
