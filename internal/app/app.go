@@ -221,7 +221,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	}
 	a.Server, err = server.New(server.Config{Store: st, Auth: a.Auth, Logger: a.Log, Version: Version, Web: ui, Registry: reg,
 		Regime: a.Regime, Ledger: a.Ledger, Collect: a.Collector, Index: a.Index, Reader: a.Reader, Rights: a.Rights,
-		Profiles: a.Profiles, Audit: a.Audit, DP: a.DP, IngestRate: opt.IngestRate})
+		Profiles: a.Profiles, Audit: a.Audit, DP: a.DP, DPSource: src, IngestRate: opt.IngestRate})
 	return err
 }
 

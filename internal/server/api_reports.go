@@ -7,12 +7,14 @@ import (
 	"strings"
 
 	"github.com/stewardhq/steward/internal/dp"
+	"github.com/stewardhq/steward/internal/dp/stored"
 )
 
 // reportsAPI serves privacy budgets and the differentially private reports spent against
 // them (issue 20 item 4).
 type reportsAPI struct {
 	ledger *dp.Ledger
+	source *stored.Source
 }
 
 // BudgetList is every privacy budget with what was spent in its period and what is left.
@@ -109,6 +111,19 @@ func (h reportsAPI) releases(w http.ResponseWriter, r *http.Request) error {
 		out = out[:limit]
 	}
 	writeJSON(w, http.StatusOK, ReleaseList{Releases: out})
+	return nil
+}
+
+// schema says what a report under ?purpose= may read (the console's form offers that).
+func (h reportsAPI) schema(w http.ResponseWriter, r *http.Request) error {
+	if h.source == nil {
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "reports over stored data are not enabled on this server")
+	}
+	sc, err := h.source.Schema(r.URL.Query().Get("purpose"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sc)
 	return nil
 }
 

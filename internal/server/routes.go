@@ -7,6 +7,7 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/dp"
+	"github.com/stewardhq/steward/internal/dp/stored"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
@@ -82,7 +83,7 @@ func (s *Server) table() []Route {
 	consents := consentAPI{c.Ledger}
 	audits := auditAPI{c.Audit}
 	profiles := profilesAPI{engine: c.Profiles, regime: c.Regime}
-	reports := reportsAPI{c.DP}
+	reports := reportsAPI{ledger: c.DP, source: c.DPSource}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -150,6 +151,7 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/privacy-budgets", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "privacy budgets with what was spent in their period (ε, ρ, δ) and what remains", Handle: reports.budgets, Out: BudgetList{}},
 		{Method: "POST", Path: "/api/v1/reports", Access: Operator, Scope: auth.ScopeReportsWrite, MaxBody: 64 << 10, Needs: "dp", Summary: "a differentially private report over the stored events the purpose may read, charged to a budget (dry_run: price and expected error only); 409 privacy_budget_exhausted with the amounts", Handle: reports.report, In: dp.Spec{}, Out: dp.Release{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/reports", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "stored releases, newest first (?budget=, ?limit= up to 1000, default 100)", Handle: reports.releases, Out: ReleaseList{}, Query: []Param{{Name: "budget", Description: "only this budget's releases"}, {Name: "limit", Description: "1 to 1000 (default 100)"}}},
+		{Method: "GET", Path: "/api/v1/reports/schema", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "what a report under ?purpose= may read: event types and their properties, traits, campaigns (from the manifest in force)", Handle: reports.schema, Out: stored.Schema{}, Query: []Param{{Name: "purpose", Description: "the report's purpose", Required: true}}},
 		{Method: "GET", Path: "/api/v1/reports/{id}", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "one stored release: its spec, noisy cells with 95% intervals, and its budget's remainder", Handle: reports.release, Out: dp.Release{}},
 
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},

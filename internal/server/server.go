@@ -13,6 +13,7 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/dp"
+	"github.com/stewardhq/steward/internal/dp/stored"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
 	"github.com/stewardhq/steward/internal/rights"
@@ -49,6 +50,7 @@ type Config struct {
 	Profiles *profile.Engine    // tags, segments, profiles
 	Audit    *audit.Log         // the ledger's read side and transparency reports
 	DP       *dp.Ledger         // privacy budgets and differentially private reports
+	DPSource *stored.Source     // what those reports read (its schema for the console)
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).

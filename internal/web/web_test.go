@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -17,13 +18,17 @@ import (
 func TestCataloguesHaveTheSameKeys(t *testing.T) {
 	keys := map[string][]string{}
 	for _, l := range web.Languages {
-		b, err := os.ReadFile("i18n/" + l + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
+		// A language's catalogue is its base file and its per-screen parts.
+		parts, _ := filepath.Glob("i18n/" + l + ".*.json")
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
+		for _, name := range append([]string{"i18n/" + l + ".json"}, parts...) {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for k, v := range m {
 			if strings.TrimSpace(v) == "" {
@@ -131,13 +136,17 @@ func TestPagesLanguagesAndHeaders(t *testing.T) {
 // be in both catalogues, or the page would show a raw key.
 func TestServerVocabularyIsTranslated(t *testing.T) {
 	for _, l := range web.Languages {
-		b, err := os.ReadFile("i18n/" + l + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
+		// A language's catalogue is its base file and its per-screen parts.
+		parts, _ := filepath.Glob("i18n/" + l + ".*.json")
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
+		for _, name := range append([]string{"i18n/" + l + ".json"}, parts...) {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for _, r := range []string{segment.ReasonPersonalisationOff, segment.ReasonObjection, segment.ReasonMinor, segment.ReasonNotAllowed} {
 			if m["console.segments.reason."+r] == "" {

@@ -292,3 +292,30 @@ func TestCheckRefuses(t *testing.T) {
 		t.Fatalf("no profile engine: %v", err)
 	}
 }
+
+// The schema lists what the purpose may read: the console offers exactly that.
+func TestSchema(t *testing.T) {
+	f := newFixture(t)
+	sc, err := f.src.Schema(purpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var order []string
+	for _, e := range sc.Events {
+		names = append(names, e.Name)
+		if e.Name == "Order Completed" {
+			order = e.Properties
+		}
+	}
+	if !slices.Contains(names, "page") || slices.Contains(names, "Segment Consent Preference Updated") ||
+		fmt.Sprint(order) != "[currency products revenue total]" || sc.Campaign {
+		t.Fatalf("schema = %+v", sc)
+	}
+	if fmt.Sprint(sc.Traits) != "[address.city address.country address.state age city country gender state]" {
+		t.Fatalf("traits = %v", sc.Traits)
+	}
+	if _, err := f.src.Schema("nope"); !errors.Is(err, dp.ErrInvalidSpec) {
+		t.Fatalf("unknown purpose: %v", err)
+	}
+}

@@ -320,10 +320,14 @@
     },
   };
 
-  // Registered screens join the built-in ones when the page starts (after every script ran).
+  // Registered screens join the built-in ones when the console starts or shows a screen:
+  // a deferred script runs while readyState is already "interactive", so this one may run
+  // before the screen scripts after it have registered.
   const screens = builtin;
+  const registered = () => Object.assign(screens, window.steward.screens);
 
   async function show(name, token, me) {
+    registered();
     const root = document.getElementById("screen");
     root.replaceChildren();
     for (const a of document.querySelectorAll("#nav-list a")) {
@@ -344,6 +348,7 @@
       return;
     }
     sessionStorage.setItem(KEY, token);
+    registered();
     document.getElementById("signin").hidden = true;
     document.getElementById("app").hidden = false;
     const list = document.getElementById("nav-list");
@@ -358,7 +363,6 @@
   }
 
   function init() {
-    Object.assign(screens, window.steward.screens);
     document.getElementById("signin-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       start(document.getElementById("token").value.trim());
@@ -370,7 +374,7 @@
     const saved = sessionStorage.getItem(KEY);
     if (saved) start(saved);
   }
-  // Deferred scripts run in order before DOMContentLoaded: by then every screen registered.
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  // Deferred scripts run in order, with readyState "interactive", before DOMContentLoaded.
+  if (document.readyState !== "complete") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
