@@ -201,4 +201,13 @@ func TestDPReportRefusals(t *testing.T) {
 	if _, body := r.call(t, "GET", "/api/v1/privacy-budgets", r.admin, ""); !strings.Contains(string(body), `"charges":0`) {
 		t.Fatalf("refusals charged: %s", body)
 	}
+	// The schema says what the purpose may read: the console offers only that.
+	status, body := r.call(t, "GET", "/api/v1/reports/schema?purpose=analytics.reporting", r.admin, "")
+	if status != 200 || !strings.Contains(string(body), `{"name":"Order Completed","properties":["currency","products","revenue","total"]}`) ||
+		!strings.Contains(string(body), `"city"`) || strings.Contains(string(body), `"email"`) {
+		t.Fatalf("schema: %d %s", status, body)
+	}
+	if status, body := r.call(t, "GET", "/api/v1/reports/schema?purpose=nope", r.admin, ""); status != 400 || !strings.Contains(string(body), "invalid_spec") {
+		t.Fatalf("schema of an unknown purpose: %d %s", status, body)
+	}
 }
