@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/jsonscan"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/vault"
@@ -264,7 +266,7 @@ func (s *Source) read(ctx context.Context, purpose, id string) (*entry, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	m, _ := s.cfg.Manifest()
-	req := access.Request{Actor: access.ViewerSystem, Viewer: access.ViewerSystem, Purpose: purpose, SubjectID: id, Limit: 1000}
+	req := access.Request{Actor: access.ViewerSystem, Viewer: access.ViewerSystem, Purpose: purpose, SubjectID: id, Limit: 1000, Raw: true}
 	var x extract
 	traits := map[string]string{}
 	for {
@@ -301,15 +303,21 @@ func (s *Source) read(ctx context.Context, purpose, id string) (*entry, error) {
 	return e, nil
 }
 
-// extractEvent keeps what a report may use of one event as the reader returned it: its
-// name (the manifest's event type), time, campaign and numeric properties; an identify's
-// traits (flattened below traits., the last value winning, and under their short name
-// where the manifest has only one trait of that name, as segments name them) go to traits.
+// extractEvent keeps what a report may use of one event as the reader returned it (the
+// JSON the purpose may see): its name (the manifest's event type), time, campaign and
+// numeric properties; an identify's traits (flattened below traits., the last value
+// winning, and under their short name where the manifest has only one trait of that name,
+// as segments name them) go to traits.
 func extractEvent(m *manifest.Manifest, ev *access.Event, traits map[string]string) xevent {
 	x := xevent{name: manifest.EventType(ev.Type, ev.Name), at: ev.OccurredAt.UnixMilli()}
-	if ev.Type == "identify" {
-		if t, ok := ev.Fields["traits"].(map[string]any); ok {
-			flatten("", t, func(path, v string) {
+	top, _ := jsonscan.Members(ev.Raw, 0)
+	for _, mb := range top {
+		switch mb.Name {
+		case "traits":
+			if ev.Type != "identify" {
+				continue
+			}
+			flatten("", mb.Value, func(path, v string) {
 				traits[path] = v
 				if i := strings.LastIndexByte(path, '.'); i >= 0 {
 					if f, ok := m.TraitField(path[i+1:]); ok && f.Path == "traits."+path {
@@ -317,40 +325,62 @@ func extractEvent(m *manifest.Manifest, ev *access.Event, traits map[string]stri
 					}
 				}
 			})
-		}
-	}
-	if p, ok := ev.Fields["properties"].(map[string]any); ok {
-		for k, v := range p {
-			if f, ok := v.(float64); ok {
-				x.props = append(x.props, prop{k, f})
+		case "properties":
+			props, _ := jsonscan.Members(mb.Value, 0)
+			for _, p := range props {
+				if v, ok := number(p.Value); ok {
+					x.props = append(x.props, prop{p.Name, v})
+				}
 			}
-		}
-		sort.Slice(x.props, func(i, j int) bool { return x.props[i].name < x.props[j].name })
-	}
-	if c, ok := ev.Fields["context"].(map[string]any); ok {
-		if cp, ok := c["campaign"].(map[string]any); ok {
-			if name, ok := cp["name"].(string); ok {
-				x.campaign = name
+			sort.Slice(x.props, func(i, j int) bool { return x.props[i].name < x.props[j].name })
+		case "context":
+			ctx, _ := jsonscan.Members(mb.Value, 0)
+			for _, c := range ctx {
+				if c.Name != "campaign" {
+					continue
+				}
+				cp, _ := jsonscan.Members(c.Value, 0)
+				for _, f := range cp {
+					if f.Name == "name" && len(f.Value) > 0 && f.Value[0] == '"' {
+						x.campaign = jsonscan.Unquote(f.Value)
+					}
+				}
 			}
 		}
 	}
 	return x
 }
 
+// number reads a JSON number; false for anything else (strings, objects, null).
+func number(b []byte) (float64, bool) {
+	if len(b) == 0 || !(b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
+}
+
 // flatten walks nested traits, calling fn with each string or number leaf.
-func flatten(prefix string, m map[string]any, fn func(path, v string)) {
-	for k, v := range m {
-		path := k
+func flatten(prefix string, obj []byte, fn func(path, v string)) {
+	ms, _ := jsonscan.Members(obj, 0)
+	for _, mb := range ms {
+		path := mb.Name
 		if prefix != "" {
-			path = prefix + "." + k
+			path = prefix + "." + mb.Name
 		}
-		switch x := v.(type) {
-		case map[string]any:
-			flatten(path, x, fn)
-		case string:
-			fn(path, x)
-		case float64:
-			fn(path, strconv.FormatFloat(x, 'f', -1, 64))
+		switch {
+		case len(mb.Value) == 0:
+		case mb.Value[0] == '{':
+			flatten(path, mb.Value, fn)
+		case mb.Value[0] == '"':
+			fn(path, jsonscan.Unquote(mb.Value))
+		default:
+			if v, ok := number(mb.Value); ok {
+				fn(path, strconv.FormatFloat(v, 'f', -1, 64))
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package stored_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -225,6 +226,13 @@ func (w *world) EventsPage(_ context.Context, req access.Request) ([]access.Even
 		n++
 		pg.Last = e.Seq
 		if !s.refuses {
+			if req.Raw {
+				raw, err := json.Marshal(e.Fields)
+				if err != nil {
+					return nil, pg, err
+				}
+				e.Raw, e.Fields = raw, nil
+			}
 			out = append(out, e)
 		}
 	}

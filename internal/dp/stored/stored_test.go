@@ -319,3 +319,20 @@ func TestSchema(t *testing.T) {
 		t.Fatalf("unknown purpose: %v", err)
 	}
 }
+
+// Campaigns come from context.campaign.name where the purpose may read it; escaped strings
+// and non-numeric properties are read as JSON says.
+func TestCampaignsAndValues(t *testing.T) {
+	f := newFixture(t)
+	f.w.track("s1", "Order Completed", day0, map[string]any{"context": map[string]any{"campaign": map[string]any{"name": "双十一 \"sale\""}},
+		"properties": map[string]any{"total": -1.5e2, "coupon": "X1", "items": []any{1.0}, "gift": true}})
+	var got []dp.Event
+	err := f.src.People(context.Background(), dp.Query{Purpose: purpose, Campaign: true, Properties: []string{"total", "coupon", "items", "gift"}},
+		func(p *dp.Person) error { got = append(got, p.Events...); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Campaign != `双十一 "sale"` || fmt.Sprint(got[0].Props) != "map[total:-150]" {
+		t.Fatalf("events = %+v", got)
+	}
+}
