@@ -36,7 +36,7 @@ func benchDP(ctx context.Context, e Env, args []string) error {
 	subjects := fs.Int("subjects", demo.DefaultSubjects, "demo shoppers")
 	copies := fs.Int("copies", 5, "copies of the demo population for the throughput runs")
 	runs := fs.Int("runs", 5, "runs per measurement; the median is reported")
-	dataDir := fs.String("data", "", "report over this data directory's stored demo (steward demo --data DIR, not being served) instead of seeding a new one")
+	dataDir := fs.String("data", "", "report over this data directory's stored demo (steward demo --data DIR, not being served) instead of seeding a new one; the benchmark adds a budget, its releases and 20 shoppers to it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
