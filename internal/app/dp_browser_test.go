@@ -34,7 +34,7 @@ func TestConsoleDPScreen(t *testing.T) {
 	}
 	to := time.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
 	keys, _ := json.Marshal(analyticsEvents)
-	if status, body := r.call(t, "POST", "/api/v1/reports", r.admin, fmt.Sprintf(`{"budget":"growth","purpose":"analytics.reporting","measure":"count","group_by":["event"],"public_keys":{"event":%s},"from":%q,"to":%q,"epsilon":0.5}`,
+	if status, body := r.reportWhenReady(t, r.admin, fmt.Sprintf(`{"budget":"growth","purpose":"analytics.reporting","measure":"count","group_by":["event"],"public_keys":{"event":%s},"from":%q,"to":%q,"epsilon":0.5}`,
 		keys, to.AddDate(0, 0, -30).Format(time.RFC3339), to.Format(time.RFC3339))); status != 201 {
 		t.Fatalf("report: %d %s", status, body)
 	}

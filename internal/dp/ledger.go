@@ -258,16 +258,16 @@ func (l *Ledger) Report(ctx context.Context, actor string, spec Spec) (Release, 
 	if err != nil {
 		return Release{}, err
 	}
+	now := l.now().UTC()
+	b, sp, err := l.st.PrivacySpent(ctx, p.spec.Budget, now)
+	if err != nil {
+		return Release{}, budgetLookupErr("report", p.spec.Budget, err)
+	}
 	q := p.query()
 	if c, ok := l.src.(Checker); ok {
 		if err := c.Check(ctx, q); err != nil {
 			return Release{}, err
 		}
-	}
-	now := l.now().UTC()
-	b, sp, err := l.st.PrivacySpent(ctx, p.spec.Budget, now)
-	if err != nil {
-		return Release{}, budgetLookupErr("report", p.spec.Budget, err)
 	}
 	// The version is read before the data: a release computed while new events arrive is
 	// filed under the version before them, which only means its replay answers a query

@@ -59,6 +59,8 @@ type Query struct {
 	// PersonLevel is true when the report needs no events at all (count_people grouped
 	// by person-level dimensions only, no event named, no time range).
 	PersonLevel bool
+	// DryRun: the report is only priced, nothing is read (a Checker may start preparing).
+	DryRun bool
 }
 
 // Person is one privacy unit: everything a report may read about one person. ID identifies
@@ -152,6 +154,7 @@ func (p *plan) query() Query {
 		}
 	}
 	q.PersonLevel = p.personLevel()
+	q.DryRun = p.spec.DryRun
 	return q
 }
 

@@ -9,11 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/jsonscan"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/store"
@@ -37,6 +39,12 @@ type cache struct {
 	people               map[string]*entry
 	// owner maps a subject merged away into a live one to that one.
 	owner map[string]string
+
+	// readyFor is the manifest version the cache was built under (-1: none), readable
+	// without waiting for a refresh; building is set while a build runs in the background.
+	readyFor atomic.Int64
+	building atomic.Bool
+	failed   atomic.Pointer[error] // the last background build's error, until the next
 }
 
 // entry is one live person: their sealed extract (nil when the purpose may read nothing
@@ -55,24 +63,71 @@ type snapEntry struct {
 // pageSize is how many ids or changes one store call returns.
 const pageSize = 5000
 
+// prepare is what Check asks before a report is charged: whether the purpose's cache is
+// built for the manifest in force. When it is not, it starts building it in the background
+// — reading everyone through the reader takes seconds, and on a busy machine more than an
+// HTTP request may — and a report (not a dry run, which reads nothing) is refused with
+// dp.ErrSourceUnavailable until it is done.
+func (s *Source) prepare(purpose string, dryRun bool) error {
+	c := s.cacheFor(purpose)
+	_, mv := s.cfg.Manifest()
+	if c.readyFor.Load() == mv {
+		return nil
+	}
+	if c.building.CompareAndSwap(false, true) {
+		go func() {
+			defer c.building.Store(false)
+			ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+			defer cancel()
+			if err := s.rebuild(ctx, c); err != nil {
+				c.failed.Store(&err)
+			}
+		}()
+	}
+	if dryRun {
+		return nil
+	}
+	if e := c.failed.Swap(nil); e != nil {
+		return fmt.Errorf("report: preparing the data for %s failed (trying again): %w", purpose, *e)
+	}
+	return fmt.Errorf("%w (the data for %s is being prepared: everyone read once through the reader)", dp.ErrSourceUnavailable, purpose)
+}
+
+// buildTimeout bounds a background build.
+const buildTimeout = time.Hour
+
 // refresh brings the purpose's cache up to date and returns the people the purpose may
-// read something of.
+// read something of. A cache not built for the manifest in force is built here and now
+// (Check has normally had it built in the background); on PostgreSQL a periodic rebuild
+// runs in the background while reports go on with the cache as it is.
 func (s *Source) refresh(ctx context.Context, purpose string) ([]snapEntry, error) {
 	c := s.cacheFor(purpose)
+	_, mv := s.cfg.Manifest()
+	c.mu.Lock()
+	stale := !c.built || c.manifest != mv
+	c.mu.Unlock()
+	if stale {
+		if err := s.rebuild(ctx, c); err != nil {
+			return nil, err
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, mv := s.cfg.Manifest()
+	if s.cfg.RebuildEvery > 0 && s.cfg.Now().Sub(c.builtAt) >= s.cfg.RebuildEvery && c.building.CompareAndSwap(false, true) {
+		go func() {
+			defer c.building.Store(false)
+			ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+			defer cancel()
+			if err := s.rebuild(ctx, c); err != nil {
+				c.failed.Store(&err)
+			}
+		}()
+	}
 	v, err := s.cfg.Store.DataVersion(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	now := s.cfg.Now()
-	switch {
-	case !c.built || c.manifest != mv || s.cfg.RebuildEvery > 0 && now.Sub(c.builtAt) >= s.cfg.RebuildEvery:
-		if err := s.rebuild(ctx, c, v, mv, now); err != nil {
-			return nil, err
-		}
-	case v != c.version:
+	if v != c.version {
 		if err := s.update(ctx, c, v); err != nil {
 			return nil, err
 		}
@@ -86,9 +141,16 @@ func (s *Source) refresh(ctx context.Context, purpose string) ([]snapEntry, erro
 	return snap, nil
 }
 
-// rebuild reads every live person afresh. The cursors start where the store stood before
-// the reading, so what is stored meanwhile is read again by the next update.
-func (s *Source) rebuild(ctx context.Context, c *cache, v store.DataVersion, mv int64, now time.Time) error {
+// rebuild reads every live person afresh, without holding the cache (reports go on with
+// it meanwhile), then puts the result in its place. The cursors start where the store
+// stood before the reading, so what is stored meanwhile is read again by the next update.
+func (s *Source) rebuild(ctx context.Context, c *cache) error {
+	_, mv := s.cfg.Manifest()
+	v, err := s.cfg.Store.DataVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	now := s.cfg.Now()
 	live, err := s.live(ctx)
 	if err != nil {
 		return err
@@ -97,12 +159,16 @@ func (s *Source) rebuild(ctx context.Context, c *cache, v store.DataVersion, mv 
 	if err != nil {
 		return err
 	}
-	c.people, c.owner = people, map[string]string{}
+	owner := map[string]string{}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.people, c.owner = people, owner
 	for id, e := range people {
 		c.own(id, e)
 	}
 	c.built, c.builtAt, c.manifest, c.version = true, now, mv, v
 	c.eventSeq, c.consentSeq = v.EventSeq, v.ConsentSeq
+	c.readyFor.Store(mv)
 	return nil
 }
 

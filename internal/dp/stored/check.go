@@ -89,8 +89,10 @@ func (s *Source) Check(ctx context.Context, q dp.Query) error {
 			return dp.ReportError("group_by", "campaign: the manifest lets %s read no campaign (context.campaign.name)", q.Purpose)
 		}
 	}
-	_, err := s.memberships(q)
-	return err
+	if _, err := s.memberships(q); err != nil {
+		return err
+	}
+	return s.prepare(q.Purpose, q.DryRun)
 }
 
 func eventTypes(m *manifest.Manifest) []string { return slices.Sorted(maps.Keys(m.Events)) }

@@ -15,11 +15,15 @@
 // decrypted outlives the report that opens it, and erasing a person (crypto-shredding
 // their key) makes their extract unreadable at once, like everything else sealed for them.
 //
-// Every report first brings the cache up to date with the store (store.Changes): it
-// re-reads, through the reader, exactly the people with new events or consent records
-// since its cursors, who appeared or vanished (merged or erased) and those a merge gave or
-// took events; a new manifest rebuilds it. On PostgreSQL, where a lower seq can commit after
-// a higher one, it is rebuilt every hour as the profile engine is.
+// A purpose's cache is built the first time a report (or a dry run) asks for it, and again
+// under a new manifest, in the background: reading everyone takes longer than an HTTP
+// request should, so until it is done Check refuses the report with dp.ErrSourceUnavailable
+// (503, "try again shortly"; nothing is charged). Every report then first brings the cache
+// up to date with the store (store.Changes): it re-reads, through the reader, exactly the
+// people with new events or consent records since its cursors, who appeared or vanished
+// (merged or erased) and those a merge gave or took events. On PostgreSQL, where a lower seq
+// can commit after a higher one, it is rebuilt every hour in the background, as the profile
+// engine is, while reports go on with it.
 //
 // # Data version
 //

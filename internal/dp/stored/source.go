@@ -98,6 +98,7 @@ func (s *Source) cacheFor(purpose string) *cache {
 	c := s.caches[purpose]
 	if c == nil {
 		c = &cache{purpose: purpose}
+		c.readyFor.Store(-1)
 		s.caches[purpose] = c
 	}
 	return c

@@ -187,7 +187,7 @@ func TestShreddedExtractIsNobody(t *testing.T) {
 	}
 }
 
-// On PostgreSQL the cache is rebuilt in full after RebuildEvery.
+// On PostgreSQL the cache is rebuilt in full after RebuildEvery, in the background.
 func TestRebuildOnPostgres(t *testing.T) {
 	w := newWorld()
 	w.dialect = "postgres"
@@ -212,9 +212,13 @@ func TestRebuildOnPostgres(t *testing.T) {
 		t.Fatalf("reads within the hour = %v", r)
 	}
 	now = now.Add(time.Minute)
-	run()
-	if r := w.readsOf(); r["s1"] != 1 {
-		t.Fatalf("no rebuild after an hour: %v", r)
+	run() // goes on with the cache as it is; the rebuild runs in the background
+	deadline := time.Now().Add(5 * time.Second)
+	for w.readsOf()["s1"] == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no rebuild after an hour")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -227,7 +231,7 @@ func TestTagsAndSegments(t *testing.T) {
 	f.p.tags["loyal"] = [2]string{"analytics.reporting", "s1"}
 	f.p.tags["high_spender"] = [2]string{"personalize.content", "s2"}
 	f.p.segs["weekly"] = [2]string{"analytics.reporting.cohorts", "s1,s2"}
-	q := dp.Query{Purpose: purpose, Tags: []string{"loyal"}, Segments: []string{"weekly"}}
+	q := dp.Query{Purpose: purpose, Tags: []string{"loyal"}, Segments: []string{"weekly"}, DryRun: true}
 	if err := f.src.Check(context.Background(), q); err != nil {
 		t.Fatal(err)
 	}
@@ -274,6 +278,8 @@ func TestCheckRefuses(t *testing.T) {
 			t.Errorf("%+v: %v, want a %s error saying %q", c.q, err, c.field, c.says)
 		}
 	}
+	f.people(dp.Query{})
+	f.people(dp.Query{Purpose: "personalize.content"}) // both caches built: Check answers at once
 	for _, ok := range []dp.Query{{Event: "Order Completed", Properties: []string{"total"}, Traits: []string{"city", "address.city", "gender"}},
 		{Event: "page"}, {Purpose: "personalize.content", Tags: []string{"high_spender"}}} {
 		if ok.Purpose == "" {
@@ -334,5 +340,45 @@ func TestCampaignsAndValues(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].Campaign != `双十一 "sale"` || fmt.Sprint(got[0].Props) != "map[total:-150]" {
 		t.Fatalf("events = %+v", got)
+	}
+}
+
+// A report's data is prepared in the background the first time a purpose is asked for (a
+// dry run starts it too): until then a report is refused with ErrSourceUnavailable and
+// nothing is charged; a new manifest prepares it again.
+func TestPrepareInTheBackground(t *testing.T) {
+	f := newFixture(t)
+	f.w.track("s1", "page", day0, nil)
+	ctx := context.Background()
+	if err := f.src.Check(ctx, dp.Query{Purpose: purpose, DryRun: true}); err != nil {
+		t.Fatalf("a dry run waits for nothing: %v", err)
+	}
+	ready := func() bool {
+		t.Helper()
+		err := f.src.Check(ctx, dp.Query{Purpose: purpose})
+		if err != nil && !errors.Is(err, dp.ErrSourceUnavailable) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("never prepared")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if r := f.w.readsOf(); r["s1"] != 1 {
+		t.Fatalf("reads = %v", r)
+	}
+	if got := f.people(dp.Query{}); ids(got) != "s1" || len(f.w.readsOf()) != 0 {
+		t.Fatalf("the report after preparing read again: %v", got)
+	}
+	f.mseq++
+	if err := f.src.Check(ctx, dp.Query{Purpose: purpose}); !errors.Is(err, dp.ErrSourceUnavailable) {
+		t.Fatalf("after a new manifest: %v", err)
+	}
+	for !ready() {
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -355,12 +355,24 @@
       run.onclick = async () => {
         const s = spec();
         if (JSON.stringify(s) !== priced) { run.disabled = true; return; }
-        try {
-          const r = await api("POST", "/api/v1/reports", token, s);
-          run.disabled = true; priced = "";
-          await show("dp", token, me);
-          document.getElementById("dp-status").textContent = t("console.dp.released") + " " + r.id + " · ε " + fmt(r.charged.epsilon_total);
-        } catch (e) { fail(e); run.disabled = true; }
+        run.disabled = true;
+        let r;
+        // The first report of a purpose waits while its data is prepared (503, nothing
+        // charged): ask again every two seconds, saying so.
+        for (let tries = 0; ; tries++) {
+          try { r = await api("POST", "/api/v1/reports", token, s); break; }
+          catch (e) {
+            if (e.status === 503 && tries < 300) {
+              preview.replaceChildren(el("p", { id: "report-preparing", role: "status", text: t("console.dp.preparing") }));
+              await new Promise((ok) => setTimeout(ok, 2000));
+              continue;
+            }
+            fail(e); return;
+          }
+        }
+        priced = "";
+        await show("dp", token, me);
+        document.getElementById("dp-status").textContent = t("console.dp.released") + " " + r.id + " · ε " + fmt(r.charged.epsilon_total);
       };
       const grid = el("div", { id: "report-fields" }, field(t("console.dp.budget"), budget), field(t("console.dp.purpose"), purpose),
         field(t("console.dp.measure"), measure), field(t("console.dp.event"), event), valued, binsField,
