@@ -216,16 +216,20 @@ func storedReports(ctx context.Context, e Env, dataDir string, subjects, runs in
 		return 0, 0, err
 	}
 	c := &apiClient{base: base, token: token, http: &http.Client{Timeout: 5 * time.Minute}}
-	// The profile engine reads everyone once at start; reports wait until it is done, so
-	// the two do not share the cores while being measured.
+	// The profile engine reads everyone at start and whoever the seeding changed since;
+	// reports wait until it has caught up (a refresh answers when it has), so the two do
+	// not share the cores while being measured.
 	t0 := time.Now()
 	for {
-		status, _, err := c.do(ctx, "GET", "/api/v1/tags", nil)
+		status, body, err := c.do(ctx, "POST", "/api/v1/profiles/refresh", nil)
 		if err != nil {
 			return 0, 0, err
 		}
 		if status == http.StatusOK {
 			break
+		}
+		if status != http.StatusServiceUnavailable {
+			return 0, 0, fmt.Errorf("bench dp: profiles refresh: %d %s", status, body)
 		}
 		select {
 		case <-ctx.Done():
@@ -233,7 +237,7 @@ func storedReports(ctx context.Context, e Env, dataDir string, subjects, runs in
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	fmt.Fprintf(e.Stdout, "stored demo: %d events of %d people; profiles loaded in %.1f s\n", stored, live, time.Since(t0).Seconds())
+	fmt.Fprintf(e.Stdout, "stored demo: %d events of %d people; profiles caught up in %.1f s\n", stored, live, time.Since(t0).Seconds())
 	budget := fmt.Sprintf("bench_%d", time.Now().UnixNano())
 	if status, body, err := c.do(ctx, "POST", "/api/v1/privacy-budgets", map[string]any{"name": budget, "epsilon": 100, "delta": 1e-4, "period": "lifetime"}); err != nil || status != http.StatusCreated {
 		return 0, 0, fmt.Errorf("bench dp: create budget: %d %s %v", status, body, err)
