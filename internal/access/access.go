@@ -93,6 +93,10 @@ type Request struct {
 	// Consent, when not nil, is the subject's consent state to decide with (the caller
 	// already read it); otherwise the decider reads the ledger once for this read.
 	Consent consent.State
+	// Raw leaves Event.Fields nil and hands over what the purpose may see as JSON in
+	// Event.Raw instead, for a caller that picks a few fields itself (decoding every event
+	// into maps is a fifth of a full read's time).
+	Raw bool
 }
 
 // ClearIdentifiers reports whether a viewer sees direct identifiers in clear: the person
@@ -122,6 +126,8 @@ type Event struct {
 	Fields     map[string]any `json:"fields"`
 	// Withheld counts fields left out, by reason.
 	Withheld map[string]int `json:"withheld,omitempty"`
+	// Raw is what Fields would hold, as JSON, when the request asked for Raw.
+	Raw json.RawMessage `json:"-"`
 }
 
 // Config is what a Reader needs. Store, Opener, Rules and Decider are required.
@@ -134,6 +140,9 @@ type Config struct {
 	Recorder Recorder
 	// Basis names a purpose's legal basis for the audit log; nil records none.
 	Basis func(purpose string) string
+	// Sealer and Keys seal extracts (SealExtract) under existing data keys; nil refuses.
+	Sealer Sealer
+	Keys   store.KeyAccess
 }
 
 // Reader is the purpose-scoped read path.
@@ -232,12 +241,14 @@ func (r *Reader) EventsPage(ctx context.Context, req Request) ([]Event, Page, er
 		if err != nil {
 			return nil, pg, err
 		}
-		e := Event{Seq: ev.Seq, Type: ev.Type, Name: ev.Name, OccurredAt: ev.OccurredAt, Fields: map[string]any{}}
+		e := Event{Seq: ev.Seq, Type: ev.Type, Name: ev.Name, OccurredAt: ev.OccurredAt}
 		kept, withheld, err := r.filter(et, pt, effect)
 		if err != nil {
 			return nil, pg, fmt.Errorf("access: stored event %d: %w", ev.Seq, err)
 		}
-		if err := json.Unmarshal(kept, &e.Fields); err != nil {
+		if req.Raw {
+			e.Raw = kept
+		} else if err := json.Unmarshal(kept, &e.Fields); err != nil {
 			return nil, pg, fmt.Errorf("access: stored event %d is not JSON: %w", ev.Seq, err)
 		}
 		if len(withheld) > 0 {

@@ -30,6 +30,8 @@ import (
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/dp"
+	"github.com/stewardhq/steward/internal/dp/stored"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/gate"
 	"github.com/stewardhq/steward/internal/intake"
@@ -83,6 +85,7 @@ type App struct {
 	SignIn      *signin.Service
 	Jobs        *jobs.Queue
 	Campaigns   *campaign.Service
+	DP          *dp.Ledger
 
 	checkpoints *audit.Checkpointer
 	lease       *keyringLease
@@ -254,7 +257,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	a.Reader = access.New(access.Config{Store: st, Opener: a.Vault, Rules: access.RegimeRules(cur),
+	a.Reader = access.New(access.Config{Store: st, Opener: a.Vault, Sealer: a.Vault, Keys: st, Rules: access.RegimeRules(cur),
 		Decider: access.NewPolicyDecider(cur, a.Ledger), Recorder: a.Recorder, Basis: func(purpose string) string {
 			p, _ := cur().Purpose(purpose)
 			return string(p.Basis)
@@ -375,6 +378,17 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if err := a.Campaigns.Register(ws); err != nil {
 		return err
 	}
+	// Differentially private reports read the stored events through the reader, under
+	// the report's purpose.
+	src, err := stored.New(stored.Config{Store: st, Reader: a.Reader, Profiles: a.Profiles,
+		Manifest: func() (*manifest.Manifest, int64) { r := cur(); return r.Manifest(), r.Seq() }})
+	if err != nil {
+		return err
+	}
+	if a.DP, err = dp.New(dp.Config{Store: st, Source: src, Recorder: a.Recorder}); err != nil {
+		return err
+	}
+
 	ui, err := web.New(web.Config{Dir: cfg.WebDir, Logger: a.Log})
 	if err != nil {
 		return err
@@ -386,7 +400,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		AlgorithmsPage: ui.Algorithms(func(ctx context.Context, lang string) (any, error) {
 			return a.Algorithms.Public(ctx, lang, a.Regime.Current())
 		}),
-		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc, Campaigns: a.Campaigns})
+		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc, Campaigns: a.Campaigns, DP: a.DP, DPSource: src})
 	return err
 }
 

@@ -48,6 +48,10 @@ const (
 	// defines, activates and pauses them (issue 19).
 	ScopeCampaignsRead  Scope = "campaigns:read"
 	ScopeCampaignsWrite Scope = "campaigns:write"
+	// ScopeReportsWrite runs differentially private reports (spending a budget);
+	// ScopeBudgetsWrite sets budgets: the people spending budget do not set it.
+	ScopeReportsWrite Scope = "reports:write"
+	ScopeBudgetsWrite Scope = "budgets:write"
 )
 
 // AllScopes lists every scope, sorted.
@@ -57,7 +61,7 @@ var AllScopes = sortedScopes(
 	ScopeSessionsWrite, ScopeProfilesRead, ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead,
 	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
 	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite, ScopeAuditWrite, ScopeAnonymisedRead, ScopeAnonymisedRelease,
-	ScopeCampaignsRead, ScopeCampaignsWrite,
+	ScopeCampaignsRead, ScopeCampaignsWrite, ScopeReportsWrite, ScopeBudgetsWrite,
 )
 
 // Role is an operator's job; it bounds the scopes of the operator's tokens.
@@ -77,16 +81,19 @@ const (
 // Roles lists the roles in display order.
 var Roles = []Role{RoleAdmin, RoleMarketer, RoleAnalyst, RolePrivacyOfficer, RoleAuditor}
 
+// Differentially private reports: reports:read sees budgets and releases (every role),
+// reports:write spends a budget on a new release (analysts, marketers), budgets:write sets
+// how much may be spent at all — the privacy officer's call, not the spender's (SD-01).
 var roleScopes = map[Role][]Scope{
 	RoleAdmin: AllScopes,
 	RoleMarketer: sortedScopes(ScopeSourcesRead, ScopeManifestRead, ScopeConsentRead, ScopeProfilesRead,
 		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead,
-		ScopeCampaignsRead, ScopeCampaignsWrite),
+		ScopeCampaignsRead, ScopeCampaignsWrite, ScopeReportsWrite),
 	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead,
-		ScopeAnonymisedRead),
+		ScopeAnonymisedRead, ScopeReportsWrite),
 	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,
 		ScopeConsentWrite, ScopeSubjectsRead, ScopeIdentitiesWrite, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-		ScopeAuditWrite, ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead, ScopeAnonymisedRead, ScopeAnonymisedRelease),
+		ScopeAuditWrite, ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead, ScopeAnonymisedRead, ScopeAnonymisedRelease, ScopeBudgetsWrite),
 	RoleAuditor: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeConsentRead, ScopeRightsRead,
 		ScopeAuditRead, ScopeReportsRead),
 }

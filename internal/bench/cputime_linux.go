@@ -21,3 +21,11 @@ func threadCPU(fn func()) (wall, cpu time.Duration) {
 	unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &b)
 	return wall, time.Duration(b.Nano() - a.Nano())
 }
+
+// processCPU is the CPU time the whole process has used so far (every thread: a server's
+// handlers and workers included).
+func processCPU() time.Duration {
+	var t unix.Timespec
+	unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &t)
+	return time.Duration(t.Nano())
+}

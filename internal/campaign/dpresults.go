@@ -131,7 +131,7 @@ func (m messageSource) People(ctx context.Context, q dp.Query, fn func(*dp.Perso
 
 // Version changes whenever the campaign's messages do: a hash of their counts by status,
 // reason, variant and conversion.
-func (m messageSource) Version(ctx context.Context, _ string) (string, error) {
+func (m messageSource) Version(ctx context.Context, _ dp.Query) (string, error) {
 	counts, err := m.s.cfg.Store.MessageCounts(ctx, m.id)
 	if err != nil {
 		return "", err

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -30,4 +31,26 @@ func TestBenchLastLines(t *testing.T) {
 			t.Fatalf("%v: last line %q (%v)", c.args, lines[len(lines)-1], err)
 		}
 	}
+}
+
+// steward bench dp on a small demo shop seeded through the real ingestion: every report
+// succeeds and the last line has the shape BENCHMARKS.md quotes.
+func TestBenchDP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds a demo shop")
+	}
+	code, out, stderr := runSteward(t, "bench", "dp", "--subjects", "150", "--copies", "1", "--runs", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if last := lines[len(lines)-1]; !regexp.MustCompile(`^dp: [0-9]+ contributions/s \([0-9]+\.[0-9]+x plain count\); report over [0-9]+ events in [0-9]+ ms$`).MatchString(last) {
+		t.Fatalf("last line %q\n%s", last, out)
+	}
+	for _, want := range []string{"first report", "people by city", "order totals by week", "mean viewed price by day", "median, p90", "histogram", "20 new shoppers"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("no %q in:\n%s", want, out)
+		}
+	}
+	t.Log(out)
 }

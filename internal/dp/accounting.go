@@ -40,6 +40,11 @@ func (e Epsilon) MarshalJSON() ([]byte, error) {
 	return json.Marshal(f)
 }
 
+// JSONSchema describes Epsilon in the OpenAPI document (a number, or null for +Inf).
+func (Epsilon) JSONSchema() map[string]any {
+	return map[string]any{"type": []string{"number", "null"}, "description": "ε; null when no δ left can cover it (infinite)"}
+}
+
 // UnmarshalJSON reads null as +Inf.
 func (e *Epsilon) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {

@@ -4,8 +4,10 @@
 // A report (Spec) counts events, counts distinct people, or sums, averages, takes quantiles
 // (median, p90) or a histogram of a numeric event property, grouped by up to three
 // dimensions: event, day, week (ISO, UTC), campaign, trait:NAME, tag:NAME, segment:NAME.
-// It reads only what a Source yields — the app's Source is the purpose-scoped reader, so a
-// person whose consent refuses the report's purpose is not in the data at all. Noise,
+// It reads only what a Source yields — the product's Source (internal/dp/stored) reads the
+// stored events through the purpose-scoped reader under the report's purpose, so a person
+// whose consent refuses it is not in the data at all; a Source that is also a Checker
+// refuses, before any charge, a report reading what its purpose may not. Noise,
 // confidence intervals, quantile trees and partition selection come from
 // github.com/google/differential-privacy/go/v3 (v3.0.0: its secure, floating-point-safe
 // Laplace and Gaussian); nothing here draws noise itself.
@@ -23,6 +25,8 @@
 //   - Every computed release is a dp_query act in the audit log (purpose, budget, measure,
 //     charge, cell count), recorded before it is returned; refusals and dry runs read no
 //     data and record nothing.
+//   - Creating a budget or giving it new limits is a definition_change act in the audit log
+//     (name, ε, δ, period): what may be released is a recorded governance decision.
 //
 // # Accounting
 //

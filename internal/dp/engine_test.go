@@ -169,7 +169,7 @@ func (c consentSource) People(ctx context.Context, q Query, fn func(*Person) err
 	return nil
 }
 
-func (c consentSource) Version(context.Context, string) (string, error) { return "v", nil }
+func (c consentSource) Version(context.Context, Query) (string, error) { return "v", nil }
 
 // A person whose consent refuses the purpose changes nothing in a report: every
 // measure's state before noise (which is all the noise is added to) is exactly that of

@@ -132,7 +132,21 @@ func (l *Ledger) CreateBudget(ctx context.Context, actor string, s BudgetSpec) (
 		}
 		return Budget{}, fmt.Errorf("create budget: %w", err)
 	}
+	if err := l.recordLimits(ctx, actor, "created", s); err != nil {
+		return Budget{}, fmt.Errorf("create budget: %w", err)
+	}
 	return l.Budget(ctx, s.Name)
+}
+
+// recordLimits records a budget's creation or new limits: what may be released from the
+// data is a governance decision the audit log shows (configuration, no subject).
+func (l *Ledger) recordLimits(ctx context.Context, actor, change string, s BudgetSpec) error {
+	d := map[string]string{"privacy_budget": s.Name, "change": change, "epsilon": strconv.FormatFloat(s.Epsilon, 'g', -1, 64),
+		"delta": strconv.FormatFloat(s.Delta, 'g', -1, 64), "period": s.Period}
+	if s.Consumer != "" {
+		d["consumer"] = s.Consumer
+	}
+	return l.rec.Record(ctx, audit.Event{Act: audit.ActDefinitionChange, Actor: actor, Detail: d})
 }
 
 // SetLimits gives budget s.Name new limits from now on (appended; the old ones stay in
@@ -145,6 +159,9 @@ func (l *Ledger) SetLimits(ctx context.Context, actor string, s BudgetSpec) (Bud
 	lim.At, lim.Actor = l.now().UTC(), actor
 	if err := l.st.AppendPrivacyLimits(ctx, s.Name, lim); err != nil {
 		return Budget{}, budgetLookupErr("set budget limits", s.Name, err)
+	}
+	if err := l.recordLimits(ctx, actor, "limits", s); err != nil {
+		return Budget{}, fmt.Errorf("set budget limits: %w", err)
 	}
 	return l.Budget(ctx, s.Name)
 }
@@ -246,10 +263,16 @@ func (l *Ledger) Report(ctx context.Context, actor string, spec Spec) (Release, 
 	if err != nil {
 		return Release{}, budgetLookupErr("report", p.spec.Budget, err)
 	}
+	q := p.query()
+	if c, ok := l.src.(Checker); ok {
+		if err := c.Check(ctx, q); err != nil {
+			return Release{}, err
+		}
+	}
 	// The version is read before the data: a release computed while new events arrive is
 	// filed under the version before them, which only means its replay answers a query
 	// about slightly older data with slightly newer data — once, under one charge.
-	version, err := l.src.Version(ctx, p.spec.Purpose)
+	version, err := l.src.Version(ctx, q)
 	if err != nil {
 		return Release{}, fmt.Errorf("report: data version: %w", err)
 	}

@@ -71,10 +71,14 @@ func TestReleaseIsAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	ls := leaves(t, st)
-	if len(ls) != 1 {
-		t.Fatalf("%d leaves, want 1", len(ls))
+	if len(ls) != 2 {
+		t.Fatalf("%d leaves, want 2 (the budget, the release)", len(ls))
 	}
-	lf := ls[0]
+	if b := ls[0]; b.Act != audit.ActDefinitionChange || b.Actor != "op_test" || b.Subject != "" || b.Detail["privacy_budget"] != "b" ||
+		b.Detail["change"] != "created" || b.Detail["epsilon"] != "2" || b.Detail["delta"] != "1e-06" || b.Detail["period"] != "lifetime" {
+		t.Fatalf("budget leaf = %+v", b)
+	}
+	lf := ls[1]
 	if lf.Act != audit.ActDPQuery || lf.Actor != "op_9" || lf.Purpose != purpose || lf.Subject != "" || lf.Recipient != "b" ||
 		lf.Detail["budget"] != "b" || lf.Detail["measure"] != "sum" || lf.Detail["release"] != r.ID || lf.Detail["cells"] != "1" ||
 		lf.Detail["noise"] != "gaussian" || lf.Detail["rho"] == "0" || lf.Detail["property"] != "total" {
@@ -84,7 +88,7 @@ func TestReleaseIsAudited(t *testing.T) {
 	if _, err := l.Report(ctx, "op_9", r.Spec); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(leaves(t, st)); n != 1 {
+	if n := len(leaves(t, st)); n != 2 {
 		t.Fatalf("replay recorded a leaf: %d", n)
 	}
 }
@@ -113,8 +117,8 @@ func TestDryRun(t *testing.T) {
 		if err != nil || r.Allowed || r.Remaining.Epsilon >= 0 {
 			t.Fatalf("too costly dry run = %+v, %v; want Allowed false and a negative remainder", r, err)
 		}
-		if n := len(leaves(t, st)); n != 0 {
-			t.Fatalf("dry runs recorded %d leaves", n)
+		if n := len(leaves(t, st)); n != 1 { // the budget's creation
+			t.Fatalf("dry runs recorded %d leaves", n-1)
 		}
 	})
 }
@@ -318,4 +322,56 @@ func TestBudgets(t *testing.T) {
 		t.Fatalf("amounts as JSON = %s, %v", js, jerr)
 	}
 	t.Logf("refusal: %v; amounts %s", err, js)
+}
+
+// checkingSource refuses what its refuse says and remembers the queries it was asked the
+// version of.
+type checkingSource struct {
+	*dp.MemorySource
+	refuse  error
+	mu      sync.Mutex
+	queries []dp.Query
+}
+
+func (c *checkingSource) Check(context.Context, dp.Query) error { return c.refuse }
+
+func (c *checkingSource) Version(ctx context.Context, q dp.Query) (string, error) {
+	c.mu.Lock()
+	c.queries = append(c.queries, q)
+	c.mu.Unlock()
+	return c.MemorySource.Version(ctx, q)
+}
+
+// A source's refusal comes before any charge, dry runs included; the version is asked for
+// the query itself (its tags, segments, traits).
+func TestSourceRefusesBeforeTheCharge(t *testing.T) {
+	st := openSQLite(t)
+	ctx := context.Background()
+	src := &checkingSource{MemorySource: dp.NewMemorySource(population(100, 9)),
+		refuse: dp.ReportError("group_by[0]", "tag vip is built for personalize.content")}
+	l := newLedger(t, st, src)
+	mustBudget(t, l, dp.BudgetSpec{Name: "b", Epsilon: 1, Delta: 1e-6, Period: "lifetime"})
+	spec := dp.Spec{Budget: "b", Purpose: purpose, Measure: dp.CountPeople, GroupBy: []string{"tag:vip"}, Epsilon: 0.5}
+	for _, dry := range []bool{true, false} {
+		spec.DryRun = dry
+		_, err := l.Report(ctx, "op", spec)
+		var se *dp.SpecError
+		if !errors.Is(err, dp.ErrInvalidSpec) || !errors.As(err, &se) || se.Field != "group_by[0]" || !strings.Contains(err.Error(), "personalize.content") {
+			t.Fatalf("dry run %v: %v", dry, err)
+		}
+	}
+	if b, _ := l.Budget(ctx, "b"); b.Spent.Charges != 0 {
+		t.Fatalf("a refused report charged: %+v", b.Spent)
+	}
+	if n := len(leaves(t, st)); n != 1 {
+		t.Fatalf("a refused report recorded %d leaves", n-1)
+	}
+	src.refuse = nil
+	r, err := l.Report(ctx, "op", spec)
+	if err != nil || len(r.Cells) != 2 {
+		t.Fatalf("report = %+v, %v", r, err)
+	}
+	if len(src.queries) != 1 || !reflect.DeepEqual(src.queries[0].Tags, []string{"vip"}) || src.queries[0].Purpose != purpose {
+		t.Fatalf("version asked for %+v", src.queries)
+	}
 }

@@ -2,6 +2,7 @@ package dp
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"sync"
@@ -18,11 +19,31 @@ type Source interface {
 	// fn must not keep p or anything in it after it returns; the source may reuse them.
 	// An error from fn stops the walk and is returned.
 	People(ctx context.Context, q Query, fn func(p *Person) error) error
-	// Version names the state of the data q.Purpose may read: it must change whenever what
-	// People would yield changes (new events, a consent change, an erasure). The same
-	// query over the same version is answered from the stored release without a new
-	// charge; "" means the source cannot tell, and every query is charged afresh.
-	Version(ctx context.Context, purpose string) (string, error)
+	// Version names the state of the data q may read: it must change whenever what People
+	// would yield for q changes (new events, a consent change, an erasure, a tag or
+	// segment q groups by changing hands). The same query over the same version is
+	// answered from the stored release without a new charge; "" means the source cannot
+	// tell, and every query is charged afresh.
+	Version(ctx context.Context, q Query) (string, error)
+}
+
+// Checker is a Source that can refuse a query before anything is charged: a purpose the
+// manifest does not know, a trait, event or property the purpose may not read, a tag or
+// segment built for another purpose. Ledger.Report asks it first, for dry runs too; its
+// refusals are *SpecError (ErrInvalidSpec), or ErrSourceUnavailable when the source
+// cannot answer yet.
+type Checker interface {
+	Check(ctx context.Context, q Query) error
+}
+
+// ErrSourceUnavailable: the source cannot answer this query yet (e.g. profiles still
+// loading for a report that groups by a tag); nothing was charged.
+var ErrSourceUnavailable = errors.New("report: the data is not available yet; try again shortly")
+
+// ReportError is a refusal a Checker words itself: field names the spec's field (e.g.
+// "group_by[0]"), as a *SpecError does.
+func ReportError(field, format string, args ...any) error {
+	return reportErr(field, format, args...)
 }
 
 // Query is what a report asks of a Source.
@@ -38,6 +59,8 @@ type Query struct {
 	// PersonLevel is true when the report needs no events at all (count_people grouped
 	// by person-level dimensions only, no event named, no time range).
 	PersonLevel bool
+	// DryRun: the report is only priced, nothing is read (a Checker may start preparing).
+	DryRun bool
 }
 
 // Person is one privacy unit: everything a report may read about one person. ID identifies
@@ -106,7 +129,7 @@ func (m *MemorySource) People(ctx context.Context, q Query, fn func(*Person) err
 }
 
 // Version implements Source.
-func (m *MemorySource) Version(ctx context.Context, purpose string) (string, error) {
+func (m *MemorySource) Version(ctx context.Context, q Query) (string, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return "mem-" + strconv.FormatInt(m.version, 10), nil
@@ -131,6 +154,7 @@ func (p *plan) query() Query {
 		}
 	}
 	q.PersonLevel = p.personLevel()
+	q.DryRun = p.spec.DryRun
 	return q
 }
 

@@ -411,3 +411,43 @@ func TestSyncReloadsEachPersonOncePerRound(t *testing.T) {
 		t.Fatalf("second Sync: %d, %v", n, err)
 	}
 }
+
+// TagMembers and SegmentMembers name who carries a tag or matches a segment, with the
+// purpose each was built for; they follow the person's standing.
+func TestMembers(t *testing.T) {
+	f := newFixture(t)
+	for _, id := range []string{"b", "a", "c"} {
+		f.event(id, "Order Completed", time.Hour, map[string]float64{"revenue": 10})
+		if id != "c" {
+			f.event(id, "Order Completed", 2*time.Hour, map[string]float64{"revenue": 10})
+		}
+	}
+	e := f.engine()
+	ctx := context.Background()
+	if _, err := e.DefineSegment(ctx, profile.SegmentDef{Name: "buyers", Expression: `count("Order Completed", 30d) >= 1`, Purpose: "personalize.content"}, "op"); err != nil {
+		t.Fatal(err)
+	}
+	purpose, ids, ok := e.TagMembers("repeat_buyer")
+	if !ok || purpose != "personalize.content" || fmt.Sprint(ids) != "[a b]" {
+		t.Fatalf("repeat_buyer members = %q %v %v", purpose, ids, ok)
+	}
+	purpose, ids, ok = e.SegmentMembers("buyers")
+	if !ok || purpose != "personalize.content" || fmt.Sprint(ids) != "[a b c]" {
+		t.Fatalf("buyers members = %q %v %v", purpose, ids, ok)
+	}
+	if _, _, ok := e.TagMembers("nope"); ok {
+		t.Fatal("an unknown tag has members")
+	}
+	if _, _, ok := e.SegmentMembers("nope"); ok {
+		t.Fatal("an unknown segment has members")
+	}
+	f.src.mu.Lock()
+	f.src.deny["a"] = true
+	f.src.mu.Unlock()
+	if err := e.Touch(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ids, _ := e.TagMembers("repeat_buyer"); fmt.Sprint(ids) != "[b]" {
+		t.Fatalf("after a's standing changed: %v", ids)
+	}
+}

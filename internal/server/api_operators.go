@@ -44,6 +44,7 @@ var capabilities = []struct {
 	{"pricing", auth.ScopeReportsRead},
 	{"people", auth.ScopeSubjectsRead}, {"people", auth.ScopeProfilesRead}, // either opens it
 	{"campaigns", auth.ScopeCampaignsRead},
+	{"dp", auth.ScopeReportsRead},
 }
 
 type whoamiDoc struct {

@@ -55,6 +55,9 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	// Details, when set, is the envelope's "details" object: what a client needs to act on
+	// the error (e.g. a privacy budget's amounts).
+	Details any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -68,6 +71,7 @@ type envelope struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Details any    `json:"details,omitempty"`
 	} `json:"error"`
 }
 
@@ -86,8 +90,11 @@ const (
 	// CodePriceRuleRefused: a price rule would treat people unfairly; the message names
 	// the factor.
 	CodePriceRuleRefused = "price_rule_refused"
-	// CodeBudgetExhausted: a DP release would spend more than its privacy budget has left.
-	CodeBudgetExhausted = "privacy_budget_exhausted"
+	// CodeInvalidSpec: a report or privacy budget the dp package refuses, naming the field.
+	CodeInvalidSpec = "invalid_spec"
+	// CodePrivacyBudgetExhausted: the release would spend more than its budget has left;
+	// details holds the amounts (cost, spent, limit, remaining).
+	CodePrivacyBudgetExhausted = "privacy_budget_exhausted"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -170,9 +177,12 @@ var domainErrors = []struct {
 	{campaign.ErrNoChannel, http.StatusConflict, CodeConflict},
 	{campaign.ErrNotActive, http.StatusConflict, CodeConflict},
 	{campaign.ErrNoDP, http.StatusServiceUnavailable, CodeUnavailable},
+	{dp.ErrBudgetExhausted, http.StatusConflict, CodePrivacyBudgetExhausted},
+	{dp.ErrInvalidSpec, http.StatusBadRequest, CodeInvalidSpec},
 	{dp.ErrUnknownBudget, http.StatusNotFound, CodeNotFound},
-	{dp.ErrBudgetExhausted, http.StatusConflict, CodeBudgetExhausted},
-	{dp.ErrInvalidSpec, http.StatusBadRequest, CodeBadRequest},
+	{dp.ErrBudgetExists, http.StatusConflict, CodeConflict},
+	{dp.ErrUnknownRelease, http.StatusNotFound, CodeNotFound},
+	{dp.ErrSourceUnavailable, http.StatusServiceUnavailable, CodeUnavailable},
 }
 
 // locatedError is one manifest (or definition) mistake with its place.
@@ -192,8 +202,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var el *manifest.ErrorList
 	var de *profile.DefinitionError
 	var se *campaign.SpecError
+	var ex *dp.BudgetExhaustedError
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &ex):
+		e = exhausted(ex)
 	case errors.As(err, &mbe):
 		e = Errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body exceeds %d bytes", mbe.Limit)
 	case errors.Is(err, auth.ErrUnauthenticated):
@@ -254,7 +267,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="steward"`)
 	}
 	var env envelope
-	env.Error.Code, env.Error.Message = e.Code, e.Message
+	env.Error.Code, env.Error.Message, env.Error.Details = e.Code, e.Message, e.Details
 	writeJSON(w, e.Status, env)
 }
 

@@ -9,6 +9,8 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/dp"
+	"github.com/stewardhq/steward/internal/dp/stored"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/pricing"
@@ -80,7 +82,7 @@ func (s *Server) available() map[string]bool {
 		"equity": c.Equity != nil, "anonymised": c.Anonymised != nil,
 		"recommend": c.Recommend != nil, "pricing": c.Pricing != nil, "algorithms": c.Algorithms != nil,
 		"people": c.Index != nil && c.Reader != nil && c.Regime != nil, "oidc": s.oidc != nil, "signin": c.SignIn != nil,
-		"campaigns": c.Campaigns != nil}
+		"campaigns": c.Campaigns != nil, "dp": c.DP != nil}
 }
 
 var (
@@ -114,6 +116,7 @@ func (s *Server) table() []Route {
 	}
 	campaigns := campaignsAPI{c.Campaigns}
 	tokenParam := []Param{{Name: "t", Description: "the opaque token of the link", Required: true}}
+	reports := reportsAPI{ledger: c.DP, source: c.DPSource}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -234,6 +237,12 @@ func (s *Server) table() []Route {
 		{Method: "POST", Path: "/api/v1/journeys/{id}/pause", Access: Operator, Scope: auth.ScopeCampaignsWrite, Needs: "campaigns", Summary: "pause a journey: nobody enters or moves on until it is activated again", Handle: campaigns.setStatus(store.CampaignKindJourney, false), Out: CampaignView{}},
 		{Method: "GET", Path: "/unsubscribe", Access: Public, Needs: "campaigns", Summary: "the one-click unsubscribe link of a marketing message: a confirmation page (scanners fetching links unsubscribe nobody)", Handle: campaigns.unsubscribe, Query: tokenParam},
 		{Method: "POST", Path: "/unsubscribe", Access: Public, MaxBody: 4 << 10, Needs: "campaigns", Summary: "RFC 8058 one-click unsubscribe (body List-Unsubscribe=One-Click): records an objection to direct marketing", Handle: campaigns.unsubscribe, In: "x-www-form-urlencoded", Query: tokenParam},
+		{Method: "POST", Path: "/api/v1/privacy-budgets", Access: Operator, Scope: auth.ScopeBudgetsWrite, MaxBody: 4 << 10, Needs: "dp", Summary: "create a differential-privacy budget: epsilon, delta and a period (lifetime or a rolling window such as 30d); audited", Handle: reports.createBudget, In: dp.BudgetSpec{}, Out: dp.Budget{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/privacy-budgets", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "privacy budgets with what was spent in their period (ε, ρ, δ) and what remains", Handle: reports.budgets, Out: BudgetList{}},
+		{Method: "POST", Path: "/api/v1/reports", Access: Operator, Scope: auth.ScopeReportsWrite, MaxBody: 64 << 10, Needs: "dp", Summary: "a differentially private report over the stored events the purpose may read, charged to a budget (dry_run: price and expected error only); 409 privacy_budget_exhausted with the amounts", Handle: reports.report, In: dp.Spec{}, Out: dp.Release{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/reports", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "stored releases, newest first (?budget=, ?limit= up to 1000, default 100)", Handle: reports.releases, Out: ReleaseList{}, Query: []Param{{Name: "budget", Description: "only this budget's releases"}, {Name: "limit", Description: "1 to 1000 (default 100)"}}},
+		{Method: "GET", Path: "/api/v1/reports/schema", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "what a report under ?purpose= may read: event types and their properties, traits, campaigns (from the manifest in force)", Handle: reports.schema, Out: stored.Schema{}, Query: []Param{{Name: "purpose", Description: "the report's purpose", Required: true}}},
+		{Method: "GET", Path: "/api/v1/reports/{id}", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "one stored release: its spec, noisy cells with 95% intervals, and its budget's remainder", Handle: reports.release, Out: dp.Release{}},
 
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},
 		{Method: "POST", Path: "/api/v1/signin", Access: Operator, Summary: "an operator opens the console: recorded in the audit log; answers as whoami", Handle: s.signin, Out: whoamiDoc{}},

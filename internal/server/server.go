@@ -17,6 +17,8 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/consent"
+	"github.com/stewardhq/steward/internal/dp"
+	"github.com/stewardhq/steward/internal/dp/stored"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/intake"
 	"github.com/stewardhq/steward/internal/pricing"
@@ -74,6 +76,8 @@ type Config struct {
 	OIDC *OIDC
 	// Campaigns are campaigns and journeys (issue 19), and the unsubscribe link.
 	Campaigns *campaign.Service
+	DP        *dp.Ledger     // privacy budgets and differentially private reports
+	DPSource  *stored.Source // what those reports read (its schema for the console)
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).

@@ -40,6 +40,7 @@ type Store interface {
 	Equity
 	Campaigns
 	RightsWork
+	Changes
 }
 
 // Operators keeps staff accounts.

@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) int {
 		{"ConsentChanges", testConsentChanges},
 		{"Console", testConsole},
 		{"CampaignMessagePages", testCampaignMessagePages},
+		{"Changes", testChanges},
 		{"Ping", testPing},
 	}
 	ran := 0
