@@ -57,6 +57,9 @@ type Config struct {
 	Recorder Recorder
 	// MaxPeople bounds a table (default 2,000,000): beyond it, export a segment.
 	MaxPeople int
+	// Transfers screens and registers exports to a named recipient (Spec.Recipient); nil
+	// refuses them (issue 26).
+	Transfers Transfers
 	Now       func() time.Time
 }
 
@@ -245,6 +248,9 @@ func (s *Service) prepare(ctx context.Context, spec Spec) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.screen(ctx, spec, t); err != nil {
+		return nil, err
+	}
 	if len(t.rows) == 0 {
 		return nil, fmt.Errorf("%w: of %d people, none may be read for %s", ErrNoPeople, t.pop.Considered, spec.Purpose)
 	}
@@ -415,6 +421,9 @@ func (s *Service) Release(ctx context.Context, spec Spec, o ReleaseOptions) (*Re
 		rel.Filename = strings.TrimSuffix(rel.Filename, ".csv") + ".json"
 	} else {
 		rel.CSV = buf.String()
+	}
+	if err := s.register(ctx, spec, p.table, o.Actor); err != nil {
+		return nil, err
 	}
 	basis := ""
 	if pu, ok := s.cfg.Manifest().Taxonomy.Purpose(spec.Purpose); ok {

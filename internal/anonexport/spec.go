@@ -37,6 +37,10 @@ type Spec struct {
 	// Metric is the utility metric the search minimises: loss (default), precision,
 	// discernibility or entropy.
 	Metric string `json:"metric,omitempty"`
+	// Recipient, when set, is who the export goes to, as the manifest names it: for a
+	// recipient abroad only people who may be transferred there are in the table, and the
+	// release is entered in the transfer register (issue 26).
+	Recipient string `json:"recipient,omitempty"`
 }
 
 // Bounds of a request: enough for any real release, small enough that the search's

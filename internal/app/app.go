@@ -24,16 +24,19 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/anonexport"
+	"github.com/stewardhq/steward/internal/assessment"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/collect"
+	"github.com/stewardhq/steward/internal/compliance"
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/dp/stored"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/gate"
+	"github.com/stewardhq/steward/internal/incident"
 	"github.com/stewardhq/steward/internal/intake"
 	"github.com/stewardhq/steward/internal/jobs"
 	"github.com/stewardhq/steward/internal/manifest"
@@ -41,12 +44,14 @@ import (
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/recommend"
 	"github.com/stewardhq/steward/internal/regime"
+	"github.com/stewardhq/steward/internal/retention"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/server"
 	"github.com/stewardhq/steward/internal/signin"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
 	"github.com/stewardhq/steward/internal/store/sqlite"
+	"github.com/stewardhq/steward/internal/transfer"
 	"github.com/stewardhq/steward/internal/vault"
 	"github.com/stewardhq/steward/internal/vault/keyring"
 	"github.com/stewardhq/steward/internal/web"
@@ -80,12 +85,19 @@ type App struct {
 	Recommender *recommend.Recommender
 	Pricing     *pricing.Service
 	Algorithms  *algorithm.Register
-	Server      *server.Server
 	Intake      *intake.Counter
 	SignIn      *signin.Service
 	Jobs        *jobs.Queue
 	Campaigns   *campaign.Service
 	DP          *dp.Ledger
+	// Compliance (issue 26): retention, the transfer register, assessments, the breach
+	// register and the evidence bundle (retention and re-checks run on Jobs).
+	Retention   *retention.Service
+	Transfers   *transfer.Service
+	Assessments *assessment.Service
+	Incidents   *incident.Service
+	Bundles     *compliance.Builder
+	Server      *server.Server
 
 	checkpoints *audit.Checkpointer
 	lease       *keyringLease
@@ -135,6 +147,9 @@ type Options struct {
 	// often it starts due runs and moves journeys on (default a minute): tests.
 	CampaignClock func() time.Time
 	CampaignTick  time.Duration
+	// Now is the compliance services' clock (retention, transfers, assessments, incidents,
+	// bundles); nil means time.Now. Tests move it to see retention act.
+	Now func() time.Time
 }
 
 // OIDC is the OpenID Connect provider operators sign in to the console with (steward serve
@@ -244,6 +259,9 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		}
 		return a.Ledger.Recorded(ctx, recs)
 	}
+	// Every export, audience sync and partner job to a recipient abroad passes this check.
+	a.Transfers = transfer.New(transfer.Config{Store: st, Consents: a.Ledger, Regime: cur, Recorder: a.Recorder, Now: opt.Now,
+		Location: equity.MonthZone(cur().Home())})
 	reg := prometheus.NewRegistry()
 	g := gate.Open(gate.Config{Regime: cur, Ledger: a.Ledger, Notices: a.Regime.KnownNotice})
 	a.Collector, err = collect.New(collect.Config{Store: st, Index: a.Index, Seal: a.Vault, Registerer: reg, Recorder: a.Recorder,
@@ -265,7 +283,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if a.Profiles, err = profile.New(profile.Config{Store: st, Log: a.Log, Recorder: a.Recorder,
 		Source:      &profile.ReaderSource{Subjects: st, Reader: a.Reader, Ledger: a.Ledger, Regime: cur},
 		Manifest:    func() *manifest.Manifest { return cur().Manifest() },
-		Advertising: func(purpose string) bool { return cur().Advertising(purpose) }}); err != nil {
+		Advertising: func(purpose string) bool { return cur().Advertising(purpose) }, Transfers: a.Transfers}); err != nil {
 		return err
 	}
 	// A published manifest's tags (added, changed, removed) take effect at once, and a
@@ -330,7 +348,10 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	// Anonymised exports read what the profile engine holds, decided per person by the same
 	// policy the reader asks, and record their releases themselves.
 	if a.Anonymise, err = anonexport.New(anonexport.Config{Profiles: a.Profiles, Subjects: st, Decider: access.NewPolicyDecider(cur, a.Ledger),
-		Manifest: func() *manifest.Manifest { return cur().Manifest() }, Recorder: a.Recorder}); err != nil {
+		Manifest: func() *manifest.Manifest { return cur().Manifest() }, Recorder: a.Recorder, Transfers: a.Transfers}); err != nil {
+		return err
+	}
+	if err := a.buildCompliance(ctx, opt); err != nil {
 		return err
 	}
 
@@ -347,10 +368,16 @@ func (a *App) build(ctx context.Context, opt Options) error {
 
 	// Campaigns and journeys (issue 19) on the durable job queue; checked at the moment of
 	// sending against the consent ledger, the policy and the profile engine.
+	// One queue runs them and issue 26's jobs: retention once a day, assessment re-checks.
 	ws := jobs.NewWorkers()
+	if err := errors.Join(a.Retention.Register(ws), a.Assessments.Register(ws)); err != nil {
+		return err
+	}
 	tick := cmp.Or(opt.CampaignTick, time.Minute)
+	periodic := append(campaign.Periodic(tick), retention.Periodic()...)
+	periodic = append(periodic, assessment.Periodic()...)
 	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4},
-		Periodic: campaign.Periodic(tick), PollInterval: min(time.Second, tick)}); err != nil {
+		Periodic: periodic, PollInterval: min(time.Second, tick)}); err != nil {
 		return err
 	}
 	facts := &profile.CampaignFacts{Engine: a.Profiles, Subjects: st, Reader: a.Reader, Ledger: a.Ledger, Regime: cur}
@@ -362,7 +389,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if a.Campaigns, err = campaign.New(campaign.Config{Store: st, Queue: a.Jobs, Eligibility: facts, Segments: facts,
 		Recorder: a.Recorder, Objector: a.Ledger, Channels: channels, Sender: sender, Secret: keyed(a.Keyring, "steward/campaign-secret"),
 		WhyURL: publicBase(cfg) + "/privacy/", UnsubscribeURL: publicBase(cfg) + "/unsubscribe", Now: opt.CampaignClock,
-		DP: campaignDP(st, a.Recorder)}); err != nil {
+		DP: campaignDP(st, a.Recorder), Transfers: a.Transfers}); err != nil {
 		return err
 	}
 	a.Campaigns.SetLimits(campaignLimits(cur().Manifest()))
@@ -400,8 +427,46 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		AlgorithmsPage: ui.Algorithms(func(ctx context.Context, lang string) (any, error) {
 			return a.Algorithms.Public(ctx, lang, a.Regime.Current())
 		}),
-		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc, Campaigns: a.Campaigns, DP: a.DP, DPSource: src})
+		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc, Campaigns: a.Campaigns, DP: a.DP, DPSource: src,
+		Retention: a.Retention, Transfers: a.Transfers, Assessments: a.Assessments, Incidents: a.Incidents, Bundles: a.Bundles})
 	return err
+}
+
+// buildCompliance wires issue 26's services: retention (deleting what no purpose may keep,
+// rebuilding profiles after), assessments (gating publishes), the breach register, the
+// evidence bundle signed with the audit key, and the job queue that runs the first two.
+func (a *App) buildCompliance(ctx context.Context, opt Options) error {
+	st, cur := a.Store, a.Regime.Current
+	manifestNow := func() *manifest.Manifest { return cur().Manifest() }
+	a.Retention = retention.New(retention.Config{Store: st, Reader: a.Reader, Sealer: a.Vault, Manifest: manifestNow, Recorder: a.Recorder,
+		Derived: a.Profiles, Now: opt.Now})
+	a.Assessments = assessment.New(assessment.Config{Store: st, Manifest: manifestNow, Recorder: a.Recorder, Now: opt.Now,
+		Measures: assessment.Registers{Transfers: a.Transfers, Retention: a.Retention}})
+	a.Regime.AddGate(a.Assessments.Gate)
+	ast := st.(audit.Store)
+	log, ok := st.(incident.Log)
+	if !ok {
+		return errors.New("open: this store keeps no audit audiences")
+	}
+	a.Incidents = incident.New(incident.Config{Store: st, Log: log, Recorder: a.Recorder, Regime: cur, Now: opt.Now})
+	signer, _, err := audit.OpenKeys(ctx, a.Config.DataDir, audit.DefaultOrigin, ast)
+	if err != nil {
+		return fmt.Errorf("open compliance: %w", err)
+	}
+	pub, err := os.ReadFile(filepath.Join(a.Config.DataDir, "keys", "audit.pub"))
+	if err != nil {
+		return fmt.Errorf("open compliance: %w", err)
+	}
+	bst, ok := st.(compliance.Store)
+	if !ok {
+		return errors.New("open compliance: this store cannot make a bundle")
+	}
+	if a.Bundles, err = compliance.New(compliance.Config{Store: bst, Retention: a.Retention, Transfers: a.Transfers, Assessments: a.Assessments,
+		Incidents: a.Incidents, Checkpoint: a.checkpoints.Fresh, Signer: signer, VerifierKey: string(pub), Recorder: a.Recorder,
+		Renderer: compliance.FindChromium(), Version: Version, Now: opt.Now}); err != nil {
+		return err
+	}
+	return nil
 }
 
 // notifiers builds the mailer of visitors' codes and the shop's rights webhook from the

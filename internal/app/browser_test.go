@@ -148,7 +148,7 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#source-name"), "web shop"),
 		chromedp.Click(css("#source-create")))
 	key := p.text("#write-key")
-	if name != "admin" || !strings.HasPrefix(key, "stw_wk_") || navAdmin != "overview,sources,operators,privacy_manifest,consent,rights,tags,segments,anonymise,algorithms,pricing,people,campaigns,dp" {
+	if name != "admin" || !strings.HasPrefix(key, "stw_wk_") || navAdmin != "overview,sources,operators,privacy_manifest,consent,rights,tags,segments,anonymise,algorithms,pricing,people,campaigns,dp,compliance" {
 		t.Fatalf("admin console: name %q key %q nav %v", name, key, navAdmin)
 	}
 

@@ -47,6 +47,10 @@ type Config struct {
 	Channels map[string]channel.Sender
 	// Audiences receive ad-audience deltas, by destination name.
 	Audiences map[string]channel.AudiencePlatform
+	// Transfers checks each ad-audience sync against the cross-border rules (a recipient
+	// abroad needs a valid mechanism and each person's separate consent); nil skips the
+	// check, for recipients at home only (issue 26).
+	Transfers Transfers
 	// Caps are the deployment's frequency caps (from the manifest); zero values mean
 	// 3 per day and 1 per day for elderly people.
 	Caps CapsConfig

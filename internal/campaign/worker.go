@@ -414,6 +414,7 @@ func (s *Service) SyncAudience(ctx context.Context, campaignID string) (SyncResu
 	t := campaignTarget(c)
 	now := s.now()
 	var wanted, shared []string
+	hashes := map[string][]string{} // each shared person's hashes, for the transfer check
 	for _, b := range s.batches(members) {
 		decs, err := s.cfg.Eligibility.Check(ctx, b, t.query())
 		if err != nil {
@@ -439,7 +440,11 @@ func (s *Service) SyncAudience(ctx context.Context, campaignID string) (SyncResu
 				continue
 			}
 			shared = append(shared, b[i])
+			hashes[b[i]] = wanted[len(wanted)-n:]
 		}
+	}
+	if shared, wanted, err = s.checkTransfer(ctx, c, shared, hashes, wanted, res.Skipped); err != nil {
+		return res, fmt.Errorf("sync audience %s: %w", campaignID, err)
 	}
 	synced, err := s.cfg.Store.AudienceMembers(ctx, c.Channel.Destination)
 	if err != nil {

@@ -38,6 +38,7 @@ func commands() []command {
 		{"keys", "rotate the key-encryption key and re-wrap every data key (keys rotate)", runKeys},
 		{"manifest", "check a privacy manifest (check FILE) or print the default one", runManifest},
 		{"audit", "verify the tamper-evident audit log (verify)", runAudit},
+		{"compliance", "make the signed evidence bundle of a compliance audit (bundle) or verify one offline (verify)", runCompliance},
 		{"anonymise", "generalise a CSV file to k-anonymity, l-diversity, t-closeness (optimal, with a risk report)", runAnonymise},
 		{"bench", "run a benchmark (" + strings.Join(bench.Names(), ", ") + ")", runBench},
 		{"version", "print the version", runVersion},

@@ -21,7 +21,10 @@ func FuzzParse(f *testing.F) {
 		"version: 1\nevents:\n  identify:\n    traits.city: {category: user, purposes: [analytics.reporting]}\nhierarchies:\n  city:\n    levels: [p, c]\n    values: {a: [x, C], b: [x, C]}\n",
 		"version: 1\nevents:\n  identify:\n    traits.city: {category: user, purposes: [analytics.reporting]}\nhierarchies:\n  city:\n    levels: [p, c]\n    values: {a: [x, C], b: [x, D], c: [y], '*': ['*', z]}\n",
 		"version: 1\nhierarchies:\n  nosuch: {levels: [a], values: {x: [y]}}\n  ~: [1]\n",
-		"version: 1\nevents:\n  a: {x: {category: system.operations, purposes: [essential.service]}}\nlabels:\n  events: {a: {en: A, zh-CN: 甲}}\n  fields: {x: {en: X}}\n"} {
+		"version: 1\nevents:\n  a: {x: {category: system.operations, purposes: [essential.service]}}\nlabels:\n  events: {a: {en: A, zh-CN: 甲}}\n  fields: {x: {en: X}}\n",
+		// on_expiry and transfer evidence (issue 26)
+		"version: 1\non_expiry: {user.behavior: anonymise, user.contact.email: anonymise, user.x: delete, user.device: [1]}\n",
+		"version: 1\ntransfers: {t: {kind: standard_contract, countries: [DE], reference: r, filed: 2025-02-30, valid_until: 2024-01-01}}\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -21,11 +21,14 @@ type Manifest struct {
 	PurposeRetention map[string]int
 	// CategoryRetention is the retention in days per category, where the manifest sets one.
 	CategoryRetention map[string]int
-	Consent           map[string][]string // Segment categoryPreferences name → purposes
-	Common            map[string]Field    // fields every event may carry (context.ip, …)
-	Events            map[string]Event    // event type → schema
-	Recipients        []Recipient
-	Transfers         map[string]Transfer
+	// OnExpiry is what retention does with a category's expired data: delete (default) or
+	// anonymise (issue 26; see ExpiryOf).
+	OnExpiry   map[string]string
+	Consent    map[string][]string // Segment categoryPreferences name → purposes
+	Common     map[string]Field    // fields every event may carry (context.ip, …)
+	Events     map[string]Event    // event type → schema
+	Recipients []Recipient
+	Transfers  map[string]Transfer
 	// Controller is who is responsible, as the manifest declares it.
 	Controller Controller
 	// Tiers are the privacy tiers offered, from most to least sharing (issue 25).
@@ -92,6 +95,11 @@ type Transfer struct {
 	Key       string
 	Kind      string
 	Countries []string
+	// Evidence of the mechanism (issue 26): the filing or certificate reference, the day it
+	// was filed or granted and the last day it is valid ("2006-01-02"; see InForce).
+	Reference  string `json:",omitempty"`
+	Filed      string `json:",omitempty"`
+	ValidUntil string `json:",omitempty"`
 }
 
 // Transfer mechanism kinds.

@@ -217,7 +217,7 @@ func (p *parser) strs(n *yaml.Node, what string) ([]string, []*yaml.Node) {
 	return out, nodes
 }
 
-var topKeys = []string{"version", "home", "controller", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags", "tiers", "subscription", "hierarchies", "campaigns", "labels"}
+var topKeys = []string{"version", "home", "controller", "categories", "purposes", "consent", "common", "events", "retention", "recipients", "transfers", "tags", "tiers", "subscription", "hierarchies", "campaigns", "labels", "on_expiry"}
 
 // manifest checks the document in two passes: declarations (categories, purposes,
 // transfers) first, then everything that refers to them.
@@ -314,6 +314,9 @@ func (p *parser) manifest(root *yaml.Node) *Manifest {
 	}
 	if n := sections["labels"]; n != nil {
 		p.labels(m, n)
+	}
+	if n := sections["on_expiry"]; n != nil {
+		p.onExpiry(m, n)
 	}
 	return m
 }
@@ -442,8 +445,10 @@ func (p *parser) purposeRef(m *Manifest, n *yaml.Node, key string) (taxonomy.Pur
 func (p *parser) transfers(m *Manifest, n *yaml.Node) {
 	for _, kv := range p.mapping(n, "transfers", nil) {
 		t := Transfer{Key: kv.k.Value}
-		for _, f := range p.mapping(kv.v, "transfer "+t.Key, []string{"kind", "countries"}) {
+		for _, f := range p.mapping(kv.v, "transfer "+t.Key, append([]string{"kind", "countries"}, transferKeys...)) {
 			switch f.k.Value {
+			default:
+				p.transferEvidence(&t, f)
 			case "kind":
 				t.Kind = f.v.Value
 				if !slices.Contains(transferKinds, t.Kind) {

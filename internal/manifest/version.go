@@ -31,6 +31,8 @@ type canon struct {
 	// before the section existed keep their hash.
 	Hierarchies map[string]Hierarchy `json:"hierarchies,omitempty"`
 	Campaigns   *Campaigns           `json:"campaigns,omitempty"`
+	// OnExpiry by category (issue 26); omitted when unset, as hierarchies.
+	OnExpiry map[string]string `json:"on_expiry,omitempty"`
 }
 
 type canonPurpose struct {
@@ -55,6 +57,7 @@ func (m *Manifest) canon() canon {
 		c.Recipients[r.Name] = r
 	}
 	c.Tiers = m.Tiers
+	c.OnExpiry = m.OnExpiry
 	c.Subscription = m.Subscription
 	c.Campaigns = m.Campaigns
 	if m.Controller != (Controller{}) {

@@ -32,6 +32,9 @@ type Config struct {
 	Log      *slog.Logger
 	// Recorder receives the engine's processing acts; nil records none (tests).
 	Recorder Recorder
+	// Transfers checks an audience released to a named recipient (ReleaseTo); nil refuses
+	// every release to a recipient (issue 26).
+	Transfers Transfers
 }
 
 // person is the engine's bookkeeping for one dense id.

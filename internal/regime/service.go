@@ -42,6 +42,7 @@ type Service struct {
 
 	mu        sync.Mutex
 	listeners []func(context.Context, *Regime) error
+	gates     []Gate
 	hashes    map[int64]string // every stored version's notice hash (versions are immutable)
 }
 
@@ -107,6 +108,19 @@ func (s *Service) OnPublish(fn func(context.Context, *Regime) error) {
 	s.listeners = append(s.listeners, fn)
 }
 
+// Gate decides whether a checked manifest may replace the one in force (cur); an error
+// refuses the publish and changes nothing. Impact assessments gate this way (issue 26:
+// a purpose processing sensitive data, making automated decisions or sending data abroad
+// does not go live without an approved assessment).
+type Gate func(ctx context.Context, cur, next *manifest.Manifest) error
+
+// AddGate installs a gate every Publish passes before anything is stored.
+func (s *Service) AddGate(g Gate) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gates = append(s.gates, g)
+}
+
 // Summary describes one manifest version.
 type Summary struct {
 	Seq        int64    `json:"seq"`
@@ -147,6 +161,14 @@ func (s *Service) Publish(ctx context.Context, yaml []byte, actor string) (Summa
 	m, err := manifest.Parse("steward.yaml", yaml)
 	if err != nil {
 		return Summary{}, err
+	}
+	s.mu.Lock()
+	gates := slices.Clone(s.gates)
+	s.mu.Unlock()
+	for _, g := range gates {
+		if err := g(ctx, s.cur.Load().Manifest(), m); err != nil {
+			return Summary{}, err
+		}
 	}
 	seq, err := s.st.AddManifestVersion(ctx, store.ManifestVersion{Hash: m.Hash(), YAML: yaml, Actor: actor, CreatedAt: s.now().UTC()})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/jsonscan"
 	"github.com/stewardhq/steward/internal/profile"
+	"github.com/stewardhq/steward/internal/retention"
 )
 
 // What a person sees of their own data (PIPL Arts. 44–45, GDPR Art. 15): the privacy
@@ -26,7 +27,9 @@ type Category struct {
 	Grade         string   `json:"grade"`
 	Purposes      []string `json:"purposes"`
 	RetentionDays int      `json:"retention_days"`
-	Count         int      `json:"count"`
+	// OnExpiry says what happens then: delete or anonymise.
+	OnExpiry string `json:"on_expiry,omitempty"`
+	Count    int    `json:"count"`
 }
 
 // events pages through everything held about the person, as they may see it.
@@ -178,24 +181,23 @@ func (s *Service) inventory(ctx context.Context, subjectID, lang string) ([]Cate
 	}
 	sort.Strings(keys)
 	out := make([]Category, 0, len(keys))
+	plan := retention.PlanFor(m)
 	for _, k := range keys {
 		var ps []string
-		retention := 0
 		for p := range r.PurposesOf(k) {
 			if _, ok := r.Purpose(p); ok {
 				ps = append(ps, r.PurposeName(p, lang))
-				retention = max(retention, r.Retention(p))
 			}
 		}
-		if v, ok := m.CategoryRetention[k]; ok {
-			retention = v
-		}
+		// The retention the daily pass enforces (issue 26): the longest any of this kind of
+		// data is kept, and what happens then.
+		days, expiry, _ := plan.CategoryDays(k)
 		sort.Strings(ps)
 		grade := ""
 		if c, ok := m.Taxonomy.Category(k); ok {
 			grade = string(c.Grade)
 		}
-		out = append(out, Category{Key: k, Name: r.CategoryName(k, lang), Grade: grade, Purposes: ps, RetentionDays: retention, Count: counts[k]})
+		out = append(out, Category{Key: k, Name: r.CategoryName(k, lang), Grade: grade, Purposes: ps, RetentionDays: days, OnExpiry: expiry, Count: counts[k]})
 	}
 	return out, held, nil
 }

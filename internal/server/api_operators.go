@@ -45,6 +45,7 @@ var capabilities = []struct {
 	{"people", auth.ScopeSubjectsRead}, {"people", auth.ScopeProfilesRead}, // either opens it
 	{"campaigns", auth.ScopeCampaignsRead},
 	{"dp", auth.ScopeReportsRead},
+	{"compliance", auth.ScopeAuditRead},
 }
 
 type whoamiDoc struct {

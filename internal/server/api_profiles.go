@@ -44,6 +44,10 @@ type PreviewRequest struct {
 // ExportRequest releases an audience (min_audience 0: the default minimum).
 type ExportRequest struct {
 	MinAudience int `json:"min_audience,omitempty"`
+	// Recipient, when set, names who receives the audience (as the manifest names it): a
+	// recipient abroad gets only people who gave separate consent, under a valid transfer
+	// mechanism, entered in the transfer register (issue 26).
+	Recipient string `json:"recipient,omitempty"`
 }
 
 func (h profilesAPI) tags(w http.ResponseWriter, r *http.Request) error {
@@ -189,7 +193,7 @@ func (h profilesAPI) export(w http.ResponseWriter, r *http.Request) error {
 	if err := h.engine.CheckReady(); err != nil {
 		return err
 	}
-	rel, err := h.engine.Release(r.Context(), r.PathValue("name"), in.MinAudience, principal(r).Operator.ID)
+	rel, err := h.engine.ReleaseTo(r.Context(), r.PathValue("name"), in.MinAudience, principal(r).Operator.ID, in.Recipient)
 	if err != nil {
 		return err
 	}

@@ -15,12 +15,14 @@ import (
 	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/anonymise"
+	"github.com/stewardhq/steward/internal/assessment"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/equity"
+	"github.com/stewardhq/steward/internal/incident"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
@@ -28,6 +30,7 @@ import (
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/segment"
 	"github.com/stewardhq/steward/internal/signin"
+	"github.com/stewardhq/steward/internal/transfer"
 
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/store"
@@ -95,6 +98,14 @@ const (
 	// CodePrivacyBudgetExhausted: the release would spend more than its budget has left;
 	// details holds the amounts (cost, spent, limit, remaining).
 	CodePrivacyBudgetExhausted = "privacy_budget_exhausted"
+	// CodeTransferRefused: a transfer abroad without a valid mechanism, past what it
+	// covers this year, or with nobody's separate consent (issue 26).
+	CodeTransferRefused = "transfer_refused"
+	// CodeAssessmentRequired: a manifest adds or changes a purpose that needs an approved
+	// impact assessment (PIPL Art. 55); the message names the purposes and fingerprints.
+	CodeAssessmentRequired = "assessment_required"
+	// CodeIncomplete: an incident notice lacks what PIPL Art. 57 requires.
+	CodeIncomplete = "incomplete"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -183,6 +194,19 @@ var domainErrors = []struct {
 	{dp.ErrBudgetExists, http.StatusConflict, CodeConflict},
 	{dp.ErrUnknownRelease, http.StatusNotFound, CodeNotFound},
 	{dp.ErrSourceUnavailable, http.StatusServiceUnavailable, CodeUnavailable},
+	{anonexport.ErrNoTransferCheck, http.StatusServiceUnavailable, CodeUnavailable},
+	{profile.ErrNoTransferCheck, http.StatusServiceUnavailable, CodeUnavailable},
+	{transfer.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{transfer.ErrUnknownRecipient, http.StatusBadRequest, CodeBadRequest},
+	{transfer.ErrNoMechanism, http.StatusForbidden, CodeTransferRefused},
+	{transfer.ErrThreshold, http.StatusForbidden, CodeTransferRefused},
+	{transfer.ErrNoConsent, http.StatusForbidden, CodeTransferRefused},
+	{assessment.ErrRequired, http.StatusConflict, CodeAssessmentRequired},
+	{assessment.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{assessment.ErrStep, http.StatusConflict, CodeConflict},
+	{assessment.ErrSamePerson, http.StatusForbidden, CodeForbidden},
+	{incident.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{incident.ErrIncomplete, http.StatusUnprocessableEntity, CodeIncomplete},
 }
 
 // locatedError is one manifest (or definition) mistake with its place.

@@ -6,22 +6,26 @@ import (
 
 	"github.com/stewardhq/steward/internal/algorithm"
 	"github.com/stewardhq/steward/internal/anonexport"
+	"github.com/stewardhq/steward/internal/assessment"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/campaign"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/dp/stored"
 	"github.com/stewardhq/steward/internal/equity"
+	"github.com/stewardhq/steward/internal/incident"
 	"github.com/stewardhq/steward/internal/manifest"
 	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/recommend"
 	"github.com/stewardhq/steward/internal/regime"
+	"github.com/stewardhq/steward/internal/retention"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/segment"
 	"github.com/stewardhq/steward/internal/signin"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/tcf"
+	"github.com/stewardhq/steward/internal/transfer"
 
 	"github.com/stewardhq/steward/internal/auth"
 )
@@ -82,7 +86,9 @@ func (s *Server) available() map[string]bool {
 		"equity": c.Equity != nil, "anonymised": c.Anonymised != nil,
 		"recommend": c.Recommend != nil, "pricing": c.Pricing != nil, "algorithms": c.Algorithms != nil,
 		"people": c.Index != nil && c.Reader != nil && c.Regime != nil, "oidc": s.oidc != nil, "signin": c.SignIn != nil,
-		"campaigns": c.Campaigns != nil, "dp": c.DP != nil}
+		"campaigns": c.Campaigns != nil, "dp": c.DP != nil,
+		"retention": c.Retention != nil, "transfers": c.Transfers != nil, "assessments": c.Assessments != nil,
+		"incidents": c.Incidents != nil, "bundles": c.Bundles != nil}
 }
 
 var (
@@ -117,6 +123,8 @@ func (s *Server) table() []Route {
 	campaigns := campaignsAPI{c.Campaigns}
 	tokenParam := []Param{{Name: "t", Description: "the opaque token of the link", Required: true}}
 	reports := reportsAPI{ledger: c.DP, source: c.DPSource}
+	comp := complianceAPI{retention: c.Retention, transfers: c.Transfers, assessments: c.Assessments, incidents: c.Incidents, bundles: c.Bundles,
+		audit: c.Store}
 	return []Route{
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "200 when the store answers", Handle: s.healthz, Out: health{}},
 		{Method: "GET", Path: "/api/openapi.json", Access: Public, Summary: "this API's OpenAPI document, built from the route table", Handle: s.openAPIHandler, Out: map[string]any{}},
@@ -209,6 +217,19 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/anonymised-exports/options", Access: Operator, Scope: auth.ScopeAnonymisedRead, Needs: "anonymised", Summary: "what an anonymised export may hold: purposes allowed to export, the columns of ?purpose= (default analytics.reporting) with their hierarchies, segments", Handle: anonymised.options, Out: anonexport.Options{}, Query: []Param{{Name: "purpose", Description: "the export's purpose"}}},
 		{Method: "POST", Path: "/api/v1/anonymised-exports/preview", Access: Operator, Scope: auth.ScopeAnonymisedRead, MaxBody: 16 << 10, Needs: "anonymised", Summary: "dry run of an anonymised export: risk before and after (en, zh-CN), transformation, suppressed records, utility; no data; 422 naming the model when it cannot be met", Handle: anonymised.preview, In: anonexport.Spec{}, Out: anonexport.Preview{}},
 		{Method: "POST", Path: "/api/v1/anonymised-exports", Access: Operator, Scope: auth.ScopeAnonymisedRelease, MaxBody: 16 << 10, Needs: "anonymised", Summary: "release an anonymised export (CSV or JSON rows) once recorded in the audit log; 409 if it no longer matches its preview, 422 naming the model when it cannot be met", Handle: anonymised.release, In: AnonymisedExportRequest{}, Out: anonexport.Release{}},
+		{Method: "GET", Path: "/api/v1/retention", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "retention", Summary: "the retention in force (per event kind, field and category, and what happens at expiry) and the passes that ran", Handle: comp.retentionStatus, Out: RetentionStatus{}},
+		{Method: "POST", Path: "/api/v1/retention/runs", Access: Operator, Scope: auth.ScopeManifestWrite, Needs: "retention", Summary: "run a retention pass now (it also runs daily); audited with its counts", Handle: comp.retentionRun, Out: retention.Report{}},
+		{Method: "GET", Path: "/api/v1/transfers", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "transfers", Summary: "the cross-border transfer register of ?year= (default this year): recipients, mechanisms in force, people counted against the CAC thresholds, warnings, entries", Handle: comp.transferRegister, Out: transfer.Register{}, Query: []Param{{Name: "year", Description: "a calendar year (default the current one)"}}},
+		{Method: "GET", Path: "/api/v1/assessments", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "assessments", Summary: "records of processing and impact assessments with their status, and the purposes of the manifest in force that need one", Handle: comp.assessmentList, Out: ImpactAssessmentList{}},
+		{Method: "POST", Path: "/api/v1/assessments", Access: Operator, Scope: auth.ScopeManifestWrite, MaxBody: 1 << 20, Needs: "assessments", Summary: "draft an assessment generated from the manifest in force, or from a manifest to publish (kind pipia with a purpose, or ropa)", Handle: comp.assessmentDraft, In: DraftAssessment{}, Out: assessment.View{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/assessments/{id}", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "assessments", Summary: "one assessment with its generated content", Handle: comp.assessmentGet, Out: assessment.View{}},
+		{Method: "POST", Path: "/api/v1/assessments/{id}/review", Access: Operator, Scope: auth.ScopeManifestWrite, MaxBody: 16 << 10, Needs: "assessments", Summary: "mark a draft reviewed, with a note", Handle: comp.assessmentStep(true), In: AssessmentStep{}, Out: assessment.View{}},
+		{Method: "POST", Path: "/api/v1/assessments/{id}/approve", Access: Operator, Scope: auth.ScopeManifestWrite, MaxBody: 16 << 10, Needs: "assessments", Summary: "approve a reviewed assessment (another person than the reviewer); valid a year", Handle: comp.assessmentStep(false), In: AssessmentStep{}, Out: assessment.View{}},
+		{Method: "GET", Path: "/api/v1/incidents", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "incidents", Summary: "the breach register, each incident with its deadlines and draft notices", Handle: comp.incidentList, Out: IncidentList{}},
+		{Method: "POST", Path: "/api/v1/incidents", Access: Operator, Scope: auth.ScopeRightsWrite, MaxBody: 64 << 10, Needs: "incidents", Summary: "open an incident: its scope in the audit log (window, actors, acts, purposes, recipients); affected people and categories are computed from the log", Handle: comp.incidentOpen, In: incident.Report{}, Out: incident.View{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/incidents/{id}", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "incidents", Summary: "one incident with its PIPL Art. 57 notices to the regulator and to people, in zh-CN and en", Handle: comp.incidentGet, Out: incident.View{}},
+		{Method: "POST", Path: "/api/v1/incidents/{id}", Access: Operator, Scope: auth.ScopeRightsWrite, MaxBody: 64 << 10, Needs: "incidents", Summary: "fill in the Art. 57 contents, mark a notice sent (regulator or individuals; refused while any is missing) or close", Handle: comp.incidentChange, In: incident.Update{}, Out: incident.View{}},
+		{Method: "POST", Path: "/api/v1/compliance/bundle", Access: Operator, Scope: auth.ScopeAuditRead, Needs: "bundles", Summary: "make the signed evidence bundle of a compliance audit (application/x-tar; check it offline with steward compliance verify)", Handle: comp.bundle, Status: http.StatusOK},
 		{Method: "GET", Path: "/api/v1/me/tags", Access: Subject, Needs: "profiles", Summary: "the tags used on me, each with why it applies", Handle: profiles.myTags, Out: profile.MyTags{}, Query: []Param{langParam}},
 		{Method: "DELETE", Path: "/api/v1/me/tags/{name}", Access: Subject, Needs: "profiles", Summary: "delete a tag about me; it is not computed for me again", Handle: profiles.deleteMyTag, Status: http.StatusNoContent},
 

@@ -32,9 +32,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/stewardhq/steward/internal/assessment"
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/collect"
+	"github.com/stewardhq/steward/internal/compliance"
+	"github.com/stewardhq/steward/internal/incident"
+	"github.com/stewardhq/steward/internal/retention"
 	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/transfer"
 )
 
 // Config is what a Server needs. Store, Auth and Logger are required; each domain service
@@ -78,6 +83,13 @@ type Config struct {
 	Campaigns *campaign.Service
 	DP        *dp.Ledger     // privacy budgets and differentially private reports
 	DPSource  *stored.Source // what those reports read (its schema for the console)
+	// Compliance (issue 26): retention, the transfer register, assessments, the breach
+	// register and the evidence bundle.
+	Retention   *retention.Service
+	Transfers   *transfer.Service
+	Assessments *assessment.Service
+	Incidents   *incident.Service
+	Bundles     *compliance.Builder
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).

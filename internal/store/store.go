@@ -41,6 +41,10 @@ type Store interface {
 	Campaigns
 	RightsWork
 	Changes
+	Retention
+	Transfers
+	Assessments
+	Incidents
 }
 
 // Operators keeps staff accounts.

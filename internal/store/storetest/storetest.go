@@ -60,6 +60,10 @@ func Run(t *testing.T, open Opener) int {
 		{"Console", testConsole},
 		{"CampaignMessagePages", testCampaignMessagePages},
 		{"Changes", testChanges},
+		{"Retention", testRetention},
+		{"Transfers", testTransfers},
+		{"Assessments", testAssessments},
+		{"Incidents", testIncidents},
 		{"Ping", testPing},
 	}
 	ran := 0
