@@ -78,7 +78,8 @@ func NewPolicyDecider(cur func() *regime.Regime, ledger *consent.Ledger) *Policy
 func SubjectState(pd *policy.Decider, st consent.State, ageKnown bool, age int) policy.SubjectState {
 	return pd.Subject(policy.Facts{Consents: st.Purposes(), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff),
 		ObjectedDirectMarketing: st.Granted(consent.SignalObjectDirectMarketing), GPC: st.Granted(consent.SignalGPC),
-		GuardianConsent: st.Granted(consent.SignalGuardian), AdFree: st.Granted(consent.SignalAdFree), AgeKnown: ageKnown, Age: age})
+		GuardianConsent: st.Granted(consent.SignalGuardian), AdFree: st.Granted(consent.SignalAdFree),
+		Restricted: st.Granted(consent.SignalRestricted), AgeKnown: ageKnown, Age: age})
 }
 
 // For implements Decider.

@@ -30,6 +30,10 @@ const (
 	// SignalAdFree: a privacy subscription runs (issue 25). Only the equity service sets it,
 	// when a subscription starts, and withdraws it when it ends; no client can.
 	SignalAdFree = "signal.ad_free"
+	// SignalRestricted: the person restricted processing (GDPR Art. 18, PIPL Art. 44,
+	// RR-05). Only the rights service sets and lifts it; the policy then permits storage
+	// alone, so every reader, the gate, tags and audiences leave the person out.
+	SignalRestricted = "signal.restricted"
 )
 
 // IsSignal reports whether key is a reserved signal rather than a purpose.

@@ -88,7 +88,9 @@ type Signals struct {
 	ObjectDirectMarketing bool
 	GPC                   bool
 	// AdFree: a privacy subscription runs (from the ledger only; no message can say so).
-	AdFree          bool
+	AdFree bool
+	// Restricted: the person restricted processing (from the ledger only, like AdFree).
+	Restricted      bool
 	Country, Region string
 	AgeKnown        bool
 	Age             int
@@ -109,6 +111,7 @@ type Stored struct {
 	GPC                   bool
 	Guardian              bool
 	AdFree                bool
+	Restricted            bool
 	// Verified lists the purposes whose state in force was set by a verified choice (the
 	// privacy center, an operator with evidence): an unauthenticated client signal may
 	// withdraw them but never grant them back (the write key is public).
@@ -235,7 +238,7 @@ func (g *Gate) signals(ctx context.Context, subjectID string, m *segmentspec.Mes
 			s.Consents[p] = v
 		}
 		s.PersonalisationOff, s.ObjectDirectMarketing = stored.PersonalisationOff, stored.ObjectDirectMarketing
-		s.GPC, s.Guardian, s.AdFree = stored.GPC, stored.Guardian, stored.AdFree
+		s.GPC, s.Guardian, s.AdFree, s.Restricted = stored.GPC, stored.Guardian, stored.AdFree, stored.Restricted
 	}
 	seen := Stored{Consents: map[string]bool{}}
 	// The message's time is when the person chose (the record's own time is its arrival):

@@ -52,7 +52,8 @@ func NewLedgerReader(l *consent.Ledger) *LedgerReader {
 func StoredOf(st consent.State) Stored {
 	s := Stored{Consents: st.Purposes(), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff),
 		ObjectDirectMarketing: st.Granted(consent.SignalObjectDirectMarketing), GPC: st.Granted(consent.SignalGPC),
-		Guardian: st.Granted(consent.SignalGuardian), AdFree: st.Granted(consent.SignalAdFree)}
+		Guardian: st.Granted(consent.SignalGuardian), AdFree: st.Granted(consent.SignalAdFree),
+		Restricted: st.Granted(consent.SignalRestricted)}
 	for k, e := range st {
 		if consent.Verified(e.Method) {
 			if s.Verified == nil {
@@ -109,7 +110,8 @@ func (c *LedgerReader) Records(subjectID string, seen, stored Stored, o Origin) 
 	}
 	var choices []consent.Choice
 	merged := Stored{Consents: map[string]bool{}, PersonalisationOff: stored.PersonalisationOff,
-		ObjectDirectMarketing: stored.ObjectDirectMarketing, GPC: stored.GPC, Guardian: stored.Guardian, AdFree: stored.AdFree}
+		ObjectDirectMarketing: stored.ObjectDirectMarketing, GPC: stored.GPC, Guardian: stored.Guardian, AdFree: stored.AdFree,
+		Restricted: stored.Restricted}
 	for p, v := range stored.Consents {
 		merged.Consents[p] = v
 	}

@@ -41,7 +41,7 @@ func (r regimeRules) Serves(recipient, purpose string) bool {
 func FactsOf(s *Signals) policy.Facts {
 	return policy.Facts{Consents: s.Consents, AgeKnown: s.AgeKnown, Age: s.Age, Country: s.Country, Region: s.Region,
 		ObjectedDirectMarketing: s.ObjectDirectMarketing, GPC: s.GPC, PersonalisationOff: s.PersonalisationOff,
-		GuardianConsent: s.Guardian, AdFree: s.AdFree}
+		GuardianConsent: s.Guardian, AdFree: s.AdFree, Restricted: s.Restricted}
 }
 
 // policyDecider asks the policy decision point in force about collection.

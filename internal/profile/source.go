@@ -172,8 +172,11 @@ func (s *ReaderSource) Standing(ctx context.Context, subjectID string, f Facts, 
 		Objection: st.Granted(consent.SignalObjectDirectMarketing), PersonalisationOff: st.Granted(consent.SignalPersonalisationOff),
 		AdFree: subj.AdFree()}
 	granted := st.Purposes()
+	restricted := st.Granted(consent.SignalRestricted)
 	for _, p := range r.Manifest().Taxonomy.Purposes() {
-		out.Basis[p.Key] = p.Basis != taxonomy.Consent || granted[p.Key]
+		// A restriction leaves storage alone standing (GDPR Art. 18(2)): no purpose has a
+		// basis to reach the person, so audiences leave them out, not only tags.
+		out.Basis[p.Key] = !restricted && (p.Basis != taxonomy.Consent || granted[p.Key])
 		dec := pd.Decide(policy.Request{Subject: subj, Purpose: p.Key, Categories: []string{"user.behavior"}, Action: policy.Read})
 		out.Permitted[p.Key] = dec.Effect == policy.Allow
 	}

@@ -251,7 +251,7 @@ func (s *Service) done(ctx context.Context, req store.RightsRequest, note string
 // SignalRestricted is the ledger signal of a person's restriction of processing (GDPR Art.
 // 18, PIPL Art. 44, RR-05): set when they ask, lifted when an operator refuses the request
 // with a reason. The policy reads it as policy.Facts.Restricted.
-const SignalRestricted = "signal.restricted"
+const SignalRestricted = consent.SignalRestricted
 
 // Create files a request made in a verified privacy-center session. Requests the person's
 // own session can carry out are done at once: access and export (the portable JSON),
