@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -234,6 +235,10 @@ func TestStatisticalAndModelTags(t *testing.T) {
 	for _, a := range e.TagsOf("browser", "zh-CN", true) {
 		if a.Tag.Name == "likely_to_buy" && (len(a.Evidence) != 4 || a.Evidence[3].Value != "0.574") {
 			t.Fatalf("model evidence %+v", a.Evidence)
+		}
+		// In Chinese, the events are named as the manifest's labels name them to people.
+		if a.Tag.Name == "likely_to_buy" && (!strings.Contains(a.Evidence[0].What, "浏览的商品") || strings.Contains(a.Evidence[0].What, "Product Viewed")) {
+			t.Fatalf("zh-CN evidence names the raw event: %+v", a.Evidence)
 		}
 	}
 	// Standing: a person who withdrew gets nothing, whatever they did.

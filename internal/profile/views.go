@@ -126,19 +126,19 @@ func (e *Engine) evidence(t *tagState, d uint32, now time.Time, lang string) []E
 	case manifest.TagRule:
 		terms, refs, _ := t.def.Terms()
 		for _, term := range terms {
-			out = append(out, Evidence{What: describeTerm(term, lang), Value: e.termText(term, d, now)})
+			out = append(out, Evidence{What: e.describeTerm(term, lang), Value: e.termText(term, d, now)})
 		}
 		for _, r := range refs {
 			out = append(out, Evidence{What: pick(lang, "tag ", "标签 ") + r, Value: pick(lang, "applies", "适用")})
 		}
 	case manifest.TagStatistical:
 		v, _ := termValue(e.idx, d, t.terms[0], now)
-		out = append(out, Evidence{What: describeTerm(t.terms[0], lang), Value: num(v)},
+		out = append(out, Evidence{What: e.describeTerm(t.terms[0], lang), Value: num(v)},
 			Evidence{What: pick(lang, "threshold (top ", "门槛（前 ") + strconv.FormatFloat((1-t.def.Quantile)*100, 'f', -1, 64) + "%" + pick(lang, ")", "）"), Value: num(t.cut)})
 	case manifest.TagModel:
 		for i, f := range t.def.Model.Features {
 			v, _ := termValue(e.idx, d, t.terms[i], now)
-			out = append(out, Evidence{What: describeTerm(t.terms[i], lang) + pick(lang, " × weight ", " × 权重 ") + num(f.Weight), Value: num(v)})
+			out = append(out, Evidence{What: e.describeTerm(t.terms[i], lang) + pick(lang, " × weight ", " × 权重 ") + num(f.Weight), Value: num(v)})
 		}
 		out = append(out, Evidence{What: pick(lang, "score (threshold ", "得分（门槛 ") + num(t.def.Model.Threshold) + pick(lang, ")", "）"),
 			Value: num(math.Round(modelScore(t, e.idx, d, now)*1000) / 1000)})
@@ -164,17 +164,30 @@ func (e *Engine) termText(term expr.Term, d uint32, now time.Time) string {
 	return num(math.Round(v*100) / 100)
 }
 
-func describeTerm(t expr.Term, lang string) string {
+// describeTerm says what a term of a tag's rule counts, in the person's language: events and
+// fields by the names the manifest gives them (the privacy center's own words), the raw key
+// only where the manifest names it in neither language.
+func (e *Engine) describeTerm(t expr.Term, lang string) string {
 	w := t.Window.String()
+	m := e.cfg.Manifest()
+	event := m.EventLabel(t.Name, lang)
+	field := func(path, raw string) string {
+		if l, ok := m.FieldLabel(path, lang); ok {
+			return l
+		}
+		return raw
+	}
 	switch t.Func {
 	case expr.Count:
-		return pick(lang, fmt.Sprintf("%q events in the last %s", t.Name, w), fmt.Sprintf("最近 %s 内的“%s”次数", w, t.Name))
+		return pick(lang, fmt.Sprintf("%q events in the last %s", event, w), fmt.Sprintf("最近 %s 内的“%s”次数", w, event))
 	case expr.Sum:
-		return pick(lang, fmt.Sprintf("total %s of %q in the last %s", t.Prop, t.Name, w), fmt.Sprintf("最近 %s 内“%s”的 %s 合计", w, t.Name, t.Prop))
+		prop := field("properties."+t.Prop, t.Prop)
+		return pick(lang, fmt.Sprintf("total %s of %q in the last %s", prop, event, w), fmt.Sprintf("最近 %s 内“%s”的%s合计", w, event, prop))
 	case expr.LastSeen:
-		return pick(lang, fmt.Sprintf("days since the last %q", t.Name), fmt.Sprintf("距上次“%s”的天数", t.Name))
+		return pick(lang, fmt.Sprintf("days since the last %q", event), fmt.Sprintf("距上次“%s”的天数", event))
 	case expr.Trait:
-		return pick(lang, "your "+t.Name, "您的 "+t.Name)
+		trait := field("traits."+t.Name, t.Name)
+		return pick(lang, "your "+trait, "您的"+trait)
 	}
 	return ""
 }
