@@ -14,7 +14,9 @@ const Suppressed = "*"
 // WriteCSV writes the table transformed by r: quasi-identifiers replaced by their labels
 // at r's levels, every quasi-identifier of a suppressed record replaced by "*", other
 // columns (the sensitive attribute too) unchanged, rows in their original order. sep 0
-// means the table's own separator.
+// means the table's own separator. A cell a spreadsheet would run as a formula is written
+// with a leading apostrophe (NeutraliseFormula): a release is opened in Excel by people
+// who never asked to run what a shopper typed into a form.
 func (r *Result) WriteCSV(w io.Writer, sep rune) error {
 	e := r.e
 	if sep == 0 {
@@ -35,7 +37,11 @@ func (r *Result) WriteCSV(w io.Writer, sep rune) error {
 	}
 	cw := csv.NewWriter(w)
 	cw.Comma = sep
-	if err := cw.Write(e.table.header); err != nil {
+	header := make([]string, len(e.table.header))
+	for i, h := range e.table.header {
+		header[i] = NeutraliseFormula(h)
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	rec := make([]string, len(e.table.cols))
@@ -46,13 +52,13 @@ func (r *Result) WriteCSV(w io.Writer, sep rune) error {
 			c := isQI[col]
 			switch {
 			case c < 0:
-				rec[col] = e.table.Value(row, col)
+				rec[col] = NeutraliseFormula(e.table.Value(row, col))
 			case suppressed:
 				rec[col] = Suppressed
 			default:
 				l := levels[c]
 				x := e.gen[c][l][e.table.cols[col].codes[row]]
-				rec[col] = e.hier[c].labels[l][e.label[c][l][x]]
+				rec[col] = NeutraliseFormula(e.hier[c].labels[l][e.label[c][l][x]])
 			}
 		}
 		if err := cw.Write(rec); err != nil {
@@ -127,4 +133,21 @@ func FormatLoss(m Metric, v float64) string {
 		return strconv.FormatFloat(v, 'f', 3, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+// NeutraliseFormula returns v with a leading apostrophe when a spreadsheet would read it as
+// a formula (OWASP "CSV injection": a first character of =, +, -, @, tab or carriage
+// return), and v itself otherwise. A number stays a number: "-3.5" is data, not a formula.
+func NeutraliseFormula(v string) string {
+	if v == "" {
+		return v
+	}
+	switch v[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(v, 64); err == nil && v[0] != '\t' && v[0] != '\r' {
+			return v
+		}
+		return "'" + v
+	}
+	return v
 }
