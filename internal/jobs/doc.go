@@ -17,7 +17,7 @@
 //	svc.Register(ws)                // every worker before Start
 //	q.Start(ctx); defer q.Stop(ctx)
 //
-// `steward migrate` should call jobs.Migrate after the store's Migrate as well.
+// `steward migrate` calls jobs.Migrate after the store's Migrate as well.
 //
 // Invariants:
 //   - a job enqueued (Enqueue returned nil) is durable: it is a row in the store's database,
