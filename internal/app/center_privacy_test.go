@@ -96,9 +96,7 @@ func TestPrivacyCenterAPersonUnderstandsInBrowser(t *testing.T) {
 			t.Fatalf("the report does not say %q: %q", want, report)
 		}
 	}
-	// (The tags section's evidence comes from the profile engine, which still names events
-	// by their key: left to its owner, see the report.)
-	page := evalJS[string](p, `[...document.querySelectorAll('#center > section:not(#tags), #greeting')].map(s => s.innerText).join("\n")`)
+	page := evalJS[string](p, `[...document.querySelectorAll('#center > section, #greeting')].map(s => s.innerText).join("\n")`)
 	for _, en := range []string{"Product Viewed", "Order Completed", "Products Searched", "consent_change", "profiling", "personalize.content",
 		"analytics.reporting", "rights_step", "clean_room_job", "activation"} {
 		if i := strings.Index(page, en); i >= 0 {
@@ -130,6 +128,13 @@ func TestPrivacyCenterAPersonUnderstandsInBrowser(t *testing.T) {
 	waitText(p, "#flows-campaigns .verdict", "已确认")
 	p.do(chromedp.ScrollIntoView(css("#flows")))
 	shoot(t, p, "privacy-flows-zh-CN")
+	// On a phone nothing is wider than the screen (the recipients' list once was).
+	p.do(chromedp.EmulateViewport(390, 844))
+	if w := evalJS[int](p, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); w > 0 {
+		wide := evalJS[string](p, `[...document.querySelectorAll('#center *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className + ': ' + e.innerText.slice(0, 60)).join(' | ')`)
+		t.Errorf("the privacy center is %d px wider than a 390 px phone: %s", w, wide)
+	}
+	p.do(chromedp.EmulateViewport(1400, 1000))
 
 	// The check can fail: an altered proof, leaf or membership does not verify.
 	_, fb := r.call(t, "GET", "/api/v1/me/flows", tokenOf(t, r, "pc-1"), "")
