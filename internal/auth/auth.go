@@ -221,7 +221,18 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	}
 	p := Principal{Operator: op, TokenID: t.ID, ExpiresAt: t.ExpiresAt}
 	role := Role(op.Role)
-	for _, name := range t.Scopes {
+	names := t.Scopes
+	if t.ID == bootstrapTokenID && op.ID == bootstrapOperatorID {
+		// DIR/admin-token is promised to hold every scope. It was stored with the scopes
+		// of the version that first started on the directory, so after an upgrade it would
+		// lack every scope added since (reports:read, …) and its owner could not reach the
+		// new screens; it carries this version's full list instead.
+		names = nil
+		for _, sc := range AllScopes {
+			names = append(names, string(sc))
+		}
+	}
+	for _, name := range names {
 		if sc := Scope(name); role.Grants(sc) {
 			p.Scopes = append(p.Scopes, sc)
 		}
