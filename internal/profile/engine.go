@@ -493,6 +493,9 @@ func (e *Engine) RefreshDue(ctx context.Context) (int, error) {
 // Expire is the retention job: it removes every tag value older than its tag's TTL, and
 // returns how many it removed. Values come back only by being computed again.
 func (e *Engine) Expire(now time.Time) int {
+	// Deferred first, so it runs after the unlock: a value expiring can let someone into
+	// a segment (not tag("x")), and a journey waiting on that segment hears it.
+	defer e.tellEntries(context.Background())
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	n := 0
@@ -508,7 +511,8 @@ func (e *Engine) Expire(now time.Time) int {
 		}
 	}
 	for _, s := range e.segs {
-		s.live.Recheck(context.Background(), now, touched...)
+		delta, _ := s.live.Recheck(context.Background(), now, touched...)
+		e.noteEntries(s.def.Name, delta.Added)
 	}
 	return n
 }

@@ -167,6 +167,19 @@ func TestTagValuesExpireAfterTTL(t *testing.T) {
 	if v.Coverage != 1 || v.NextExpiry == nil || !v.NextExpiry.Equal(f.clk.Now().Add(30*24*time.Hour)) {
 		t.Fatalf("tag view %+v", v)
 	}
+	// A segment of buyers no longer carrying repeat_buyer: its expiry is an entry, told to
+	// the journeys waiting on the segment like any other.
+	ctx := context.Background()
+	if _, err := e.DefineSegment(ctx, profile.SegmentDef{Name: "lapsed", Expression: `count("Order Completed", 3650d) >= 1 and not tag("repeat_buyer")`,
+		Purpose: "marketing.advertising.profiling"}, "op"); err != nil {
+		t.Fatal(err)
+	}
+	var entered []string
+	e.OnSegmentEntry(func(_ context.Context, segment string, ids []string) {
+		if segment == "lapsed" {
+			entered = append(entered, ids...)
+		}
+	})
 	f.clk.Add(30*24*time.Hour - time.Second)
 	e.Expire(f.clk.Now()) // high_spender (7-day TTL) goes; repeat_buyer (30 days) stays
 	if carries(e, "s1", "high_spender") || !carries(e, "s1", "repeat_buyer") {
@@ -178,6 +191,9 @@ func TestTagValuesExpireAfterTTL(t *testing.T) {
 	}
 	if v, _ := e.Tag("repeat_buyer"); v.Coverage != 0 || v.NextExpiry != nil {
 		t.Fatalf("after expiry: %+v", v)
+	}
+	if len(entered) != 1 || entered[0] != "s1" {
+		t.Fatalf("the expiry's segment entry was not told: %v", entered)
 	}
 	// Thirty days on, the orders have left the 90-day window only partly; a recompute
 	// assigns the tag again with a fresh TTL — expiry is about stale values, not a ban.
