@@ -204,6 +204,23 @@ func TestCleanRoomBetweenTwoProcesses(t *testing.T) {
 	if st := sendRaw(t, portB, raw); st != http.StatusUnauthorized {
 		t.Fatalf("replayed message after B restarted: %d, want 401", st)
 	}
+	// Below the minimum intersection nothing is released, on either side: A now withholds
+	// results under 81 people (the overlap is 80).
+	a.stop(t)
+	a = startServe(t, bin, dirA, portA, proxyA, "--cleanroom-min-intersection", "81")
+	var small struct{ ID string }
+	a.call(t, "POST", "/api/v1/cleanroom/jobs", a.token, map[string]any{"partner": listA.Partners[0].ID, "protocol": "psi_cardinality",
+		"match_on": "email", "purpose": "measurement.clean_room"}, http.StatusCreated, &small)
+	a.call(t, "POST", "/api/v1/cleanroom/jobs/"+small.ID+"/approve", a.token, nil, http.StatusOK, nil)
+	b.call(t, "POST", "/api/v1/cleanroom/jobs/"+small.ID+"/approve", b.token, nil, http.StatusOK, nil)
+	wa, wb := waitJob(t, a, small.ID), waitJob(t, b, small.ID)
+	for _, w := range []jobView{wa, wb} {
+		if w.State != "withheld" || !bytes.Contains(w.Result, []byte(`"intersection_size":null`)) {
+			t.Fatalf("a job below the minimum = %s %s, want withheld without a size", w.State, w.Result)
+		}
+	}
+	t.Logf("below the minimum: A %s %s, B %s %s", wa.State, wa.Result, wb.State, wb.Result)
+
 	// A suspended partner's calls are refused; B's job view survived the restart.
 	b.call(t, "GET", "/api/v1/cleanroom/jobs/"+created.ID, b.token, nil, http.StatusOK, &view)
 	if view.State != "done" {
@@ -364,10 +381,10 @@ type serveProc struct {
 	done     chan struct{}
 }
 
-func startServe(t *testing.T, bin, dir string, port, public int) *serveProc {
+func startServe(t *testing.T, bin, dir string, port, public int, extra ...string) *serveProc {
 	t.Helper()
 	s := &serveProc{base: fmt.Sprintf("http://127.0.0.1:%d", port), out: &bytes.Buffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(bin, "serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", dir, "--public-url", fmt.Sprintf("http://127.0.0.1:%d", public))
+	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", dir, "--public-url", fmt.Sprintf("http://127.0.0.1:%d", public)}, extra...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
