@@ -44,7 +44,9 @@ func (v ValueSpec) Duration() (time.Duration, error) {
 		unit = time.Hour
 	}
 	n, err := strconv.Atoi(strings.TrimRight(v.Window, "dh"))
-	if unit == 0 || err != nil || n <= 0 || time.Duration(n)*unit > MaxWindow || strconv.Itoa(n)+v.Window[len(v.Window)-1:] != v.Window {
+	// n is bounded before it is multiplied: a huge count must not wrap around to a small
+	// or negative duration.
+	if unit == 0 || err != nil || n <= 0 || int64(n) > int64(MaxWindow/unit) || strconv.Itoa(n)+v.Window[len(v.Window)-1:] != v.Window {
 		return 0, fmt.Errorf("%w: value.window must be a whole number of days or hours, such as 30d or 12h (at most 3660d)", ErrInvalid)
 	}
 	return time.Duration(n) * unit, nil
