@@ -28,6 +28,7 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/auth"
 	"github.com/stewardhq/steward/internal/campaign"
+	"github.com/stewardhq/steward/internal/cleanroom/room"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/compliance"
 	"github.com/stewardhq/steward/internal/config"
@@ -97,7 +98,9 @@ type App struct {
 	Assessments *assessment.Service
 	Incidents   *incident.Service
 	Bundles     *compliance.Builder
-	Server      *server.Server
+	// CleanRoom is the two-party clean room (issue 22): partners and jobs.
+	CleanRoom *room.Service
+	Server    *server.Server
 
 	checkpoints *audit.Checkpointer
 	lease       *keyringLease
@@ -376,7 +379,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	tick := cmp.Or(opt.CampaignTick, time.Minute)
 	periodic := append(campaign.Periodic(tick), retention.Periodic()...)
 	periodic = append(periodic, assessment.Periodic()...)
-	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4},
+	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4, room.Queue: 2},
 		Periodic: periodic, PollInterval: min(time.Second, tick)}); err != nil {
 		return err
 	}
@@ -405,6 +408,9 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if err := a.Campaigns.Register(ws); err != nil {
 		return err
 	}
+	if err := a.buildCleanRoom(ws, facts); err != nil {
+		return err
+	}
 	// Differentially private reports read the stored events through the reader, under
 	// the report's purpose.
 	src, err := stored.New(stored.Config{Store: st, Reader: a.Reader, Profiles: a.Profiles,
@@ -428,7 +434,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 			return a.Algorithms.Public(ctx, lang, a.Regime.Current())
 		}),
 		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc, Campaigns: a.Campaigns, DP: a.DP, DPSource: src,
-		Retention: a.Retention, Transfers: a.Transfers, Assessments: a.Assessments, Incidents: a.Incidents, Bundles: a.Bundles})
+		Retention: a.Retention, Transfers: a.Transfers, Assessments: a.Assessments, Incidents: a.Incidents, Bundles: a.Bundles, CleanRoom: a.CleanRoom})
 	return err
 }
 
@@ -556,6 +562,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}()
 	go a.Rights.RunNotices(ctx, 5*time.Second)
+	go a.runCleanRoom(ctx)
 	go func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {

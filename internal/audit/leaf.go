@@ -42,6 +42,9 @@ const (
 	// ActAnonymisedRelease: people's data went, generalised to meet k-anonymity (and
 	// l-diversity, t-closeness), into an anonymised export (one audience leaf per release).
 	ActAnonymisedRelease Act = "anonymised_release"
+	// ActCleanRoom: people's blinded match keys (and values) entered a clean-room job with
+	// a partner (one audience leaf per job and side; the partner learns counts and sums only).
+	ActCleanRoom Act = "clean_room"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.

@@ -52,6 +52,14 @@ const (
 	// ScopeBudgetsWrite sets budgets: the people spending budget do not set it.
 	ScopeReportsWrite Scope = "reports:write"
 	ScopeBudgetsWrite Scope = "budgets:write"
+	// The clean room (issue 22): cleanroom:read lists partners and jobs with their results;
+	// cleanroom:write proposes a job; partners:write invites, accepts and suspends partners
+	// and cleanroom:approve approves (or refuses) a job for this side — both the privacy
+	// officer's call, not the proposer's (SD-01).
+	ScopeCleanRoomRead    Scope = "cleanroom:read"
+	ScopeCleanRoomWrite   Scope = "cleanroom:write"
+	ScopeCleanRoomApprove Scope = "cleanroom:approve"
+	ScopePartnersWrite    Scope = "partners:write"
 )
 
 // AllScopes lists every scope, sorted.
@@ -62,6 +70,7 @@ var AllScopes = sortedScopes(
 	ScopeSegmentsWrite, ScopeActivationWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
 	ScopeReportsRead, ScopeKeysRotate, ScopeIdentitiesWrite, ScopeAuditWrite, ScopeAnonymisedRead, ScopeAnonymisedRelease,
 	ScopeCampaignsRead, ScopeCampaignsWrite, ScopeReportsWrite, ScopeBudgetsWrite,
+	ScopeCleanRoomRead, ScopeCleanRoomWrite, ScopeCleanRoomApprove, ScopePartnersWrite,
 )
 
 // Role is an operator's job; it bounds the scopes of the operator's tokens.
@@ -88,14 +97,15 @@ var roleScopes = map[Role][]Scope{
 	RoleAdmin: AllScopes,
 	RoleMarketer: sortedScopes(ScopeSourcesRead, ScopeManifestRead, ScopeConsentRead, ScopeProfilesRead,
 		ScopeTagsRead, ScopeTagsWrite, ScopeSegmentsRead, ScopeSegmentsWrite, ScopeActivationWrite, ScopeReportsRead,
-		ScopeCampaignsRead, ScopeCampaignsWrite, ScopeReportsWrite),
+		ScopeCampaignsRead, ScopeCampaignsWrite, ScopeReportsWrite, ScopeCleanRoomRead, ScopeCleanRoomWrite),
 	RoleAnalyst: sortedScopes(ScopeManifestRead, ScopeConsentRead, ScopeTagsRead, ScopeSegmentsRead, ScopeReportsRead,
-		ScopeAnonymisedRead, ScopeReportsWrite),
+		ScopeAnonymisedRead, ScopeReportsWrite, ScopeCleanRoomRead, ScopeCleanRoomWrite),
 	RolePrivacyOfficer: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeManifestWrite, ScopeConsentRead,
 		ScopeConsentWrite, ScopeSubjectsRead, ScopeIdentitiesWrite, ScopeSessionsWrite, ScopeRightsRead, ScopeRightsWrite, ScopeAuditRead,
-		ScopeAuditWrite, ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead, ScopeAnonymisedRead, ScopeAnonymisedRelease, ScopeBudgetsWrite),
+		ScopeAuditWrite, ScopeReportsRead, ScopeTagsRead, ScopeSegmentsRead, ScopeAnonymisedRead, ScopeAnonymisedRelease, ScopeBudgetsWrite,
+		ScopeCleanRoomRead, ScopeCleanRoomApprove, ScopePartnersWrite),
 	RoleAuditor: sortedScopes(ScopeOperatorsRead, ScopeManifestRead, ScopeConsentRead, ScopeRightsRead,
-		ScopeAuditRead, ScopeReportsRead),
+		ScopeAuditRead, ScopeReportsRead, ScopeCleanRoomRead),
 }
 
 // ParseRole validates a role name.

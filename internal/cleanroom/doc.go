@@ -4,7 +4,8 @@
 // intersection_sum as explicit state machines per role with typed, serialisable messages.
 // It does no I/O: the server carries the messages (signed by internal/partner), the
 // store keeps the job (Job, its lifecycle), the purpose-scoped reader supplies the
-// consented inputs, and the DP engine implements Noiser.
+// consented inputs, and the DP engine implements Noiser. internal/cleanroom/room wires it
+// into the product (pairing, approvals, the queue, the audit log).
 //
 // # Match keys and the group
 //

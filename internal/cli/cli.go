@@ -117,6 +117,7 @@ func addServeFlags(fs *flag.FlagSet, cfg *config.Config) {
 	fs.StringVar(&cfg.WebDir, "web-dir", cfg.WebDir, "serve web templates from this directory (development) [STEWARD_WEB_DIR]")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "the URL browsers reach Steward at, for SDK settings and privacy-center links (default: the address a request arrived on, never its Host header) [STEWARD_PUBLIC_URL]")
 	fs.StringVar(&cfg.WebhookURL, "webhook-url", cfg.WebhookURL, "where campaign messages on the webhook channel are posted, signed with <data>/webhook-secret [STEWARD_WEBHOOK_URL]")
+	fs.IntVar(&cfg.CleanRoomMinIntersection, "cleanroom-min-intersection", cfg.CleanRoomMinIntersection, "withhold clean-room results below this intersection (default 50) [STEWARD_CLEANROOM_MIN_INTERSECTION]")
 	addNotifyFlags(fs, cfg)
 }
 

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -42,6 +43,9 @@ type Config struct {
 	WebhookURL string
 	// Notify is the SMTP server and the shop's rights webhook (notify.go).
 	Notify Notify
+	// CleanRoomMinIntersection withholds clean-room results below it (issue 22); 0 means
+	// the default, 50.
+	CleanRoomMinIntersection int
 }
 
 // Default returns the built-in defaults.
@@ -63,6 +67,13 @@ func FromEnv(c Config, getenv func(string) string) (Config, error) {
 	set(&c.WebDir, "STEWARD_WEB_DIR")
 	set(&c.PublicURL, "STEWARD_PUBLIC_URL")
 	set(&c.WebhookURL, "STEWARD_WEBHOOK_URL")
+	if v := getenv("STEWARD_CLEANROOM_MIN_INTERSECTION"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return c, fmt.Errorf("config: STEWARD_CLEANROOM_MIN_INTERSECTION: %q is not a whole number", v)
+		}
+		c.CleanRoomMinIntersection = n
+	}
 	// The database URL may carry a password: it is a secret.
 	set(&c.DB, "STEWARD_DB")
 	if f := getenv("STEWARD_DB_FILE"); f != "" {
@@ -108,6 +119,9 @@ func (c Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 			errs = append(errs, fmt.Errorf("webhook url %q: want http(s)://host[:port]/path", c.WebhookURL))
 		}
+	}
+	if c.CleanRoomMinIntersection < 0 {
+		errs = append(errs, fmt.Errorf("clean-room minimum intersection %d: want 0 (the default, 50) or more", c.CleanRoomMinIntersection))
 	}
 	errs = append(errs, c.Notify.validate()...)
 	if len(errs) > 0 {

@@ -46,6 +46,7 @@ var capabilities = []struct {
 	{"campaigns", auth.ScopeCampaignsRead},
 	{"dp", auth.ScopeReportsRead},
 	{"compliance", auth.ScopeAuditRead},
+	{"cleanroom", auth.ScopeCleanRoomRead},
 }
 
 type whoamiDoc struct {

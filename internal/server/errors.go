@@ -18,12 +18,15 @@ import (
 	"github.com/stewardhq/steward/internal/assessment"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/campaign"
+	"github.com/stewardhq/steward/internal/cleanroom"
+	"github.com/stewardhq/steward/internal/cleanroom/room"
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/incident"
 	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/partner"
 	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/regime"
@@ -106,6 +109,11 @@ const (
 	CodeAssessmentRequired = "assessment_required"
 	// CodeIncomplete: an incident notice lacks what PIPL Art. 57 requires.
 	CodeIncomplete = "incomplete"
+	// CodeNotApproved: a clean-room protocol message for a job not approved on both sides.
+	CodeNotApproved = "not_approved"
+	// CodeRefusedMessage: a clean-room protocol message that does not follow the
+	// transcript, comes out of order or again, or names another job.
+	CodeRefusedMessage = "refused_message"
 )
 
 // domainErrors maps the domain packages' sentinel errors to statuses and envelope codes:
@@ -207,6 +215,31 @@ var domainErrors = []struct {
 	{assessment.ErrSamePerson, http.StatusForbidden, CodeForbidden},
 	{incident.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
 	{incident.ErrIncomplete, http.StatusUnprocessableEntity, CodeIncomplete},
+	// The clean room (issue 22). Partner calls: authentication first (a malformed header is
+	// an unauthenticated call, not a bad request), then the jobs' own refusals.
+	{room.ErrUnauthenticated, http.StatusUnauthorized, CodeUnauthorized},
+	{room.ErrForbidden, http.StatusForbidden, CodeForbidden},
+	{room.ErrInvalid, http.StatusBadRequest, CodeBadRequest},
+	{room.ErrUnknownPartner, http.StatusNotFound, CodeNotFound},
+	{room.ErrUnknownJob, http.StatusNotFound, CodeNotFound},
+	{room.ErrPartnerInactive, http.StatusConflict, CodeConflict},
+	{room.ErrUnreachable, http.StatusBadGateway, CodeUnavailable},
+	{room.ErrNotApproved, http.StatusConflict, CodeNotApproved},
+	{room.ErrNotRunning, http.StatusConflict, CodeConflict},
+	{room.ErrNoSegments, http.StatusServiceUnavailable, CodeUnavailable},
+	{cleanroom.ErrTransition, http.StatusConflict, CodeConflict},
+	{cleanroom.ErrTranscript, http.StatusConflict, CodeRefusedMessage},
+	{cleanroom.ErrUnexpected, http.StatusConflict, CodeRefusedMessage},
+	{cleanroom.ErrWrongJob, http.StatusConflict, CodeRefusedMessage},
+	{cleanroom.ErrMalformed, http.StatusBadRequest, CodeBadRequest},
+	{cleanroom.ErrConfig, http.StatusBadRequest, CodeBadRequest},
+	{partner.ErrMalformed, http.StatusBadRequest, CodeBadRequest},
+	{partner.ErrURL, http.StatusBadRequest, CodeBadRequest},
+	{partner.ErrExpired, http.StatusBadRequest, CodeBadRequest},
+	{partner.ErrSelfPairing, http.StatusBadRequest, CodeBadRequest},
+	{partner.ErrStale, http.StatusForbidden, CodeForbidden},
+	{partner.ErrBadAcceptance, http.StatusForbidden, CodeForbidden},
+	{partner.ErrStatus, http.StatusConflict, CodeConflict},
 }
 
 // locatedError is one manifest (or definition) mistake with its place.

@@ -22,6 +22,7 @@ const (
 	keyLogger
 	keyPrincipal
 	keySubject
+	keyPeer
 )
 
 func requestID(r *http.Request) string {

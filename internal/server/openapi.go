@@ -85,6 +85,8 @@ func (s *Server) openAPI() map[string]any {
 			op["security"] = []any{map[string]any{"writeKey": []string{}}}
 		case Subject:
 			op["security"] = []any{map[string]any{"subjectSession": []string{}}}
+		case Partner:
+			op["security"] = []any{map[string]any{"partnerSignature": []string{}}}
 		default:
 			op["security"] = []any{}
 		}
@@ -100,9 +102,10 @@ func (s *Server) openAPI() map[string]any {
 		"paths":   paths,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{
-				"operatorToken":  map[string]any{"type": "http", "scheme": "bearer", "description": "operator API token; each operation names the scope it needs in x-steward-scope"},
-				"writeKey":       map[string]any{"type": "http", "scheme": "basic", "description": "source write key as the Basic user, empty password"},
-				"subjectSession": map[string]any{"type": "http", "scheme": "bearer", "description": "privacy-center session bound to one subject"},
+				"operatorToken":    map[string]any{"type": "http", "scheme": "bearer", "description": "operator API token; each operation names the scope it needs in x-steward-scope"},
+				"writeKey":         map[string]any{"type": "http", "scheme": "basic", "description": "source write key as the Basic user, empty password"},
+				"subjectSession":   map[string]any{"type": "http", "scheme": "bearer", "description": "privacy-center session bound to one subject"},
+				"partnerSignature": map[string]any{"type": "apiKey", "in": "header", "name": "Steward-Signature", "description": "a paired instance's signature over the request (internal/partner): key, time, nonce, body digest"},
 			},
 			"schemas": g.defs,
 		},

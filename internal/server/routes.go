@@ -9,12 +9,14 @@ import (
 	"github.com/stewardhq/steward/internal/assessment"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/campaign"
+	"github.com/stewardhq/steward/internal/cleanroom/room"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/dp/stored"
 	"github.com/stewardhq/steward/internal/equity"
 	"github.com/stewardhq/steward/internal/incident"
 	"github.com/stewardhq/steward/internal/manifest"
+	"github.com/stewardhq/steward/internal/partner"
 	"github.com/stewardhq/steward/internal/pricing"
 	"github.com/stewardhq/steward/internal/profile"
 	"github.com/stewardhq/steward/internal/recommend"
@@ -42,6 +44,9 @@ const (
 	WriteKey
 	// Subject routes need a privacy-center session bound to one subject.
 	Subject
+	// Partner routes are calls from a paired Steward instance: signed by it (the
+	// Steward-Signature header), verified against its pinned key, fresh, never replayed.
+	Partner
 )
 
 // Route is one row of the route table.
@@ -77,6 +82,10 @@ type Param struct {
 
 const defaultMaxBody = 1 << 20
 
+// cleanroomMessageLimit bounds one clean-room protocol message: 256 MiB holds the largest
+// message of a job over four million people a side (the Reply, 64 bytes a person).
+const cleanroomMessageLimit = 256 << 20
+
 // available reports which services this server has.
 func (s *Server) available() map[string]bool {
 	c := s.cfg
@@ -88,7 +97,7 @@ func (s *Server) available() map[string]bool {
 		"people": c.Index != nil && c.Reader != nil && c.Regime != nil, "oidc": s.oidc != nil, "signin": c.SignIn != nil,
 		"campaigns": c.Campaigns != nil, "dp": c.DP != nil,
 		"retention": c.Retention != nil, "transfers": c.Transfers != nil, "assessments": c.Assessments != nil,
-		"incidents": c.Incidents != nil, "bundles": c.Bundles != nil}
+		"incidents": c.Incidents != nil, "bundles": c.Bundles != nil, "cleanroom": c.CleanRoom != nil}
 }
 
 var (
@@ -123,6 +132,7 @@ func (s *Server) table() []Route {
 	campaigns := campaignsAPI{c.Campaigns}
 	tokenParam := []Param{{Name: "t", Description: "the opaque token of the link", Required: true}}
 	reports := reportsAPI{ledger: c.DP, source: c.DPSource}
+	crm := cleanroomAPI{c.CleanRoom}
 	comp := complianceAPI{retention: c.Retention, transfers: c.Transfers, assessments: c.Assessments, incidents: c.Incidents, bundles: c.Bundles,
 		audit: c.Store}
 	return []Route{
@@ -265,6 +275,22 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/api/v1/reports/schema", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "what a report under ?purpose= may read: event types and their properties, traits, campaigns (from the manifest in force)", Handle: reports.schema, Out: stored.Schema{}, Query: []Param{{Name: "purpose", Description: "the report's purpose", Required: true}}},
 		{Method: "GET", Path: "/api/v1/reports/{id}", Access: Operator, Scope: auth.ScopeReportsRead, Needs: "dp", Summary: "one stored release: its spec, noisy cells with 95% intervals, and its budget's remainder", Handle: reports.release, Out: dp.Release{}},
 
+		{Method: "POST", Path: "/api/v1/partners/invites", Access: Operator, Scope: auth.ScopePartnersWrite, Needs: "cleanroom", Summary: "make an invite to pair with this instance (its URL and public key, a one-time secret, valid 24 hours): hand the token to the partner's privacy officer out of band", Handle: crm.invite, Out: room.Invite{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/api/v1/partners", Access: Operator, Scope: auth.ScopePartnersWrite, MaxBody: 8 << 10, Needs: "cleanroom", Summary: "accept a partner's invite: this instance answers with its own URL and key, and both pin each other", Handle: crm.accept, In: AcceptRequest{}, Out: PartnerCreated{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/partners", Access: Operator, Scope: auth.ScopeCleanRoomRead, Needs: "cleanroom", Summary: "paired partners with their pinned keys and status, and this instance's own URL and key", Handle: crm.partners, Out: PartnerList{}},
+		{Method: "POST", Path: "/api/v1/partners/{id}/suspend", Access: Operator, Scope: auth.ScopePartnersWrite, Needs: "cleanroom", Summary: "suspend a partner: its calls are refused and its unfinished jobs stop (their secrets wiped)", Handle: crm.status(partner.Suspend), Out: room.PartnerView{}},
+		{Method: "POST", Path: "/api/v1/partners/{id}/resume", Access: Operator, Scope: auth.ScopePartnersWrite, Needs: "cleanroom", Summary: "resume a suspended partner (stopped jobs are proposed again)", Handle: crm.status(partner.Resume), Out: room.PartnerView{}},
+		{Method: "POST", Path: "/api/v1/cleanroom/jobs", Access: Operator, Scope: auth.ScopeCleanRoomWrite, MaxBody: 16 << 10, Needs: "cleanroom", Summary: "propose a clean-room job to a partner (psi_cardinality or intersection_sum, matching on email or phone, under a consent purpose); each side's privacy officer approves before it runs", Handle: crm.propose, In: room.Proposal{}, Out: JobCreated{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/cleanroom/jobs", Access: Operator, Scope: auth.ScopeCleanRoomRead, Needs: "cleanroom", Summary: "clean-room jobs, newest first: proposals to approve, running and finished ones with their results", Handle: crm.jobs, Out: JobList{}},
+		{Method: "GET", Path: "/api/v1/cleanroom/jobs/{id}", Access: Operator, Scope: auth.ScopeCleanRoomRead, Needs: "cleanroom", Summary: "one clean-room job: its state and result (intersection_size, and intersection_sum on the initiator of intersection_sum; withheld below the minimum)", Handle: crm.job, Out: room.Job{}},
+		{Method: "POST", Path: "/api/v1/cleanroom/jobs/{id}/approve", Access: Operator, Scope: auth.ScopeCleanRoomApprove, MaxBody: 4 << 10, Needs: "cleanroom", Summary: "this side's privacy officer approves a job, optionally narrowing its people to a segment (and, on the partner's side of intersection_sum, the value summed)", Handle: crm.approve, In: room.Approval{}, Out: room.Job{}},
+		{Method: "POST", Path: "/api/v1/cleanroom/jobs/{id}/refuse", Access: Operator, Scope: auth.ScopeCleanRoomApprove, Needs: "cleanroom", Summary: "this side's privacy officer refuses a job (or withdraws approval before it runs)", Handle: crm.refuse, Out: room.Job{}},
+		{Method: "POST", Path: "/api/v1/partner/pair", Access: Public, MaxBody: 8 << 10, Needs: "cleanroom", Summary: "instance to instance: an invitee's acceptance of this instance's invite (authenticated by the invite's one-time secret and the invitee's signature)", Handle: crm.pair, In: PairRequest{}, Out: PartnerCreated{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/api/v1/partner/jobs", Access: Partner, MaxBody: 16 << 10, Needs: "cleanroom", Summary: "instance to instance (signed): a partner proposes a job", Handle: crm.proposed, In: room.PartnerProposal{}, Out: JobCreated{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/api/v1/partner/jobs/{id}/approval", Access: Partner, MaxBody: 1 << 10, Needs: "cleanroom", Summary: "instance to instance (signed): the other side approved or refused a job", Handle: crm.decided, In: room.PartnerApproval{}, Status: http.StatusNoContent},
+		{Method: "POST", Path: "/api/v1/partner/jobs/{id}/messages", Access: Partner, MaxBody: cleanroomMessageLimit, Needs: "cleanroom", Summary: "instance to instance (signed): one clean-room protocol message (application/octet-stream, internal/cleanroom's wire format)", Handle: crm.message, In: "octet-stream", Status: http.StatusNoContent},
+		{Method: "POST", Path: "/api/v1/partner/jobs/{id}/abort", Access: Partner, MaxBody: 1 << 10, Needs: "cleanroom", Summary: "instance to instance (signed): the job failed on the other side; this side wipes its state too", Handle: crm.abort, In: room.Abort{}, Status: http.StatusNoContent},
+
 		{Method: "GET", Path: "/api/v1/whoami", Access: Operator, Summary: "the calling operator, its scopes and the console capabilities", Handle: s.whoami, Out: whoamiDoc{}},
 		{Method: "POST", Path: "/api/v1/signin", Access: Operator, Summary: "an operator opens the console: recorded in the audit log; answers as whoami", Handle: s.signin, Out: whoamiDoc{}},
 		{Method: "GET", Path: "/api/v1/operators", Access: Operator, Scope: auth.ScopeOperatorsRead, Summary: "list operators", Handle: s.listOperators, Out: operatorList{}},
@@ -317,6 +343,13 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), keySubject, sp))
+		case Partner:
+			vr, err := s.verifyPartner(r)
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			r = vr
 		}
 		if err := checkRequestText(r, params); err != nil {
 			writeError(w, r, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/stewardhq/steward/internal/anonexport"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/campaign"
+	"github.com/stewardhq/steward/internal/cleanroom/room"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/dp/stored"
@@ -90,6 +91,9 @@ type Config struct {
 	Assessments *assessment.Service
 	Incidents   *incident.Service
 	Bundles     *compliance.Builder
+	// CleanRoom is the two-party clean room (issue 22): partners, jobs, and the calls
+	// between instances.
+	CleanRoom *room.Service
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).

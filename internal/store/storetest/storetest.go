@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Transfers", testTransfers},
 		{"Assessments", testAssessments},
 		{"Incidents", testIncidents},
+		{"CleanRoom", testCleanRoom},
 		{"Ping", testPing},
 	}
 	ran := 0
