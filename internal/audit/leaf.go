@@ -42,6 +42,14 @@ const (
 	// ActAnonymisedRelease: people's data went, generalised to meet k-anonymity (and
 	// l-diversity, t-closeness), into an anonymised export (one audience leaf per release).
 	ActAnonymisedRelease Act = "anonymised_release"
+	// ActFederatedTraining: people's data trained a model jointly with partners (vertical
+	// or horizontal federated learning); one audience leaf per run and side.
+	ActFederatedTraining Act = "federated_training"
+	// ActFederatedScoring: people were scored by a jointly trained model.
+	ActFederatedScoring Act = "federated_scoring"
+	// ActBidRanking: people's ad features were encrypted and advertisers' bids on them
+	// ranked (one audience leaf per ranking run).
+	ActBidRanking Act = "bid_ranking"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.
