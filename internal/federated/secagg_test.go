@@ -237,3 +237,62 @@ func TestSecureAggregationExactWithDropout(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestHorizontalTrainingBetweenProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains over several rounds")
+	}
+	ctx := context.Background()
+	g := loadGuest(t) // for the held-out people's ids and labels
+	d, err := datasets.LoadBreastCancer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := openAudit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.close()
+	// Four parties; the last drops out in round 3 and never comes back. Each round needs
+	// three (⌊4/2⌋+1).
+	coord := &federated.Coordinator{Length: 32, Timeout: 1500 * time.Millisecond, Recorder: log.rec, Purpose: flPurpose}
+	ps := parties(t, 4, "train", true, coord)
+	var models []federated.Model
+	for i, p := range ps[:3] {
+		var m federated.Model
+		leaves := p.result(t, &m)
+		if a := acts(leaves); a[audit.ActFederatedTraining] != 1 {
+			t.Fatalf("party %d audit %v", i, a)
+		}
+		models = append(models, m)
+	}
+	for j := range models[0].Weights {
+		if models[1].Weights[j] != models[0].Weights[j] || models[2].Weights[j] != models[0].Weights[j] {
+			t.Fatal("parties ended with different global models")
+		}
+	}
+	// Held-out AUC with the global model, on features standardised like the parties'.
+	var xtr, xte [][]float64
+	var yte []int
+	in := map[string]bool{}
+	for _, id := range g.testIDs {
+		in[id] = true
+	}
+	for i := range d.X {
+		if in[fmt.Sprintf("bc-%03d", i)] {
+			xte, yte = append(xte, d.X[i]), append(yte, d.Y[i])
+		} else {
+			xtr = append(xtr, d.X[i])
+		}
+	}
+	s := federated.FitScaler(xtr)
+	var sc []float64
+	for _, r := range s.Apply(xte) {
+		sc = append(sc, models[0].Logit(r))
+	}
+	auc := federated.AUC(sc, yte)
+	t.Logf("horizontal, 3 of 4 parties to the end: held-out AUC %.4f", auc)
+	if auc < 0.98 {
+		t.Fatalf("AUC %.4f", auc)
+	}
+}
