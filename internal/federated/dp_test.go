@@ -17,7 +17,7 @@ import (
 type noPeople struct{}
 
 func (noPeople) People(context.Context, dp.Query, func(*dp.Person) error) error { return nil }
-func (noPeople) Version(context.Context, dp.Query) (string, error)            { return "", nil }
+func (noPeople) Version(context.Context, dp.Query) (string, error)              { return "", nil }
 
 // TestDPNoiseChargedToTheLedger runs rounds in one process (the cross-process runs are
 // above) with the coordinator adding Gaussian noise through the real DP ledger on
@@ -54,7 +54,9 @@ func TestDPNoiseChargedToTheLedger(t *testing.T) {
 					errs[i] = err
 					return
 				}
-				call := func(ctx context.Context, step string, body []byte) ([]byte, error) { return coord.Handle(ctx, name, step, body) }
+				call := func(ctx context.Context, step string, body []byte) ([]byte, error) {
+					return coord.Handle(ctx, name, step, body)
+				}
 				x := []int64{int64(i+1) * federated.UpdateScale / 2, 0, -federated.UpdateScale / 4, 7}
 				res[i], errs[i] = c.Run(ctx, call, x, "")
 			}()
@@ -112,4 +114,3 @@ func TestDPNoiseChargedToTheLedger(t *testing.T) {
 		t.Fatal("the budget never ran out")
 	}
 }
-
