@@ -12,6 +12,7 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/dp"
 	"github.com/stewardhq/steward/internal/federated"
+	"github.com/stewardhq/steward/internal/server/partnerlink/linktest"
 )
 
 type noPeople struct{}
@@ -25,12 +26,12 @@ func (noPeople) Version(context.Context, dp.Query) (string, error)              
 // release is a dp_query act, and an exhausted budget aborts the round without a sum.
 func TestDPNoiseChargedToTheLedger(t *testing.T) {
 	ctx := context.Background()
-	log, err := openAudit(ctx)
+	log, err := linktest.OpenAudit(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer log.close()
-	led, err := dp.New(dp.Config{Store: log.st, Source: noPeople{}, Recorder: log.rec})
+	defer log.Close()
+	led, err := dp.New(dp.Config{Store: log.Store, Source: noPeople{}, Recorder: log.Recorder})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestDPNoiseChargedToTheLedger(t *testing.T) {
 	if !(b.Spent.Rho > 0) {
 		t.Fatalf("budget not charged: %+v", b.Spent)
 	}
-	ls, _ := log.leaves(ctx)
+	ls, _ := log.Leaves(ctx)
 	found := false
 	for _, l := range ls {
 		if l.Act == audit.ActDPQuery && l.Detail["measure"] == "federated_sum" && l.Detail["round"] == "dp-1" {
@@ -95,7 +96,7 @@ func TestDPNoiseChargedToTheLedger(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Fatalf("no dp_query leaf for the round: %v", acts(ls))
+		t.Fatalf("no dp_query leaf for the round: %v", linktest.Acts(ls))
 	}
 	// Spend the rest: each round costs ε≈1 at the budget's δ; the budget (ε=2) runs out.
 	var exhausted bool

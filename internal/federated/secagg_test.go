@@ -3,7 +3,6 @@ package federated_test
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
@@ -20,6 +19,7 @@ import (
 	"github.com/stewardhq/steward/internal/federated"
 	"github.com/stewardhq/steward/internal/partner"
 	"github.com/stewardhq/steward/internal/server/partnerlink"
+	"github.com/stewardhq/steward/internal/server/partnerlink/linktest"
 )
 
 const (
@@ -41,48 +41,37 @@ func partyVector(name string) []int64 {
 }
 
 // runParty is a party process: it calls the aggregator at STEWARD_FL_AGG.
-func runParty(ctx context.Context, log *auditLog, ready func(string)) error {
-	id, peers, keys, err := identityFromEnv()
+func runParty(ctx context.Context, e linktest.Env) (any, error) {
+	c, err := e.Client("aggregator", e.Get("STEWARD_FL_AGG"), aggPrefix)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	v, err := partnerlink.NewVerifier(id.PublicKey(), peers)
-	if err != nil {
-		return err
-	}
-	c := &partnerlink.Client{URL: os.Getenv("STEWARD_FL_AGG"), Prefix: aggPrefix, Signer: partner.NewSigner(id, nil, nil),
-		Peer: keys["aggregator"], Verifier: v, HTTP: &http.Client{Timeout: time.Minute}}
-	self := os.Getenv("STEWARD_FL_SELF")
-	roster := strings.Split(os.Getenv("STEWARD_FL_ROSTER"), ",")
-	drop := os.Getenv("STEWARD_FL_DROP") == "1"
-	switch os.Getenv("STEWARD_FL_TASK") {
+	self := e.Get("STEWARD_FL_SELF")
+	roster := strings.Split(e.Get("STEWARD_FL_ROSTER"), ",")
+	drop := e.Get("STEWARD_FL_DROP") == "1"
+	switch e.Get("STEWARD_FL_TASK") {
 	case "sum":
 		cl, err := federated.NewClient(federated.Round{ID: "sum-1", Parties: roster, Length: sumLength}, self)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		after := ""
 		if drop {
 			after = federated.StepShare
 		}
 		res, err := cl.Run(ctx, c.Call, partyVector(self), after)
-		if err != nil {
-			return err
-		}
 		if drop {
 			os.Exit(3) // gone, as a party that loses its connection mid-round
 		}
-		b, _ := json.Marshal(res)
-		fmt.Printf("RESULT %s\n", b)
-		return nil
+		return res, err
 	case "train":
-		k, _ := strconv.Atoi(os.Getenv("STEWARD_FL_SHARD"))
+		k, _ := strconv.Atoi(e.Get("STEWARD_FL_SHARD"))
 		ids, x, y, err := shard(k, len(roster))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		p := &federated.HorizontalParty{Self: self, Roster: roster, IDs: ids, X: federated.FitScaler(x).Apply(x), Y: y,
-			Purpose: flPurpose, Partner: "aggregator", Recorder: log.rec, Call: c.Call}
+			Purpose: flPurpose, Partner: "aggregator", Recorder: e.Audit.Recorder, Call: c.Call}
 		if drop {
 			p.DropAfter = func(r int) string {
 				if r == 3 {
@@ -91,15 +80,9 @@ func runParty(ctx context.Context, log *auditLog, ready func(string)) error {
 				return ""
 			}
 		}
-		m, err := p.Train(ctx, "prop-1", horizontalRun)
-		if err != nil {
-			return err
-		}
-		b, _ := json.Marshal(m)
-		fmt.Printf("RESULT %s\n", b)
-		return nil
+		return p.Train(ctx, "prop-1", horizontalRun)
 	}
-	return fmt.Errorf("unknown task")
+	return nil, fmt.Errorf("unknown task")
 }
 
 var horizontalRun = federated.Horizontal{Rounds: 8, Local: federated.Training{Epochs: 2, Batch: 32, LearningRate: 0.1, L2: 0.001}}
@@ -123,10 +106,10 @@ func shard(k, n int) ([]string, [][]float64, []int, error) {
 	return ids, x, y, nil
 }
 
-// aggregator serves a coordinator on loopback for the parties named in roster.
+// aggregator serves a coordinator on loopback for the parties named in keys.
 func aggregator(t *testing.T, coord *federated.Coordinator, keys map[string]ed25519.PublicKey) (*partner.Identity, string) {
 	t.Helper()
-	id, _ := identity(t)
+	id := linktest.NewIdentity(t)
 	v, err := partnerlink.NewVerifier(id.PublicKey(), partnerlink.NewPeers(keys))
 	if err != nil {
 		t.Fatal(err)
@@ -145,56 +128,39 @@ func aggregator(t *testing.T, coord *federated.Coordinator, keys map[string]ed25
 }
 
 // parties spawns n party processes for task; the last one drops out if drop.
-func parties(t *testing.T, n int, task string, drop bool, coord *federated.Coordinator) []*proc {
+func parties(t *testing.T, n int, task string, drop bool, coord *federated.Coordinator) []*linktest.Proc {
 	t.Helper()
 	var roster []string
 	ids := map[string]*partner.Identity{}
-	seeds := map[string]string{}
 	keys := map[string]ed25519.PublicKey{}
 	for i := range n {
 		name := fmt.Sprintf("party-%d", i)
 		roster = append(roster, name)
-		ids[name], seeds[name] = identity(t)
+		ids[name] = linktest.NewIdentity(t)
 		keys[name] = ids[name].PublicKey()
 	}
 	coord.Parties = roster
 	aid, url := aggregator(t, coord, keys)
-	var ps []*proc
+	var ps []*linktest.Proc
 	for i, name := range roster {
-		env := []string{seeds[name], peersEnv(map[string]ed25519.PublicKey{"aggregator": aid.PublicKey()}), "STEWARD_FL_AGG=" + url,
-			"STEWARD_FL_SELF=" + name, "STEWARD_FL_ROSTER=" + strings.Join(roster, ","), "STEWARD_FL_TASK=" + task,
-			"STEWARD_FL_SHARD=" + strconv.Itoa(i)}
+		env := []string{"STEWARD_FL_AGG=" + url, "STEWARD_FL_SELF=" + name, "STEWARD_FL_ROSTER=" + strings.Join(roster, ","),
+			"STEWARD_FL_TASK=" + task, "STEWARD_FL_SHARD=" + strconv.Itoa(i)}
 		if drop && i == n-1 {
 			env = append(env, "STEWARD_FL_DROP=1")
 		}
-		ps = append(ps, spawn(t, "party", false, env...))
+		ps = append(ps, linktest.Spawn(t, "party", ids[name], map[string]ed25519.PublicKey{"aggregator": aid.PublicKey()}, false, env...))
 	}
 	return ps
 }
 
-// result reads a party's RESULT line into v, then its audit report.
-func (p *proc) result(t *testing.T, v any) []audit.Leaf {
-	t.Helper()
-	for p.out.Scan() {
-		if b, ok := strings.CutPrefix(p.out.Text(), "RESULT "); ok {
-			if err := json.Unmarshal([]byte(b), v); err != nil {
-				t.Fatal(err)
-			}
-			return p.finish(t)
-		}
-	}
-	t.Fatalf("party ended without a result: %v", p.cmd.Wait())
-	return nil
-}
-
 func TestSecureAggregationExactWithDropout(t *testing.T) {
 	ctx := context.Background()
-	log, err := openAudit(ctx)
+	log, err := linktest.OpenAudit(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer log.close()
-	coord := &federated.Coordinator{Length: sumLength, Timeout: 3 * time.Second, Recorder: log.rec, Purpose: flPurpose}
+	defer log.Close()
+	coord := &federated.Coordinator{Length: sumLength, Timeout: 3 * time.Second, Recorder: log.Recorder, Purpose: flPurpose}
 	ps := parties(t, 5, "sum", true, coord)
 	want := make([]int64, sumLength)
 	for i := range 4 {
@@ -204,7 +170,7 @@ func TestSecureAggregationExactWithDropout(t *testing.T) {
 	}
 	for i, p := range ps[:4] {
 		var res federated.Result
-		p.result(t, &res)
+		p.Finish(t, &res)
 		if len(res.Survivors) != 4 || res.Survivors[3] != "party-3" {
 			t.Fatalf("party %d: survivors %v", i, res.Survivors)
 		}
@@ -214,7 +180,7 @@ func TestSecureAggregationExactWithDropout(t *testing.T) {
 			}
 		}
 	}
-	if err := ps[4].cmd.Wait(); err == nil {
+	if err := ps[4].Cmd.Wait(); err == nil {
 		t.Fatal("the dropping party should have exited mid-round")
 	}
 	res, err := coord.Round("sum-1").Result(ctx)
@@ -224,15 +190,15 @@ func TestSecureAggregationExactWithDropout(t *testing.T) {
 	// The aggregator recorded the round (no people: it saw none).
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		ls, _ := log.leaves(ctx)
-		if acts(ls)[audit.ActFederatedTraining] == 1 {
+		ls, _ := log.Leaves(ctx)
+		if linktest.Acts(ls)[audit.ActFederatedTraining] == 1 {
 			if ls[0].Detail["survivors"] != "4" || ls[0].Subject != "" {
 				t.Fatalf("aggregator leaf %+v", ls[0])
 			}
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("aggregator recorded %v", acts(ls))
+			t.Fatalf("aggregator recorded %v", linktest.Acts(ls))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -248,20 +214,20 @@ func TestHorizontalTrainingBetweenProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := openAudit(ctx)
+	log, err := linktest.OpenAudit(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer log.close()
+	defer log.Close()
 	// Four parties; the last drops out in round 3 and never comes back. Each round needs
 	// three (⌊4/2⌋+1).
-	coord := &federated.Coordinator{Length: 32, Timeout: 1500 * time.Millisecond, Recorder: log.rec, Purpose: flPurpose}
+	coord := &federated.Coordinator{Length: 32, Timeout: 1500 * time.Millisecond, Recorder: log.Recorder, Purpose: flPurpose}
 	ps := parties(t, 4, "train", true, coord)
 	var models []federated.Model
 	for i, p := range ps[:3] {
 		var m federated.Model
-		leaves := p.result(t, &m)
-		if a := acts(leaves); a[audit.ActFederatedTraining] != 1 {
+		leaves := p.Finish(t, &m)
+		if a := linktest.Acts(leaves); a[audit.ActFederatedTraining] != 1 {
 			t.Fatalf("party %d audit %v", i, a)
 		}
 		models = append(models, m)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -15,7 +14,7 @@ import (
 	"github.com/stewardhq/steward/internal/datasets"
 	"github.com/stewardhq/steward/internal/federated"
 	"github.com/stewardhq/steward/internal/partner"
-	"github.com/stewardhq/steward/internal/server/partnerlink"
+	"github.com/stewardhq/steward/internal/server/partnerlink/linktest"
 )
 
 // The split of the issue: the guest holds the label and the 10 mean features, the host
@@ -48,14 +47,10 @@ func domain(t testing.TB) cleanroom.Domain {
 
 // runHost is the host process: all 569 people, features 10..29, standardised with its
 // own statistics; it never sees a label.
-func runHost(ctx context.Context, log *auditLog, ready func(string)) error {
-	id, peers, _, err := identityFromEnv()
-	if err != nil {
-		return err
-	}
+func runHost(ctx context.Context, e linktest.Env) (any, error) {
 	d, err := datasets.LoadBreastCancer()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	x := make([][]float64, len(d.X))
 	for i, r := range d.X {
@@ -63,21 +58,16 @@ func runHost(ctx context.Context, log *auditLog, ready func(string)) error {
 	}
 	dom, err := cleanroom.NewDomain(flPairing)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	h, err := federated.NewHost(federated.Party{IDs: bcIDs(len(x)), X: federated.FitScaler(x).Apply(x), Domain: dom,
-		Purpose: flPurpose, Partner: "guest", Recorder: log.rec})
+		Purpose: flPurpose, Partner: "guest", Recorder: e.Audit.Recorder})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	v, err := partnerlink.NewVerifier(id.PublicKey(), peers)
-	if err != nil {
-		return err
-	}
-	return serve(partnerlink.Handler(flPrefix, partner.NewSigner(id, nil, nil), v, 8<<20,
-		func(ctx context.Context, _ partner.Peer, step string, body []byte) ([]byte, error) {
-			return h.Handle(ctx, step, body)
-		}), ready)
+	return nil, e.Serve(flPrefix, func(ctx context.Context, _ partner.Peer, step string, body []byte) ([]byte, error) {
+		return h.Handle(ctx, step, body)
+	})
 }
 
 // guestData is the guest's side of the split: train and test rows of its 10 columns,
@@ -114,36 +104,24 @@ func loadGuest(t testing.TB) guestData {
 	return g
 }
 
-// guestClient returns the guest's Call to a host process.
-func guestClient(t testing.TB, id *partner.Identity, hostKey []byte, addr string) federated.Call {
-	peers := partnerlink.NewPeers(map[string]ed25519.PublicKey{"host": hostKey})
-	v, err := partnerlink.NewVerifier(id.PublicKey(), peers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &partnerlink.Client{URL: addr, Prefix: flPrefix, Signer: partner.NewSigner(id, nil, nil), Peer: hostKey, Verifier: v, HTTP: http.DefaultClient}
-	return c.Call
-}
-
 func TestVerticalBetweenProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains over HE for several seconds")
 	}
 	ctx := context.Background()
 	g := loadGuest(t)
-	gid, _ := identity(t)
-	hid, hseed := identity(t)
-	host := spawn(t, "host", true, hseed, peersEnv(map[string]ed25519.PublicKey{"guest": gid.PublicKey()}))
-	log, err := openAudit(ctx)
+	gid, hid := linktest.NewIdentity(t), linktest.NewIdentity(t)
+	host := linktest.Spawn(t, "host", hid, map[string]ed25519.PublicKey{"guest": gid.PublicKey()}, true)
+	log, err := linktest.OpenAudit(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer log.close()
-	call := guestClient(t, gid, hid.PublicKey(), host.Addr)
+	defer log.Close()
+	call := host.Client(t, gid, hid.PublicKey(), flPrefix).Call
 
 	tr := federated.DefaultTraining
 	guest := &federated.Guest{Party: federated.Party{IDs: g.trainIDs, X: g.xtr, Domain: domain(t), Purpose: flPurpose,
-		Partner: "host", Recorder: log.rec}, Call: call}
+		Partner: "host", Recorder: log.Recorder}, Call: call}
 	m, err := guest.Train(ctx, "job-1", g.ytr, tr)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +130,7 @@ func TestVerticalBetweenProcesses(t *testing.T) {
 		t.Fatalf("trained on %d rows, want the whole intersection %d", m.Rows, len(g.trainIDs))
 	}
 	scorer := &federated.Guest{Party: federated.Party{IDs: g.testIDs, X: g.xte, Domain: domain(t), Purpose: flPurpose,
-		Partner: "host", Recorder: log.rec}, Call: call}
+		Partner: "host", Recorder: log.Recorder}, Call: call}
 	ids, logits, err := scorer.Score(ctx, m, "score-1")
 	if err != nil {
 		t.Fatal(err)
@@ -181,8 +159,7 @@ func TestVerticalBetweenProcesses(t *testing.T) {
 	}
 
 	// A forged call (another key) is refused by the host's edge.
-	stranger, _ := identity(t)
-	if _, err := guestClient(t, stranger, hid.PublicKey(), host.Addr)(ctx, federated.StepScore, []byte(`{"job":"job-1"}`)); err == nil ||
+	if _, err := host.Client(t, linktest.NewIdentity(t), hid.PublicKey(), flPrefix).Call(ctx, federated.StepScore, []byte(`{"job":"job-1"}`)); err == nil ||
 		!strings.Contains(err.Error(), "401") {
 		t.Fatalf("stranger's call: %v", err)
 	}
@@ -192,12 +169,12 @@ func TestVerticalBetweenProcesses(t *testing.T) {
 	}
 
 	// Each side recorded its own acts: training and scoring, one audience leaf each.
-	hostActs := acts(host.finish(t))
-	guestLeaves, err := log.leaves(ctx)
+	hostActs := linktest.Acts(host.Finish(t, nil))
+	guestLeaves, err := log.Leaves(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	guestActs := acts(guestLeaves)
+	guestActs := linktest.Acts(guestLeaves)
 	for side, a := range map[string]map[audit.Act]int{"host": hostActs, "guest": guestActs} {
 		if a[audit.ActFederatedTraining] != 1 || a[audit.ActFederatedScoring] != 1 {
 			t.Errorf("%s audit acts %v: want one training and one scoring", side, a)
