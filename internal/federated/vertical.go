@@ -102,6 +102,7 @@ type alignMsg struct {
 
 type startMsg struct {
 	Job       string   `json:"job"`
+	Plaintext bool     `json:"plaintext,omitempty"` // benchmark baseline only: see Host.AllowPlaintext
 	Order     []uint32 `json:"order"`
 	Training  Training `json:"training"`
 	PublicKey []byte   `json:"public_key"`
@@ -112,15 +113,17 @@ type startReply struct {
 }
 
 type forwardMsg struct {
-	Job   string `json:"job"`
-	Step  int    `json:"step"`
-	Rows  int    `json:"rows"`
-	Resid []byte `json:"resid"` // Enc_G(a)
+	Job   string    `json:"job"`
+	Step  int       `json:"step"`
+	Rows  int       `json:"rows"`
+	Resid []byte    `json:"resid,omitempty"` // Enc_G(a)
+	Plain []float64 `json:"plain,omitempty"` // a in the clear (plaintext mode)
 }
 
 type forwardReply struct {
-	Partial []byte `json:"partial"` // Enc_H(u)
-	Grad    []byte `json:"grad"`    // Enc_G(masked host gradient)
+	Partial []byte    `json:"partial,omitempty"` // Enc_H(u)
+	Grad    []byte    `json:"grad,omitempty"`    // Enc_G(masked host gradient)
+	Plain   []float64 `json:"plain,omitempty"`   // u in the clear (plaintext mode)
 }
 
 type backwardMsg struct {
@@ -275,7 +278,7 @@ func (g *Guest) align(ctx context.Context, job, phase string) ([]int, []uint32, 
 // host's, then trains t.Epochs epochs of mini-batch gradient descent on encrypted
 // intermediates, and records the run in the guest's audit log.
 func (g *Guest) Train(ctx context.Context, job string, y []int, t Training) (GuestModel, error) {
-	s, own, err := g.begin(ctx, job, y, t)
+	s, own, err := g.begin(ctx, job, y, t, false)
 	if err != nil {
 		return GuestModel{}, err
 	}
@@ -303,8 +306,12 @@ func (g *Guest) Train(ctx context.Context, job string, y []int, t Training) (Gue
 // Epochs starts a training job and returns a function that runs one more epoch each
 // call and one that returns the guest's model part so far; finish ends the job (the
 // host records it). `steward bench fl` times epochs with it; Train is the usual way.
-func (g *Guest) Epochs(ctx context.Context, job string, y []int, t Training) (epoch func() error, model func() Model, finish func() error, err error) {
-	s, _, err := g.begin(ctx, job, y, t)
+//
+// With plaintext, the same protocol runs with every intermediate in the clear (FATE's
+// "plaintext mode", the baseline its encrypted mode is measured against); a host runs it
+// only if it allows it (Host.AllowPlaintext), which nothing but the benchmark does.
+func (g *Guest) Epochs(ctx context.Context, job string, y []int, t Training, plaintext bool) (epoch func() error, model func() Model, finish func() error, err error) {
+	s, _, err := g.begin(ctx, job, y, t, plaintext)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -318,7 +325,7 @@ func (g *Guest) Epochs(ctx context.Context, job string, y []int, t Training) (ep
 
 // begin checks the inputs, aligns, exchanges public keys and returns the run with the
 // guest's members (indexes of its rows, in training order).
-func (g *Guest) begin(ctx context.Context, job string, y []int, t Training) (*guestRun, []int, error) {
+func (g *Guest) begin(ctx context.Context, job string, y []int, t Training, plaintext bool) (*guestRun, []int, error) {
 	if err := g.check(MaxFeatures - 1); err != nil {
 		return nil, nil, err
 	}
@@ -333,7 +340,7 @@ func (g *Guest) begin(ctx context.Context, job string, y []int, t Training) (*gu
 		return nil, nil, err
 	}
 	keys := he.GenerateKey()
-	sr, err := roundTrip[startReply](ctx, g.Call, StepStart, startMsg{Job: job, Order: order, Training: t, PublicKey: keys.PublicKey()})
+	sr, err := roundTrip[startReply](ctx, g.Call, StepStart, startMsg{Job: job, Order: order, Training: t, PublicKey: keys.PublicKey(), Plaintext: plaintext})
 	if err != nil {
 		keys.Zero()
 		return nil, nil, err
@@ -348,19 +355,47 @@ func (g *Guest) begin(ctx context.Context, job string, y []int, t Training) (*gu
 	for n, i := range own {
 		x[n], yy[n] = g.X[i], y[i]
 	}
-	return &guestRun{g: g, job: job, keys: keys, ev: ev, x: x, y: yy, t: t, m: Model{Weights: make([]float64, len(g.X[0]))}}, own, nil
+	return &guestRun{g: g, job: job, keys: keys, ev: ev, x: x, y: yy, t: t, m: Model{Weights: make([]float64, len(g.X[0]))}, plain: plaintext}, own, nil
 }
 
 type guestRun struct {
-	g    *Guest
-	job  string
-	keys *he.KeyPair
-	ev   *he.Evaluator
-	x    [][]float64
-	y    []int
-	t    Training
-	m    Model
-	step int
+	g     *Guest
+	job   string
+	keys  *he.KeyPair
+	ev    *he.Evaluator
+	x     [][]float64
+	y     []int
+	t     Training
+	m     Model
+	step  int
+	plain bool
+}
+
+// plainBatch is a batch in plaintext mode: a out, u back, both gradients in the clear.
+func (s *guestRun) plainBatch(ctx context.Context, lo, hi int, a []float64) error {
+	fr, err := roundTrip[forwardReply](ctx, s.g.Call, StepForward, forwardMsg{Job: s.job, Step: s.step, Rows: hi - lo, Plain: a})
+	if err != nil {
+		return err
+	}
+	if len(fr.Plain) != hi-lo {
+		return fmt.Errorf("%w: %d partial scores for %d rows", ErrProtocol, len(fr.Plain), hi-lo)
+	}
+	n := float64(hi - lo)
+	g := make([]float64, len(s.m.Weights))
+	gb := 0.0
+	for i := lo; i < hi; i++ {
+		d := a[i-lo] + 0.25*fr.Plain[i-lo]
+		for j, v := range s.x[i] {
+			g[j] += d * v
+		}
+		gb += d
+	}
+	for j := range s.m.Weights {
+		s.m.Weights[j] -= s.t.LearningRate * (g[j]/n + s.t.L2*s.m.Weights[j])
+	}
+	s.m.Intercept -= s.t.LearningRate * gb / n
+	s.step++
+	return nil
 }
 
 func (s *guestRun) epoch(ctx context.Context) error {
@@ -373,6 +408,12 @@ func (s *guestRun) epoch(ctx context.Context) error {
 			a[i] = 0.25*s.m.Logit(s.x[lo+i]) + 0.5 - float64(s.y[lo+i])
 			enc[i] = fixed(a[i], FX)
 			a[i] = float64(enc[i]) / FX
+		}
+		if s.plain {
+			if err := s.plainBatch(ctx, lo, hi, a); err != nil {
+				return err
+			}
+			continue
 		}
 		ct, err := s.keys.Encrypt(enc)
 		if err != nil {
@@ -460,10 +501,13 @@ func (g *Guest) Score(ctx context.Context, m GuestModel, job string) (ids []stri
 // and keeps its model part per training job.
 type Host struct {
 	Party
-	mu     sync.Mutex
-	aligns map[string]*cleanroom.AlignHost
-	runs   map[string]*hostRun
-	models map[string]Model
+	// AllowPlaintext lets a guest run the protocol in the clear (the benchmark's
+	// baseline); never set it for real data.
+	AllowPlaintext bool
+	mu             sync.Mutex
+	aligns         map[string]*cleanroom.AlignHost
+	runs           map[string]*hostRun
+	models         map[string]Model
 }
 
 type hostRun struct {
@@ -478,6 +522,7 @@ type hostRun struct {
 	n     int
 	masks []uint64 // of the current batch's gradient
 	fwd   bool     // forward done, backward expected
+	plain bool
 }
 
 // NewHost returns the host side over its party data.
@@ -550,6 +595,9 @@ func (h *Host) handle(ctx context.Context, step string, body []byte) (any, error
 		if err := m.Training.check(); err != nil {
 			return nil, err
 		}
+		if m.Plaintext && !h.AllowPlaintext {
+			return nil, fmt.Errorf("%w: this host refuses plaintext mode", ErrProtocol)
+		}
 		members, err := h.members(m.Job, m.Order)
 		if err != nil {
 			return nil, err
@@ -558,7 +606,7 @@ func (h *Host) handle(ctx context.Context, step string, body []byte) (any, error
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrProtocol, err)
 		}
-		r := &hostRun{keys: he.GenerateKey(), ev: ev, t: m.Training, m: Model{Weights: make([]float64, len(h.X[0]))}}
+		r := &hostRun{keys: he.GenerateKey(), ev: ev, t: m.Training, m: Model{Weights: make([]float64, len(h.X[0]))}, plain: m.Plaintext}
 		for _, i := range members {
 			r.x, r.ids = append(r.x, h.X[i]), append(r.ids, h.IDs[i])
 		}
@@ -579,6 +627,9 @@ func (h *Host) handle(ctx context.Context, step string, body []byte) (any, error
 		n := min(r.t.Batch, len(r.x)-r.lo)
 		if m.Rows != n {
 			return nil, fmt.Errorf("%w: batch of %d rows, want %d", ErrProtocol, m.Rows, n)
+		}
+		if r.plain {
+			return r.plainForward(m, n)
 		}
 		u := make([]int64, n)
 		quarter := make([]int64, n)
@@ -696,4 +747,31 @@ func (h *Host) run(job string) (*hostRun, error) {
 		return nil, fmt.Errorf("%w: no running job %s", ErrProtocol, job)
 	}
 	return r, nil
+}
+
+// plainForward is a batch in plaintext mode: the host sees a, returns u, and updates its
+// part with the gradient it computes in the clear.
+func (r *hostRun) plainForward(m forwardMsg, n int) (forwardReply, error) {
+	if len(m.Plain) != n {
+		return forwardReply{}, fmt.Errorf("%w: %d residuals for %d rows", ErrProtocol, len(m.Plain), n)
+	}
+	out := forwardReply{Plain: make([]float64, n)}
+	g := make([]float64, len(r.m.Weights))
+	for i := 0; i < n; i++ {
+		u := r.m.Logit(r.x[r.lo+i])
+		out.Plain[i] = u
+		d := m.Plain[i] + 0.25*u
+		for j, v := range r.x[r.lo+i] {
+			g[j] += d * v
+		}
+	}
+	for j := range r.m.Weights {
+		r.m.Weights[j] -= r.t.LearningRate * (g[j]/float64(n) + r.t.L2*r.m.Weights[j])
+	}
+	r.step++
+	r.lo += n
+	if r.lo >= len(r.x) {
+		r.lo = 0
+	}
+	return out, nil
 }

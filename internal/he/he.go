@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
+	"math/bits"
+	mrand "math/rand/v2"
 
 	"github.com/tuneinsight/lattigo/v6/core/rlwe"
 	"github.com/tuneinsight/lattigo/v6/ring"
@@ -311,20 +312,17 @@ func (e *Evaluator) Add(a, b *Ciphertext) *Ciphertext {
 // multiplied in); and the error is flooded with uniform noise in [−2^100, 2^100]. It
 // returns the wire bytes and the masks (0 where kept, for outputs to unmask with Sub).
 func (e *Evaluator) Seal(c *Ciphertext, keep func(k int) bool, rnd io.Reader) ([]byte, []uint64, error) {
-	if rnd == nil {
-		rnd = rand.Reader
+	src, err := newStream(rnd)
+	if err != nil {
+		return nil, nil, err
 	}
-	t := new(big.Int).SetUint64(T())
+	t := T()
 	mask := make([]uint64, N)
 	for k := range mask {
 		if keep != nil && keep(k) {
 			continue
 		}
-		v, err := rand.Int(rnd, t)
-		if err != nil {
-			return nil, nil, fmt.Errorf("he: mask: %w", err)
-		}
-		mask[k] = v.Uint64()
+		mask[k] = src.below(t)
 	}
 	if err := addT(c, mask); err != nil {
 		return nil, nil, err
@@ -336,10 +334,7 @@ func (e *Evaluator) Seal(c *Ciphertext, keep func(k int) bool, rnd io.Reader) ([
 	}
 	rq.Add(c.c[0], z.Value[0], c.c[0])
 	rq.Add(c.c[1], z.Value[1], c.c[1])
-	f, err := smudge(rnd)
-	if err != nil {
-		return nil, nil, err
-	}
+	f := smudge(src)
 	rq.Add(c.c[0], f, c.c[0])
 	f.Zero()
 	return wire(c.c[0], c.c[1]), mask, nil
@@ -352,22 +347,54 @@ func (e *Evaluator) MaskOutputs(c *Ciphertext, rnd io.Reader) ([]byte, []uint64,
 	return e.Seal(c, nil, rnd)
 }
 
-func smudge(rnd io.Reader) (ring.Poly, error) {
-	rq := params.RingQ()
-	bound := new(big.Int).Lsh(big.NewInt(1), SmudgeBits)
-	width := new(big.Int).Add(new(big.Int).Lsh(bound, 1), big.NewInt(1))
-	coeffs := make([]*big.Int, N)
-	for i := range coeffs {
-		v, err := rand.Int(rnd, width)
-		if err != nil {
-			return ring.Poly{}, fmt.Errorf("he: flood noise: %w", err)
-		}
-		coeffs[i] = v.Sub(v, bound)
+// stream is a ChaCha8 keystream (a CSPRNG) keyed from rnd: sampling 2·N values per
+// seal from crypto/rand one big.Int at a time cost more than the homomorphic product.
+type stream struct{ r *mrand.ChaCha8 }
+
+func newStream(rnd io.Reader) (*stream, error) {
+	if rnd == nil {
+		rnd = rand.Reader
 	}
+	var seed [32]byte
+	if _, err := io.ReadFull(rnd, seed[:]); err != nil {
+		return nil, fmt.Errorf("he: seed: %w", err)
+	}
+	s := &stream{r: mrand.NewChaCha8(seed)}
+	clear(seed[:])
+	return s, nil
+}
+
+// below returns a uniform value in [0, n) (rejection sampling on the bit length of n).
+func (s *stream) below(n uint64) uint64 {
+	m := uint64(1)<<bits.Len64(n) - 1
+	for {
+		if v := s.r.Uint64() & m; v < n {
+			return v
+		}
+	}
+}
+
+// smudge samples a polynomial with coefficients uniform in [−2^SmudgeBits, 2^SmudgeBits)
+// (2^(SmudgeBits+1) values), reduced modulo each prime without big integers:
+// v = hi·2^64 + lo − 2^SmudgeBits, hi < 2^(SmudgeBits−63).
+func smudge(src *stream) ring.Poly {
+	rq := params.RingQ()
 	f := rq.NewPoly()
-	rq.SetCoefficientsBigint(coeffs, f)
+	hiMask := uint64(1)<<(SmudgeBits+1-64) - 1
+	q := params.Q()
+	var off [limbs]uint64
+	for l, ql := range q {
+		off[l] = bits.Rem64(uint64(1)<<(SmudgeBits-64), 0, ql) // 2^SmudgeBits mod q
+	}
+	for k := 0; k < N; k++ {
+		lo, hi := src.r.Uint64(), src.r.Uint64()&hiMask
+		for l, ql := range q {
+			r := bits.Rem64(hi, lo, ql)
+			f.Coeffs[l][k] = (r + ql - off[l]) % ql
+		}
+	}
 	rq.NTT(f, f)
-	return f, nil
+	return f
 }
 
 // InnerPoly builds the polynomial whose product with m = Σ_i a_i X^i holds, at

@@ -98,7 +98,9 @@ type Env struct {
 func (Env) Get(k string) string { return os.Getenv(k) }
 
 // Verifier returns a verifier for calls and answers addressed to this child.
-func (e Env) Verifier() (*partner.Verifier, error) { return partnerlink.NewVerifier(e.Identity.PublicKey(), e.Peers) }
+func (e Env) Verifier() (*partner.Verifier, error) {
+	return partnerlink.NewVerifier(e.Identity.PublicKey(), e.Peers)
+}
 
 // Client returns a client of the peer named name at url.
 func (e Env) Client(name, url, prefix string) (*partnerlink.Client, error) {
