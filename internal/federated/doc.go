@@ -50,8 +50,8 @@
 //
 // Fixed point: residuals and partial logits carry 2^20, features 2^16, clamped so every
 // inner product stays below 2^54 < T/2 (exact mod T); the encrypted run therefore
-// reproduces the plaintext run (TrainPlain over all features, same order) to about
-// 10^-5 in the weights.
+// reproduces the plaintext run (TrainPlain over all features, same order): the weights
+// differ by 5.5·10^-7 after five epochs (TestVerticalMatchesPlaintext).
 //
 // # Horizontal learning with secure aggregation (three or more parties, split by people)
 //
