@@ -2,7 +2,6 @@ package federated
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -161,7 +160,7 @@ func (c *Coordinator) Handle(ctx context.Context, party, step string, body []byt
 	var head struct {
 		Round string `json:"round"`
 	}
-	if err := json.Unmarshal(body, &head); err != nil || head.Round == "" || len(head.Round) > 128 {
+	if err := decodeMsg(body, &head); err != nil || head.Round == "" || len(head.Round) > 128 {
 		return nil, fmt.Errorf("%w: message names no round", ErrProtocol)
 	}
 	c.mu.Lock()

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -592,7 +591,7 @@ func (a *Aggregator) broadcast(k int, party string) ([]byte, error) {
 	case 3:
 		out = a.result
 	}
-	return json.Marshal(out)
+	return encodeMsg(out)
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -2,7 +2,6 @@ package federated
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -105,24 +104,24 @@ type startMsg struct {
 	Plaintext bool     `json:"plaintext,omitempty"` // benchmark baseline only: see Host.AllowPlaintext
 	Order     []uint32 `json:"order"`
 	Training  Training `json:"training"`
-	PublicKey []byte   `json:"public_key"`
+	PublicKey []byte   `json:"-"`
 }
 
 type startReply struct {
-	PublicKey []byte `json:"public_key"`
+	PublicKey []byte `json:"-"`
 }
 
 type forwardMsg struct {
 	Job   string    `json:"job"`
 	Step  int       `json:"step"`
 	Rows  int       `json:"rows"`
-	Resid []byte    `json:"resid,omitempty"` // Enc_G(a)
+	Resid []byte    `json:"-"`               // Enc_G(a)
 	Plain []float64 `json:"plain,omitempty"` // a in the clear (plaintext mode)
 }
 
 type forwardReply struct {
-	Partial []byte    `json:"partial,omitempty"` // Enc_H(u)
-	Grad    []byte    `json:"grad,omitempty"`    // Enc_G(masked host gradient)
+	Partial []byte    `json:"-"`               // Enc_H(u)
+	Grad    []byte    `json:"-"`               // Enc_G(masked host gradient)
 	Plain   []float64 `json:"plain,omitempty"`   // u in the clear (plaintext mode)
 }
 
@@ -130,7 +129,7 @@ type backwardMsg struct {
 	Job    string   `json:"job"`
 	Step   int      `json:"step"`
 	Masked []uint64 `json:"masked"` // host gradient + host masks, mod T
-	Cross  []byte   `json:"cross"`  // Enc_H(masked Σ u·x_guest)
+	Cross  []byte   `json:"-"`      // Enc_H(masked Σ u·x_guest)
 }
 
 type backwardReply struct {
@@ -230,7 +229,7 @@ type Guest struct {
 
 func roundTrip[T any](ctx context.Context, call Call, step string, msg any) (T, error) {
 	var out T
-	b, err := json.Marshal(msg)
+	b, err := encodeMsg(msg)
 	if err != nil {
 		return out, err
 	}
@@ -238,8 +237,8 @@ func roundTrip[T any](ctx context.Context, call Call, step string, msg any) (T, 
 	if err != nil {
 		return out, err
 	}
-	if err := json.Unmarshal(r, &out); err != nil {
-		return out, fmt.Errorf("%w: %s answer: %w", ErrProtocol, step, err)
+	if err := decodeMsg(r, &out); err != nil {
+		return out, fmt.Errorf("%s answer: %w", step, err)
 	}
 	return out, nil
 }
@@ -549,15 +548,13 @@ func (h *Host) Handle(ctx context.Context, step string, body []byte) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(out)
+	return encodeMsg(out)
 }
 
 func decode[T any](body []byte) (T, error) {
 	var v T
-	if err := json.Unmarshal(body, &v); err != nil {
-		return v, fmt.Errorf("%w: %w", ErrProtocol, err)
-	}
-	return v, nil
+	err := decodeMsg(body, &v)
+	return v, err
 }
 
 func (h *Host) handle(ctx context.Context, step string, body []byte) (any, error) {
