@@ -122,7 +122,7 @@ type forwardMsg struct {
 type forwardReply struct {
 	Partial []byte    `json:"-"`               // Enc_H(u)
 	Grad    []byte    `json:"-"`               // Enc_G(masked host gradient)
-	Plain   []float64 `json:"plain,omitempty"`   // u in the clear (plaintext mode)
+	Plain   []float64 `json:"plain,omitempty"` // u in the clear (plaintext mode)
 }
 
 type backwardMsg struct {
