@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stewardhq/steward/internal/datasets"
 )
 
 // steward bench fl and steward bench bids end with the lines issue 23 names.
@@ -19,6 +21,9 @@ func TestBenchFlAndBidsLastLines(t *testing.T) {
 			regexp.MustCompile(`^fl: [0-9]+\.[0-9]+ s/epoch \([0-9]+\.[0-9]+x plaintext\) auc=[01]\.[0-9]+ guest_only_auc=[01]\.[0-9]+$`)},
 		{[]string{"bench", "bids", "--people", "600", "--advertisers", "3", "--runs", "1"},
 			regexp.MustCompile(`^bids: [0-9]+/s for 3 advertisers$`)},
+	}
+	if _, err := datasets.Path("breast_cancer.csv"); err != nil {
+		t.Skipf("breast cancer data set not found, skipping: %v", err)
 	}
 	for _, c := range cases {
 		code, out, stderr := runSteward(t, c.args...)
