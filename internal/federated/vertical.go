@@ -27,6 +27,10 @@ const (
 // intercept): (features+1)·MaxBatch coefficients must fit one ciphertext.
 const MaxFeatures = he.N/MaxBatch - 1
 
+// MaxJobs bounds the jobs a host keeps open (aligned or training) at once, so a peer
+// cannot make it hold unbounded state; finished jobs keep only their model part.
+const MaxJobs = 16
+
 // MatchID is the match key of a vertical run: a record id both parties share (a
 // customer number, a normalised e-mail's hash agreed in the pairing).
 const MatchID cleanroom.MatchOn = "id"
@@ -569,6 +573,9 @@ func (h *Host) handle(ctx context.Context, step string, body []byte) (any, error
 		}
 		if _, ok := h.runs[m.Job]; ok {
 			return nil, fmt.Errorf("%w: job %s already running", ErrProtocol, m.Job)
+		}
+		if _, ok := h.aligns[m.Job]; !ok && len(h.aligns)+len(h.runs) >= MaxJobs {
+			return nil, fmt.Errorf("%w: %d jobs open already", ErrProtocol, MaxJobs)
 		}
 		a, err := cleanroom.NewAlignHost(h.Domain, MatchID, h.IDs, nil)
 		if err != nil {
