@@ -115,3 +115,40 @@ func TestDPNoiseChargedToTheLedger(t *testing.T) {
 		t.Fatal("the budget never ran out")
 	}
 }
+
+// TestRoundAbortsBelowThreshold: with three of five parties gone after sharing their
+// keys, two remain, below the threshold of three: the round aborts and reveals nothing.
+func TestRoundAbortsBelowThreshold(t *testing.T) {
+	ctx := context.Background()
+	roster := []string{"a", "b", "c", "d", "e"}
+	coord := &federated.Coordinator{Parties: roster, Length: 2, Timeout: 500 * time.Millisecond}
+	errs := make([]error, len(roster))
+	res := make([]federated.Result, len(roster))
+	var wg sync.WaitGroup
+	for i, name := range roster {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := federated.NewClient(federated.Round{ID: "thin", Parties: roster, Length: 2}, name)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			drop := ""
+			if i >= 2 {
+				drop = federated.StepShare
+			}
+			call := func(ctx context.Context, step string, body []byte) ([]byte, error) { return coord.Handle(ctx, name, step, body) }
+			res[i], errs[i] = c.Run(ctx, call, []int64{int64(i), 1}, drop)
+		}()
+	}
+	wg.Wait()
+	for i := range 2 {
+		if !errors.Is(errs[i], federated.ErrTooFewParties) || res[i].Sum != nil {
+			t.Fatalf("party %d: %v %+v, want ErrTooFewParties and no sum", i, errs[i], res[i])
+		}
+	}
+	if r, err := coord.Round("thin").Result(ctx); !errors.Is(err, federated.ErrTooFewParties) || r.Sum != nil {
+		t.Fatalf("aggregator: %v %+v", err, r)
+	}
+}
