@@ -138,7 +138,9 @@ func TestRoundAbortsBelowThreshold(t *testing.T) {
 			if i >= 2 {
 				drop = federated.StepShare
 			}
-			call := func(ctx context.Context, step string, body []byte) ([]byte, error) { return coord.Handle(ctx, name, step, body) }
+			call := func(ctx context.Context, step string, body []byte) ([]byte, error) {
+				return coord.Handle(ctx, name, step, body)
+			}
 			res[i], errs[i] = c.Run(ctx, call, []int64{int64(i), 1}, drop)
 		}()
 	}
