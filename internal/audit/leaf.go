@@ -45,6 +45,14 @@ const (
 	// ActCleanRoom: people's blinded match keys (and values) entered a clean-room job with
 	// a partner (one audience leaf per job and side; the partner learns counts and sums only).
 	ActCleanRoom Act = "clean_room"
+	// ActFederatedTraining: people's data trained a model jointly with partners (vertical
+	// or horizontal federated learning); one audience leaf per run and side.
+	ActFederatedTraining Act = "federated_training"
+	// ActFederatedScoring: people were scored by a jointly trained model.
+	ActFederatedScoring Act = "federated_scoring"
+	// ActBidRanking: people's ad features were encrypted and advertisers' bids on them
+	// ranked (one audience leaf per ranking run).
+	ActBidRanking Act = "bid_ranking"
 )
 
 // Leaf is one ledger entry. Subject is a keyed pseudonym, never a raw id.

@@ -70,6 +70,8 @@ func All() []Bench {
 		{"campaign", "100,000-person campaign through the job queue with every send-time check to a loopback webhook, vs raw posts", benchCampaign},
 		{"recommend", "recommendations per second with the request-time consent check vs the same lookup without it", benchRecommend},
 		{"psi", "clean-room PSI and PSI-sum, both parties over TCP loopback, against the scalar multiplications they need", benchPsi},
+		{"fl", "vertical federated logistic regression on breast cancer over signed loopback HTTP: encrypted epoch vs the same epoch in plaintext, held-out AUC", benchFl},
+		{"bids", "encrypted bid ranking (people x advertisers over signed loopback HTTP), people per second, checked against the plaintext ranking", benchBids},
 	}
 }
 

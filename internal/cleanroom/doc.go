@@ -127,6 +127,15 @@
 // bytes each); 10^6 people cost 32 MB in Blinded and 64 MB in Reply, and Values 384 KiB
 // per 8192 values (48 MB for 10^6).
 //
+// # Alignment (issue 23: vertical federated learning)
+//
+// AlignGuest and AlignHost (align.go) are psi_cardinality's variant for training on the
+// intersection: the guest does not shuffle its blinded points and the host answers in
+// the guest's order, so both end with their own members of the intersection, in one
+// common order, while non-members stay blinded exactly as above. Unlike the two
+// protocols here it reveals the intersection to both sides, by design; align.go states
+// the flow and the leakage.
+//
 // # Example
 //
 //	d, _ := cleanroom.NewDomain(partner.PairingID(ours, theirs))

@@ -27,6 +27,9 @@
 //     data and record nothing.
 //   - Creating a budget or giving it new limits is a definition_change act in the audit log
 //     (name, ε, δ, period): what may be released is a recorded governance decision.
+//   - A vector computed elsewhere (the sum of a federated round, issue 23) is released the
+//     same way by NoisyVector: charged (ρ of a Gaussian with the caller's L2 sensitivity)
+//     before the library's noise is drawn, recorded as a dp_query act, once per round.
 //
 // # Accounting
 //

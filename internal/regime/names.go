@@ -41,6 +41,7 @@ var categoryZH = map[string]string{
 var purposeZH = map[string]string{
 	"essential.service":                          "提供购物服务",
 	"essential.order_delivery":                   "订单配送",
+	"measurement.clean_room":                     "与合作方联合统计",
 	"essential.fraud_detection":                  "防范欺诈",
 	"analytics.reporting":                        "统计分析",
 	"personalize.content":                        "个性化推荐",
@@ -58,6 +59,7 @@ var purposeZH = map[string]string{
 var purposeEN = map[string]string{
 	"essential.service":                          "Running the shop and your orders",
 	"essential.order_delivery":                   "Delivering your orders",
+	"measurement.clean_room":                     "Joint measurement with a partner",
 	"essential.fraud_detection":                  "Preventing fraud",
 	"analytics.reporting":                        "Statistics about the shop",
 	"personalize.content":                        "Personalised recommendations",
@@ -92,6 +94,10 @@ func (r *Regime) PurposeName(key, lang string) string {
 	if lang == "zh-CN" {
 		if n, ok := purposeZH[key]; ok {
 			return n
+		}
+		// A shop's own purpose: its statement's lead ("送货：…" names it 送货).
+		if lead, _, ok := strings.Cut(r.Statement(key, lang), "："); ok && lead != "" && len([]rune(lead)) <= 20 {
+			return lead
 		}
 		return key
 	}

@@ -62,6 +62,15 @@ func TestSentencesInPlainWords(t *testing.T) {
 		{entry(audit.ActActivation, "marketing.advertising.first_party", map[string]string{"campaign": "cmp_1"}), "campaign “cmp_1”", "营销活动“cmp_1”"},
 		{audit.ReportEntry{Act: audit.ActActivation, Purpose: "third_party_sharing", Recipient: "Acme Analytics GmbH", Time: now},
 			"Your data was shared with Acme Analytics GmbH", "您的数据为向第三方提供被提供给Acme Analytics GmbH"},
+		// The privacy-computing acts say what happened and what did not.
+		{audit.ReportEntry{Act: audit.ActCleanRoom, Purpose: "measurement.clean_room", Recipient: "Brand X", Time: now},
+			"compared with Brand X's data", "与Brand X的数据进行了比对，双方都无法得知您是谁"},
+		{audit.ReportEntry{Act: audit.ActFederatedTraining, Purpose: "analytics.reporting", Time: now},
+			"train a model jointly with a partner", "参与了与合作方的联合建模"},
+		{audit.ReportEntry{Act: audit.ActBidRanking, Purpose: "marketing.advertising.profiling", Time: now},
+			"ranked on encrypted data", "在加密数据上对广告主的出价进行了排序"},
+		{audit.ReportEntry{Act: audit.ActAnonymisedRelease, Purpose: "analytics.reporting", Time: now},
+			"into an anonymised data set for statistics about the shop", "您的数据经泛化处理"},
 		// An act nobody taught this file still reads as a sentence, from its purpose.
 		{entry("clean_room_job", "analytics.reporting", map[string]string{"partner": "Brand X"}), "Your data was used for statistics about the shop", "您的数据被用于统计分析"},
 	}
