@@ -69,6 +69,7 @@ func All() []Bench {
 		{"dp", "bounded DP aggregation vs a plain map count, and DP reports over the demo's events end to end", benchDP},
 		{"campaign", "100,000-person campaign through the job queue with every send-time check to a loopback webhook, vs raw posts", benchCampaign},
 		{"recommend", "recommendations per second with the request-time consent check vs the same lookup without it", benchRecommend},
+		{"storage", "bytes on disk per event stored through the ingestion (SQLite after a WAL checkpoint) vs the same events as zstd-compressed JSON", benchStorage},
 		{"psi", "clean-room PSI and PSI-sum, both parties over TCP loopback, against the scalar multiplications they need", benchPsi},
 	}
 }
