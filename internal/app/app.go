@@ -589,5 +589,8 @@ func (a *App) Close() error {
 		return errors.New("close: not open")
 	}
 	a.lease.release()
+	if a.Vault != nil {
+		a.Vault.Wait() // a dictionary being trained is stored before the store closes
+	}
 	return a.Store.Close()
 }

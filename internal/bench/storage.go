@@ -21,6 +21,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/demo"
+	"github.com/stewardhq/steward/internal/store"
 )
 
 // benchStorage measures bytes on disk per stored event: the demo shop is sent through the
@@ -83,6 +84,9 @@ func benchStorage(ctx context.Context, e Env, args []string) error {
 	}
 	if stored == 0 {
 		return errors.New("bench storage: no event was stored")
+	}
+	if err := sealedBodies(ctx, e.Stdout, db); err != nil {
+		return err
 	}
 	if err := tableSizes(ctx, e.Stdout, db, stored, *tables); err != nil {
 		return err
@@ -167,30 +171,40 @@ func seedDemo(ctx context.Context, e Env, cfg config.Config, subjects int) (*sen
 }
 
 // storedMessages returns how many events the store kept and their messages as sent, one
-// a line in the order sent (messages the consent gate dropped are not in the baseline).
+// a line in the order sent (messages the consent gate dropped are not in the baseline). The
+// store keeps a message only as its key (store.EventKey) under the shop's one source.
 func storedMessages(ctx context.Context, db *sql.DB, sent *sentMessages) (int64, []byte, error) {
-	rows, err := db.QueryContext(ctx, "SELECT message_id FROM events")
+	var source string
+	if err := db.QueryRowContext(ctx, "SELECT id FROM sources ORDER BY created_at LIMIT 1").Scan(&source); err != nil {
+		return 0, nil, fmt.Errorf("bench storage: source: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, "SELECT msg FROM events")
 	if err != nil {
 		return 0, nil, err
 	}
 	defer rows.Close()
 	kept := map[string]bool{}
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var key []byte
+		if err := rows.Scan(&key); err != nil {
 			return 0, nil, err
 		}
-		kept[id] = true
+		kept[string(key)] = true
 	}
 	if err := rows.Err(); err != nil {
 		return 0, nil, err
 	}
 	var plain bytes.Buffer
+	found := 0
 	for _, id := range sent.order {
-		if kept[id] {
+		if kept[string(store.EventKey(source, id))] {
 			plain.Write(sent.body[id])
 			plain.WriteByte('\n')
+			found++
 		}
+	}
+	if found != len(kept) {
+		return 0, nil, fmt.Errorf("bench storage: %d events stored but %d of them found among the messages sent", len(kept), found)
 	}
 	return int64(len(kept)), plain.Bytes(), nil
 }
@@ -215,4 +229,36 @@ func tableSizes(ctx context.Context, w io.Writer, db *sql.DB, events int64, n in
 		fmt.Fprintf(w, "  %-32s %10d bytes %7.1f bytes/event\n", name, b, float64(b)/float64(events))
 	}
 	return rows.Err()
+}
+
+// sealedBodies says how the event bodies are sealed: by format (1 uncompressed, 2
+// compressed) and dictionary, with their mean size, and the dictionaries trained.
+func sealedBodies(ctx context.Context, w io.Writer, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "SELECT unicode(substr(body, 1, 1)), COUNT(*), AVG(LENGTH(body)) FROM events GROUP BY 1 ORDER BY 1")
+	if err != nil {
+		return fmt.Errorf("bench storage: bodies: %w", err)
+	}
+	for rows.Next() {
+		var format, n int64
+		var mean float64
+		if err := rows.Scan(&format, &n, &mean); err != nil {
+			rows.Close()
+			return err
+		}
+		fmt.Fprintf(w, "sealed bodies, format %d: %d events, %.1f bytes each on average\n", format, n, mean)
+	}
+	rows.Close()
+	drows, err := db.QueryContext(ctx, "SELECT id, LENGTH(content), samples, people, min_people FROM seal_dictionaries ORDER BY id")
+	if err != nil {
+		return nil // a store from before dictionaries
+	}
+	defer drows.Close()
+	for drows.Next() {
+		var id, size, samples, people, minPeople int64
+		if err := drows.Scan(&id, &size, &samples, &people, &minPeople); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "dictionary %d: %d bytes from %d events of %d people (values shared by at least %d)\n", id, size, samples, people, minPeople)
+	}
+	return drows.Err()
 }
