@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
@@ -143,6 +145,9 @@ type benchStoreTarget struct {
 	name    string
 	st      store.Store
 	cleanup func()
+	// relationSize, for PostgreSQL, is the size of a table with its indexes and TOAST,
+	// summed over its partitions.
+	relationSize func(ctx context.Context, table string) (int64, error)
 }
 
 // openBenchSQLite opens a migrated SQLite store in a fresh temporary directory.
@@ -190,7 +195,18 @@ func openBenchPostgres(ctx context.Context, url string) (*benchStoreTarget, erro
 		drop()
 		return nil, err
 	}
-	return &benchStoreTarget{name: "postgres", st: st, cleanup: func() { st.Close(); drop() }}, nil
+	size := func(ctx context.Context, table string) (int64, error) {
+		conn, err := pgx.Connect(ctx, withSearchPath(url, schema))
+		if err != nil {
+			return 0, err
+		}
+		defer conn.Close(ctx)
+		var n int64
+		err = conn.QueryRow(ctx, `SELECT COALESCE(SUM(pg_total_relation_size(c)), 0) FROM (
+			SELECT inhrelid AS c FROM pg_inherits WHERE inhparent = to_regclass($1) UNION ALL SELECT to_regclass($1)) r`, table).Scan(&n)
+		return n, err
+	}
+	return &benchStoreTarget{name: "postgres", st: st, cleanup: func() { st.Close(); drop() }, relationSize: size}, nil
 }
 
 // eachBenchBackend runs fn on a fresh, migrated PostgreSQL store (unless pg is "none"; an

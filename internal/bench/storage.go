@@ -31,9 +31,10 @@ import (
 // the same run, is the same events as the JSON the client sent, one message a line,
 // compressed as one zstd stream: what keeping them as a compressed log would cost.
 func benchStorage(ctx context.Context, e Env, args []string) error {
-	fs := newFlags(e, "bench storage", "bench storage [--subjects N] [--tables N]")
+	fs := newFlags(e, "bench storage", "bench storage [--subjects N] [--tables N] [--pg URL|none]")
 	subjects := fs.Int("subjects", 1000, "demo shoppers to ingest (the demo's default is 5,000)")
 	tables := fs.Int("tables", 12, "largest tables and indexes to list")
+	pg := fs.String("pg", defaultBenchPostgres, "PostgreSQL to copy the sealed events into and measure too, or none")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -108,6 +109,11 @@ func benchStorage(ctx context.Context, e Env, args []string) error {
 	stream := len(enc.EncodeAll(plain, nil))
 	per := float64(onDisk) / float64(stored)
 	base := float64(framed) / float64(stored)
+	if *pg != "none" {
+		if err := postgresEventBytes(ctx, e.Stdout, *pg, db, base); err != nil {
+			fmt.Fprintf(e.Stdout, "storage (postgres): skipped: %v\n", err)
+		}
+	}
 	fmt.Fprintf(e.Stdout, "stored: %d events; plaintext JSON as sent %.0f bytes/event; zstd (level 3) each event a frame %.1f bytes/event, all in one stream %.1f bytes/event\n",
 		stored, float64(len(plain))/float64(stored), base, float64(stream)/float64(stored))
 	fmt.Fprintf(e.Stdout, "storage vs one zstd stream: %.2fx\n", per/(float64(stream)/float64(stored)))
@@ -261,4 +267,57 @@ func sealedBodies(ctx context.Context, w io.Writer, db *sql.DB) error {
 		fmt.Fprintf(w, "dictionary %d: %d bytes from %d events of %d people (values shared by at least %d)\n", id, size, samples, people, minPeople)
 	}
 	return drows.Err()
+}
+
+// postgresEventBytes copies the sealed events from the SQLite database into a fresh,
+// migrated PostgreSQL schema through the PostgreSQL store and reports the events table's
+// size with its indexes and TOAST (pg_total_relation_size summed over the partitions) per
+// event. Only the events table: the rest of a PostgreSQL Steward is not seeded here.
+func postgresEventBytes(ctx context.Context, w io.Writer, url string, db *sql.DB, base float64) error {
+	t, err := openBenchPostgres(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer t.cleanup()
+	rows, err := db.QueryContext(ctx, `SELECT subject_id, COALESCE(origin_subject_id, subject_id), hex(msg), type, name, occurred_at, received_at, body
+		FROM events ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var batch []store.Event
+	n := 0
+	flush := func() error {
+		_, err := t.st.InsertEvents(ctx, batch)
+		n += len(batch)
+		batch = batch[:0]
+		return err
+	}
+	for rows.Next() {
+		var ev store.Event
+		var occ, rec int64
+		// The key is rebuilt from its hex: a 16-byte key of the same size, as stored.
+		if err := rows.Scan(&ev.SubjectID, &ev.OriginSubjectID, &ev.MessageID, &ev.Type, &ev.Name, &occ, &rec, &ev.Body); err != nil {
+			return err
+		}
+		ev.OccurredAt, ev.ReceivedAt = time.UnixMicro(occ), time.UnixMicro(rec)
+		if batch = append(batch, ev); len(batch) == 500 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	size, err := t.relationSize(ctx, "events")
+	if err != nil {
+		return err
+	}
+	per := float64(size) / float64(n)
+	fmt.Fprintf(w, "storage (postgres): events table with indexes and TOAST, 16 partitions: %d bytes, %.0f bytes/event (%.2fx zstd plaintext)\n", size, per, per/base)
+	return nil
 }

@@ -19,21 +19,7 @@ func TestUnmergeUsesOriginIndex(t *testing.T) {
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.w.QueryContext(ctx, "EXPLAIN QUERY PLAN "+unmergeEvents, "sub_a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if got := strings.Join(plan, "; "); !strings.Contains(got, "USING INDEX events_origin") {
+	if got := explain(t, s, unmergeEvents, "sub_a"); !strings.Contains(got, "USING INDEX events_origin") {
 		t.Fatalf("unmerge plan = %q, want the events_origin index", got)
 	}
 }
