@@ -126,13 +126,8 @@ type compressor struct {
 	checked  time.Time
 	sampling bool
 	training bool
-	samples  []sample
+	samples  []Sample
 	per      map[string]int
-}
-
-type sample struct {
-	subject string
-	body    []byte
 }
 
 // compressing returns the compressor of b, or nil when b is sealed uncompressed.
@@ -174,7 +169,9 @@ func (v *Vault) current(ctx context.Context, c *compressor, subjectID string, pa
 	now := v.cfg.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cur == nil || (c.sampling && now.Sub(c.checked) >= v.train.Recheck) {
+	// Look (again) for a stored dictionary: at first, then every Recheck while this process
+	// has none of its own or the first look failed.
+	if c.cur == nil || ((c.sampling || !c.loaded) && now.Sub(c.checked) >= v.train.Recheck) {
 		c.checked = now
 		d, err := v.cfg.Dictionaries.LatestDictionary(ctx, c.key)
 		switch {
@@ -200,7 +197,7 @@ func (v *Vault) current(ctx context.Context, c *compressor, subjectID string, pa
 	}
 	if c.sampling && !c.training && len(payload) <= 8<<10 && c.per[subjectID] < v.train.PerSubject {
 		c.per[subjectID]++
-		c.samples = append(c.samples, sample{subject: subjectID, body: bytes.Clone(payload)})
+		c.samples = append(c.samples, Sample{Subject: subjectID, Payload: bytes.Clone(payload)})
 		if len(c.samples) >= v.train.Samples {
 			c.training = true
 			samples := c.samples
@@ -221,11 +218,11 @@ func (c *compressor) startSampling() {
 func (c *compressor) stopSampling() { c.sampling, c.samples, c.per = false, nil, nil }
 
 // trainFrom builds a dictionary from samples, stores it and makes it current.
-func (v *Vault) trainFrom(c *compressor, samples []sample) {
+func (v *Vault) trainFrom(c *compressor, samples []Sample) {
 	defer v.wg.Done()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	content, people := BuildDictionary(samples2(samples), v.train.MinPeople, v.train.MaxSize)
+	content, people := BuildDictionary(samples, v.train.MinPeople, v.train.MaxSize)
 	err := errors.New("too little shared content")
 	var id int64
 	if len(content) >= 64 {
@@ -248,14 +245,6 @@ func (v *Vault) trainFrom(c *compressor, samples []sample) {
 		c.cur = k
 	}
 	c.stopSampling()
-}
-
-func samples2(s []sample) []Sample {
-	out := make([]Sample, len(s))
-	for i, x := range s {
-		out[i] = Sample{Subject: x.subject, Payload: x.body}
-	}
-	return out
 }
 
 // Retrain starts collecting samples for a new dictionary of binding b; seals keep using the

@@ -163,3 +163,34 @@ func TestDictionaryHoldsNoPersonalData(t *testing.T) {
 		}
 	}
 }
+
+// A process still collecting samples adopts the dictionary another process stored, instead
+// of training its own (several nodes on one database).
+func TestDictionaryAdoptedFromAnotherNode(t *testing.T) {
+	f := open(t, t.TempDir())
+	ctx := context.Background()
+	slow, err := vault.New(vault.Config{Keyring: f.ring, Keys: f.st, Tombstones: f.ring, Compress: []vault.Binding{events}, Dictionaries: f.st,
+		Training: vault.Training{Samples: 100000, Recheck: time.Nanosecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := slow.Seal(ctx, nil, "sub_0", events, eventJSON(0, 0)); err != nil || slow.DictionaryID(events) != 0 {
+		t.Fatalf("first seal: dictionary %d, %v", slow.DictionaryID(events), err)
+	}
+	fast := compressing(t, f)
+	for p := 0; p < 30; p++ {
+		for k := 0; k < 4; k++ {
+			if _, err := fast.Seal(ctx, nil, fmt.Sprintf("sub_%d", p), events, eventJSON(p, k)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	fast.Wait()
+	if fast.DictionaryID(events) == 0 {
+		t.Fatal("the other node trained nothing")
+	}
+	ct, err := slow.Seal(ctx, nil, "sub_1", events, eventJSON(1, 1))
+	if err != nil || slow.DictionaryID(events) != fast.DictionaryID(events) || ct[0] != 2 || int64(ct[1]) != fast.DictionaryID(events) {
+		t.Fatalf("after the other node stored dictionary %d this one seals with %d (%x), %v", fast.DictionaryID(events), slow.DictionaryID(events), ct[:2], err)
+	}
+}
