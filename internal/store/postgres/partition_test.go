@@ -149,3 +149,59 @@ func TestMergeDropsDuplicateEvent(t *testing.T) {
 		t.Fatalf("survivor has %d events, %v; want 3 (one copy of the shared message)", len(got), err)
 	}
 }
+
+// A person's reads touch one partition: the planner prunes the other fifteen, and reads by
+// an id alone still seek through the key it leads.
+func TestPartitionPruning(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.Schema(t, pgtest.URL(t))
+	s, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	for _, c := range []struct {
+		query string
+		parts int    // partitions the plan may touch
+		want  string // in the plan
+	}{
+		{"SELECT seq FROM events WHERE subject_id = 'sub_a' AND seq > 0 ORDER BY seq LIMIT 100", 1, "subject_id_seq_idx"}, // events_subject, as named on the partition
+		{"SELECT kek_id FROM subject_keys WHERE subject_id = 'sub_a'", 1, "Index"},
+		{"SELECT purpose FROM consent_records WHERE subject_id = ANY('{sub_a}') ORDER BY at, seq", 1, ""},
+		{"SELECT seq FROM events WHERE seq > 10 ORDER BY seq LIMIT 100", 16, "Merge Append"},
+		{"SELECT status FROM campaign_messages WHERE message_id = 'm1'", 16, "Index"},
+	} {
+		if _, err := conn.Exec(ctx, "SET enable_seqscan = off"); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := conn.Query(ctx, "EXPLAIN "+c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			rows.Scan(&line)
+			plan = append(plan, line)
+		}
+		rows.Close()
+		text := strings.Join(plan, "\n")
+		parts := map[string]bool{}
+		for _, w := range strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '(' || r == ')' || r == ',' }) {
+			if i := strings.Index(w, "_p"); i > 0 && len(w) == i+4 {
+				parts[w] = true
+			}
+		}
+		if len(parts) > c.parts || len(parts) == 0 || !strings.Contains(text, c.want) {
+			t.Errorf("%s\n  touches %d partitions (want at most %d), wants %q:\n%s", c.query, len(parts), c.parts, c.want, text)
+		}
+	}
+}
