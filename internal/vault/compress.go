@@ -175,24 +175,26 @@ func (v *Vault) current(ctx context.Context, c *compressor, subjectID string, pa
 		c.checked = now
 		d, err := v.cfg.Dictionaries.LatestDictionary(ctx, c.key)
 		switch {
-		case err == nil && (c.cur == nil || d.ID > c.cur.id):
-			if k, err := v.codecFor(ctx, d.ID); err == nil {
-				c.cur, c.loaded = k, true
-				c.stopSampling()
-			}
-		case errors.Is(err, store.ErrNotFound):
+		case err == nil:
 			c.loaded = true
+			if c.cur == nil || d.ID > c.cur.id {
+				if k, err := v.codecFor(ctx, d.ID); err == nil {
+					c.cur = k
+					c.stopSampling()
+				}
+			}
+		case errors.Is(err, store.ErrNotFound) && !c.loaded:
+			// None stored anywhere: collect samples for one.
+			c.loaded = true
+			c.startSampling()
 		}
 		if c.cur == nil {
-			// No dictionary (yet): plain zstd, and collect samples for one.
+			// No dictionary (yet): plain zstd.
 			k, err := v.codecFor(ctx, 0)
 			if err != nil {
 				return nil
 			}
 			c.cur = k
-			if c.loaded {
-				c.startSampling()
-			}
 		}
 	}
 	if c.sampling && !c.training && len(payload) <= 8<<10 && c.per[subjectID] < v.train.PerSubject {

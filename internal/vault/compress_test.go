@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/vault"
 )
 
@@ -192,5 +193,42 @@ func TestDictionaryAdoptedFromAnotherNode(t *testing.T) {
 	ct, err := slow.Seal(ctx, nil, "sub_1", events, eventJSON(1, 1))
 	if err != nil || slow.DictionaryID(events) != fast.DictionaryID(events) || ct[0] != 2 || int64(ct[1]) != fast.DictionaryID(events) {
 		t.Fatalf("after the other node stored dictionary %d this one seals with %d (%x), %v", fast.DictionaryID(events), slow.DictionaryID(events), ct[:2], err)
+	}
+}
+
+// flakyDicts fails its first LatestDictionary, as a busy store might at start.
+type flakyDicts struct {
+	store.Dictionaries
+	failed bool
+}
+
+func (d *flakyDicts) LatestDictionary(ctx context.Context, b string) (store.Dictionary, error) {
+	if !d.failed {
+		d.failed = true
+		return store.Dictionary{}, errors.New("store busy")
+	}
+	return d.Dictionaries.LatestDictionary(ctx, b)
+}
+
+// A failed first look for a stored dictionary is retried; the vault then trains one.
+func TestDictionaryLookRetried(t *testing.T) {
+	f := open(t, t.TempDir())
+	ctx := context.Background()
+	v, err := vault.New(vault.Config{Keyring: f.ring, Keys: f.st, Tombstones: f.ring, Compress: []vault.Binding{events},
+		Dictionaries: &flakyDicts{Dictionaries: f.st}, Training: vault.Training{Samples: 60, PerSubject: 4, MinPeople: 3, Recheck: time.Nanosecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Wait()
+	for p := 0; p < 30; p++ {
+		for k := 0; k < 4; k++ {
+			if _, err := v.Seal(ctx, nil, fmt.Sprintf("sub_%d", p), events, eventJSON(p, k)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	v.Wait()
+	if _, err := v.Seal(ctx, nil, "sub_1", events, eventJSON(1, 9)); err != nil || v.DictionaryID(events) == 0 {
+		t.Fatalf("no dictionary after a failed first look: %v", err)
 	}
 }
