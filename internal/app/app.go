@@ -428,7 +428,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 			return a.Algorithms.Public(ctx, lang, a.Regime.Current())
 		}),
 		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc, Campaigns: a.Campaigns, DP: a.DP, DPSource: src,
-		Retention: a.Retention, Transfers: a.Transfers, Assessments: a.Assessments, Incidents: a.Incidents, Bundles: a.Bundles})
+		Retention: a.Retention, Transfers: a.Transfers, Assessments: a.Assessments, Incidents: a.Incidents, Bundles: a.Bundles, Dictionaries: a.Vault})
 	return err
 }
 

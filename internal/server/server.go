@@ -90,6 +90,8 @@ type Config struct {
 	Assessments *assessment.Service
 	Incidents   *incident.Service
 	Bundles     *compliance.Builder
+	// Dictionaries retrains the vault's compression dictionaries (issue 27).
+	Dictionaries Dictionaries
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).

@@ -36,8 +36,8 @@ import (
 // from a dictionary that was theirs alone, and the dictionary is kept in clear: opening an
 // old row needs it after everyone it was trained on is gone. Retrain starts a new round on
 // demand (a new id; old rows keep theirs); a process that starts with a dictionary in the
-// store uses the newest instead of training, and one still training adopts a dictionary
-// another node stored meanwhile.
+// store uses the newest instead of training, and every process looks for a newer one once
+// a minute, so a dictionary any node trains reaches them all.
 //
 // Format 2: 0x02 | uvarint dictionary id (0: none) | 12-byte nonce | AES-256-GCM of the zstd
 // frame without its 4-byte magic number, with the format and dictionary id in the associated
@@ -63,8 +63,8 @@ type Training struct {
 	MinPeople int
 	// MaxSize bounds the dictionary in bytes (default 64 KiB).
 	MaxSize int
-	// Recheck is how often a process without a dictionary looks for one another process
-	// stored (default one minute).
+	// Recheck is how often a process looks for a newer dictionary another process stored
+	// (default one minute).
 	Recheck time.Duration
 }
 
@@ -169,9 +169,9 @@ func (v *Vault) current(ctx context.Context, c *compressor, subjectID string, pa
 	now := v.cfg.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// Look (again) for a stored dictionary: at first, then every Recheck while this process
-	// has none of its own or the first look failed.
-	if c.cur == nil || ((c.sampling || !c.loaded) && now.Sub(c.checked) >= v.train.Recheck) {
+	// Look for a stored dictionary at first and then every Recheck: one another node
+	// trained (or retrained) replaces ours, so every node seals with the newest.
+	if c.cur == nil || now.Sub(c.checked) >= v.train.Recheck {
 		c.checked = now
 		d, err := v.cfg.Dictionaries.LatestDictionary(ctx, c.key)
 		switch {
