@@ -434,7 +434,8 @@ func (a *App) build(ctx context.Context, opt Options) error {
 			return a.Algorithms.Public(ctx, lang, a.Regime.Current())
 		}),
 		Intake: a.Intake, Console: cs, SignIn: a.SignIn, OIDC: oidc, Campaigns: a.Campaigns, DP: a.DP, DPSource: src,
-		Retention: a.Retention, Transfers: a.Transfers, Assessments: a.Assessments, Incidents: a.Incidents, Bundles: a.Bundles, CleanRoom: a.CleanRoom})
+		Retention: a.Retention, Transfers: a.Transfers, Assessments: a.Assessments, Incidents: a.Incidents, Bundles: a.Bundles, CleanRoom: a.CleanRoom,
+		Dictionaries: a.Vault})
 	return err
 }
 
@@ -596,5 +597,8 @@ func (a *App) Close() error {
 		return errors.New("close: not open")
 	}
 	a.lease.release()
+	if a.Vault != nil {
+		a.Vault.Wait() // a dictionary being trained is stored before the store closes
+	}
 	return a.Store.Close()
 }

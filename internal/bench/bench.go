@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/stewardhq/steward/internal/config"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/postgres"
@@ -69,6 +71,7 @@ func All() []Bench {
 		{"dp", "bounded DP aggregation vs a plain map count, and DP reports over the demo's events end to end", benchDP},
 		{"campaign", "100,000-person campaign through the job queue with every send-time check to a loopback webhook, vs raw posts", benchCampaign},
 		{"recommend", "recommendations per second with the request-time consent check vs the same lookup without it", benchRecommend},
+		{"storage", "bytes on disk per event stored through the ingestion (SQLite after a WAL checkpoint) vs the same events as zstd-compressed JSON", benchStorage},
 		{"psi", "clean-room PSI and PSI-sum, both parties over TCP loopback, against the scalar multiplications they need", benchPsi},
 		{"fl", "vertical federated logistic regression on breast cancer over signed loopback HTTP: encrypted epoch vs the same epoch in plaintext, held-out AUC", benchFl},
 		{"bids", "encrypted bid ranking (people x advertisers over signed loopback HTTP), people per second, checked against the plaintext ranking", benchBids},
@@ -144,6 +147,9 @@ type benchStoreTarget struct {
 	name    string
 	st      store.Store
 	cleanup func()
+	// relationSize, for PostgreSQL, is the size of a table with its indexes and TOAST,
+	// summed over its partitions.
+	relationSize func(ctx context.Context, table string) (int64, error)
 }
 
 // openBenchSQLite opens a migrated SQLite store in a fresh temporary directory.
@@ -191,7 +197,18 @@ func openBenchPostgres(ctx context.Context, url string) (*benchStoreTarget, erro
 		drop()
 		return nil, err
 	}
-	return &benchStoreTarget{name: "postgres", st: st, cleanup: func() { st.Close(); drop() }}, nil
+	size := func(ctx context.Context, table string) (int64, error) {
+		conn, err := pgx.Connect(ctx, withSearchPath(url, schema))
+		if err != nil {
+			return 0, err
+		}
+		defer conn.Close(ctx)
+		var n int64
+		err = conn.QueryRow(ctx, `SELECT COALESCE(SUM(pg_total_relation_size(c)), 0) FROM (
+			SELECT inhrelid AS c FROM pg_inherits WHERE inhparent = to_regclass($1) UNION ALL SELECT to_regclass($1)) r`, table).Scan(&n)
+		return n, err
+	}
+	return &benchStoreTarget{name: "postgres", st: st, cleanup: func() { st.Close(); drop() }, relationSize: size}, nil
 }
 
 // eachBenchBackend runs fn on a fresh, migrated PostgreSQL store (unless pg is "none"; an

@@ -19,6 +19,7 @@ func TestBenchLastLines(t *testing.T) {
 		{[]string{"bench", "vault", "--profiles", "500", "--runs", "1"}, "vault: %f profiles/s (%fx json)"},
 		{[]string{"bench", "consent", "--records", "500", "--reads", "50", "--runs", "1", "--pg", "none"}, "consent: %f writes/s (%fx raw inserts)"},
 		{[]string{"bench", "ingest", "--events", "600", "--runs", "1", "--clients", "2"}, "ingest: %f events/s (%fx raw inserts)"},
+		{[]string{"bench", "storage", "--subjects", "60", "--pg", "none"}, "storage: %f bytes/event (%fx zstd plaintext)"},
 	}
 	for _, c := range cases {
 		code, out, stderr := runSteward(t, c.args...)

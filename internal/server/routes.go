@@ -97,7 +97,7 @@ func (s *Server) available() map[string]bool {
 		"people": c.Index != nil && c.Reader != nil && c.Regime != nil, "oidc": s.oidc != nil, "signin": c.SignIn != nil,
 		"campaigns": c.Campaigns != nil, "dp": c.DP != nil,
 		"retention": c.Retention != nil, "transfers": c.Transfers != nil, "assessments": c.Assessments != nil,
-		"incidents": c.Incidents != nil, "bundles": c.Bundles != nil, "cleanroom": c.CleanRoom != nil}
+		"incidents": c.Incidents != nil, "bundles": c.Bundles != nil, "cleanroom": c.CleanRoom != nil, "vault": c.Dictionaries != nil}
 }
 
 var (
@@ -130,6 +130,7 @@ func (s *Server) table() []Route {
 		oidcRP = &oidcFlow{} // its routes answer 503 ("oidc" is not available)
 	}
 	campaigns := campaignsAPI{c.Campaigns}
+	vaults := vaultAPI{c.Dictionaries}
 	tokenParam := []Param{{Name: "t", Description: "the opaque token of the link", Required: true}}
 	reports := reportsAPI{ledger: c.DP, source: c.DPSource}
 	crm := cleanroomAPI{c.CleanRoom}
@@ -216,6 +217,7 @@ func (s *Server) table() []Route {
 		{Method: "POST", Path: "/api/v1/tags", Access: Operator, Scope: auth.ScopeTagsWrite, MaxBody: 64 << 10, Needs: "profiles", Summary: "define or replace a tag (rule, statistical or model); refused with the reason, e.g. a marketing tag on a sensitive category", Handle: profiles.defineTag, In: manifest.Tag{}, Out: profile.TagView{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/api/v1/tags/{name}", Access: Operator, Scope: auth.ScopeTagsRead, Needs: "profiles", Summary: "one tag definition with coverage", Handle: profiles.tag, Out: profile.TagView{}},
 		{Method: "DELETE", Path: "/api/v1/tags/{name}", Access: Operator, Scope: auth.ScopeTagsWrite, Needs: "profiles", Summary: "remove a tag defined through the API (its values vanish)", Handle: profiles.deleteTag, Status: http.StatusNoContent},
+		{Method: "POST", Path: "/api/v1/vault/dictionaries/retrain", Access: Operator, Scope: auth.ScopeKeysRotate, Needs: "vault", Summary: "train a new compression dictionary for event bodies from the next events this node seals (old rows keep theirs)", Handle: vaults.retrain, Out: DictionaryRetrain{}, Status: http.StatusAccepted},
 		{Method: "POST", Path: "/api/v1/profiles/refresh", Access: Operator, Scope: auth.ScopeTagsWrite, Needs: "profiles", Summary: "recompute every tag and segment now", Handle: profiles.refresh, Out: Refreshed{}},
 		{Method: "GET", Path: "/api/v1/segments", Access: Operator, Scope: auth.ScopeSegmentsRead, Needs: "profiles", Summary: "segments with size, size by purpose eligibility and exclusions by reason (counts only)", Handle: profiles.segments, Out: SegmentList{}},
 		{Method: "POST", Path: "/api/v1/segments", Access: Operator, Scope: auth.ScopeSegmentsWrite, MaxBody: 64 << 10, Needs: "profiles", Summary: "define or replace a segment (expression and purpose); located errors on 400", Handle: profiles.defineSegment, In: profile.SegmentDef{}, Out: profile.SegmentView{}, Status: http.StatusCreated},

@@ -94,6 +94,8 @@ type Config struct {
 	// CleanRoom is the two-party clean room (issue 22): partners, jobs, and the calls
 	// between instances.
 	CleanRoom *room.Service
+	// Dictionaries retrains the vault's compression dictionaries (issue 27).
+	Dictionaries Dictionaries
 
 	// IngestRate limits messages per second per write key (0: 50,000; negative: no limit);
 	// IngestBurst is the bucket size (0: 500,000).

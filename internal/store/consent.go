@@ -43,7 +43,9 @@ func ValidMethod(m string) bool {
 // purpose (or set a signal such as "personalisation off"), under a notice version, by a
 // method, at a time. Records are never changed; the latest per purpose is in force.
 type ConsentRecord struct {
-	Seq           int64 // set on read: the ledger's order
+	Seq int64 // set on read: the ledger's order
+	// ID is unique per subject (PostgreSQL partitions the ledger by subject, and a unique
+	// key there must include it); the consent service draws 96 random bits.
 	ID            string
 	SubjectID     string
 	Purpose       string

@@ -8,7 +8,9 @@
 //   - a write that returns nil is committed and durable (SQLite: WAL with synchronous=FULL;
 //     PostgreSQL: a committed transaction);
 //   - batch writes are all-or-nothing: either every row is stored or none is;
-//   - events are idempotent on (source, message id): a retried batch stores nothing twice;
+//   - events are idempotent on (source, message id) for a subject: a retried batch stores
+//     nothing twice (both stores keep only the key, EventKey; SQLite across the shop,
+//     PostgreSQL per subject because its events are partitioned by subject);
 //   - secrets are stored only as hashes (token and write-key digests), never in clear;
 //   - personal payloads (event bodies, traits) are opaque bytes here: the layers above decide
 //     their encoding, so the vault can seal them without a schema change.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"time"
 )
 
@@ -45,6 +46,7 @@ type Store interface {
 	Transfers
 	Assessments
 	Incidents
+	Dictionaries
 }
 
 // Operators keeps staff accounts.
@@ -139,7 +141,9 @@ type Source struct {
 // Event is one collected message. Body is opaque to the store.
 type Event struct {
 	// Seq is the store's insertion order (set on read; ignored on insert).
-	Seq       int64
+	Seq int64
+	// SourceID and MessageID recognise a retried message on insert; the stores keep only
+	// their key (EventKey), so reads return them empty. The body holds the message id.
 	SourceID  string
 	MessageID string
 	SubjectID string
@@ -151,4 +155,16 @@ type Event struct {
 	OccurredAt      time.Time
 	ReceivedAt      time.Time
 	Body            []byte
+}
+
+// EventKey is how both stores recognise a retried message (issue 27 item 1): the first 16
+// bytes of SHA-256 over the source id, a NUL and the message id. One 16-byte column and index
+// entry replace the two text columns a row used to repeat in a unique index; a collision
+// within 2^64 stored events is a one-in-2^64 chance.
+func EventKey(sourceID, messageID string) []byte {
+	h := sha256.New()
+	h.Write([]byte(sourceID))
+	h.Write([]byte{0})
+	h.Write([]byte(messageID))
+	return h.Sum(nil)[:16]
 }

@@ -19,6 +19,14 @@
 // deletes it, after which every ciphertext sealed for the subject — including copies in
 // backups taken earlier — is noise. A vault without tombstones refuses to shred.
 //
+// Compression (compress.go): payloads of the bindings named in Config.Compress (the app
+// names events.body) are compressed with zstd before sealing, with a dictionary trained in
+// process on the first payloads sealed; a dictionary keeps only JSON structure and values
+// seen for at least Training.MinPeople subjects, so it holds no personal data and is stored
+// in clear (store.Dictionaries), immutable, named by id in each sealed row (format 2). Rows
+// sealed before, or that zstd does not shrink, are format 1; both open. Erasure is
+// unchanged: the per-subject key is what makes a row readable, and shredding it still does.
+//
 // Lookups by identifier use keyed blind indexes (HMAC-SHA-256 under the keyring's index
 // secret over a normalised value), so the store can find a customer by email or userId
 // without holding either in clear. Mask renders values for display by kind.

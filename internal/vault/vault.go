@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -70,6 +71,12 @@ type Config struct {
 	// CacheSize bounds the number of cached keys (default 65,536).
 	CacheSize int
 	Now       func() time.Time
+
+	// Compress lists the bindings whose payloads are compressed before sealing, with
+	// dictionaries kept in Dictionaries (required with Compress); see compress.go.
+	Compress     []Binding
+	Dictionaries store.Dictionaries
+	Training     Training
 }
 
 // Vault seals and opens personal data under per-subject keys.
@@ -78,6 +85,11 @@ type Vault struct {
 
 	mu    sync.Mutex
 	cache map[string]cached
+
+	compressors map[string]*compressor
+	codecs      sync.Map // dictionary id → *codec
+	train       Training
+	wg          sync.WaitGroup
 }
 
 type cached struct {
@@ -102,7 +114,17 @@ func New(cfg Config) (*Vault, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Vault{cfg: cfg, cache: map[string]cached{}}, nil
+	v := &Vault{cfg: cfg, cache: map[string]cached{}, train: cfg.Training.withDefaults()}
+	if len(cfg.Compress) > 0 {
+		if cfg.Dictionaries == nil {
+			return nil, errors.New("vault: compression needs a dictionary store")
+		}
+		v.compressors = map[string]*compressor{}
+		for _, b := range cfg.Compress {
+			v.compressors[bindingKey(b)] = &compressor{key: bindingKey(b)}
+		}
+	}
+	return v, nil
 }
 
 // Seal encrypts plaintext for subject at binding. keys is where the subject's data key is
@@ -113,28 +135,53 @@ func (v *Vault) Seal(ctx context.Context, keys store.KeyAccess, subjectID string
 	if err != nil {
 		return nil, err
 	}
+	if c := v.compressing(b); c != nil {
+		if hdr, frame, ok := v.compress(ctx, c, subjectID, plaintext); ok {
+			dictID, _ := binary.Uvarint(hdr[1:])
+			out := make([]byte, len(hdr)+aead.NonceSize(), len(hdr)+aead.NonceSize()+len(frame)+aead.Overhead())
+			copy(out, hdr)
+			nonce := out[len(hdr):]
+			rand.Read(nonce)
+			return aead.Seal(out, nonce, frame, aadV2(subjectID, b, int64(dictID))), nil
+		}
+	}
 	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plaintext)+aead.Overhead())
 	out[0] = version
 	rand.Read(out[1:])
 	return aead.Seal(out, out[1:1+aead.NonceSize()], plaintext, aad(subjectID, b)), nil
 }
 
-// Open decrypts a ciphertext sealed for subject at binding.
+// Open decrypts a ciphertext sealed for subject at binding, in either format: 1
+// (uncompressed, every row sealed before issue 27) or 2 (compressed, naming its dictionary).
 func (v *Vault) Open(ctx context.Context, subjectID string, b Binding, ciphertext []byte) ([]byte, error) {
-	if len(ciphertext) < 1 || ciphertext[0] != version {
+	if len(ciphertext) < 1 || (ciphertext[0] != version && ciphertext[0] != compressedVersion) {
 		return nil, ErrFormat
+	}
+	hdr, ad := 1, []byte(nil)
+	var dictID uint64
+	if ciphertext[0] == compressedVersion {
+		id, n := binary.Uvarint(ciphertext[1:])
+		if n <= 0 || id > 1<<32-1 {
+			return nil, ErrFormat
+		}
+		hdr, dictID, ad = 1+n, id, aadV2(subjectID, b, int64(id))
+	} else {
+		ad = aad(subjectID, b)
 	}
 	aead, err := v.dataKey(ctx, nil, subjectID, false)
 	if err != nil {
 		return nil, err
 	}
 	ns := aead.NonceSize()
-	if len(ciphertext) < 1+ns+aead.Overhead() {
+	if len(ciphertext) < hdr+ns+aead.Overhead() {
 		return nil, ErrFormat
 	}
-	pt, err := aead.Open(nil, ciphertext[1:1+ns], ciphertext[1+ns:], aad(subjectID, b))
+	pt, err := aead.Open(nil, ciphertext[hdr:hdr+ns], ciphertext[hdr+ns:], ad)
 	if err != nil {
 		return nil, ErrBinding
+	}
+	if ciphertext[0] == compressedVersion {
+		return v.decompress(ctx, int64(dictID), pt)
 	}
 	return pt, nil
 }

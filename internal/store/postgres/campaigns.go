@@ -173,7 +173,7 @@ func (s *Store) ReserveMessages(ctx context.Context, msgs []store.CampaignMessag
 		b := &pgx.Batch{}
 		for _, m := range decided {
 			b.Queue("INSERT INTO campaign_messages("+messageCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-				ON CONFLICT(message_id) DO NOTHING`, m.MessageID, m.CampaignID, m.RunID, m.SubjectID, m.Channel, m.Status, m.Reason,
+				ON CONFLICT(message_id, subject_id) DO NOTHING`, m.MessageID, m.CampaignID, m.RunID, m.SubjectID, m.Channel, m.Status, m.Reason,
 				m.Variant, m.DecidedAt, m.DeliveredAt, m.Attempts, m.ConversionEvent, m.ConversionUntil, m.ConvertedAt)
 			if _, dup := out[m.MessageID]; !dup {
 				out[m.MessageID] = m

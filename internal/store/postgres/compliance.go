@@ -57,7 +57,7 @@ func (s *Store) DueEvents(ctx context.Context, q store.DueQuery) ([]store.EventR
 		where += " AND pruned_days < $" + strconv.Itoa(len(args))
 	}
 	args = append(args, limit)
-	rows, err := s.pool.Query(ctx, "SELECT seq, subject_id, origin_subject_id, type, name, occurred_at, pruned_days FROM events WHERE "+where+
+	rows, err := s.pool.Query(ctx, "SELECT seq, subject_id, COALESCE(origin_subject_id, subject_id), type, name, occurred_at, pruned_days FROM events WHERE "+where+
 		" ORDER BY seq LIMIT $"+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("due events: %w", mapErr(err))

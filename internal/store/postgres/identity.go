@@ -110,7 +110,11 @@ func (t tx) MergeSubjects(ctx context.Context, from, into, reason string, at tim
 	}
 	batch := &pgx.Batch{}
 	batch.Queue("UPDATE identities SET subject_id = $1 WHERE subject_id = $2", into, from)
-	batch.Queue("UPDATE events SET subject_id = $1 WHERE subject_id = $2", into, from)
+	// A retried event is recognised per subject (events is partitioned by subject): a copy
+	// the survivor already holds is dropped rather than moved next to it. Moved events
+	// remember where they came from (origin NULL: still there).
+	batch.Queue("DELETE FROM events f WHERE f.subject_id = $2 AND EXISTS (SELECT 1 FROM events i WHERE i.subject_id = $1 AND i.msg = f.msg)", into, from)
+	batch.Queue("UPDATE events SET origin_subject_id = COALESCE(origin_subject_id, subject_id), subject_id = $1 WHERE subject_id = $2", into, from)
 	batch.Queue("UPDATE subjects SET merged_into = $1 WHERE merged_into = $2", into, from)
 	batch.Queue("UPDATE subjects SET merged_into = $1 WHERE id = $2", into, from)
 	batch.Queue("INSERT INTO subject_merges(from_subject, into_subject, reason, merged_at) VALUES ($1, $2, $3, $4)", from, into, reason, at)
@@ -141,7 +145,7 @@ func (s *Store) UnmergeSubject(ctx context.Context, from string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(t pgx.Tx) error {
 		for _, q := range []string{
 			"UPDATE identities SET subject_id = origin_subject_id WHERE origin_subject_id = $1",
-			"UPDATE events SET subject_id = origin_subject_id WHERE origin_subject_id = $1 AND origin_subject_id <> subject_id",
+			"UPDATE events SET subject_id = origin_subject_id, origin_subject_id = NULL WHERE origin_subject_id = $1",
 			"UPDATE subjects SET merged_into = NULL WHERE id = $1",
 		} {
 			if _, err := t.Exec(ctx, q, from); err != nil {

@@ -58,7 +58,7 @@ func (s *Store) DueEvents(ctx context.Context, q store.DueQuery) ([]store.EventR
 		args = append(args, q.PrunedBelow)
 	}
 	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, "SELECT seq, subject_id, origin_subject_id, type, name, occurred_at, pruned_days FROM events WHERE "+where+" ORDER BY seq LIMIT ?", args...)
+	rows, err := s.r.QueryContext(ctx, "SELECT seq, subject_id, COALESCE(origin_subject_id, subject_id), type, name, occurred_at, pruned_days FROM events WHERE "+where+" ORDER BY seq LIMIT ?", args...)
 	if err != nil {
 		return nil, fmt.Errorf("due events: %w", mapErr(err))
 	}

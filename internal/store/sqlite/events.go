@@ -3,8 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
+
+	"modernc.org/sqlite"
 
 	"github.com/stewardhq/steward/internal/store"
 )
@@ -13,7 +16,16 @@ import (
 // per row, and well under SQLite's limit on bound variables (32766).
 const eventChunk = 200
 
-const eventCols = 9
+const eventCols = 8
+
+func init() {
+	// Migration 0027 computes the key of rows stored before it in SQL.
+	sqlite.MustRegisterDeterministicScalarFunction("steward_event_key", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		src, _ := args[0].(string)
+		msg, _ := args[1].(string)
+		return store.EventKey(src, msg), nil
+	})
+}
 
 // querier is what *sql.DB and *sql.Tx share, so one function serves both the store and
 // a transaction.
@@ -56,11 +68,12 @@ func insertEvents(ctx context.Context, tx querier, events []store.Event) (int, e
 		chunk := events[start:min(start+eventChunk, len(events))]
 		args = args[:0]
 		for _, e := range chunk {
-			origin := e.OriginSubjectID
-			if origin == "" {
-				origin = e.SubjectID
+			// NULL origin: the event still belongs to the subject it first resolved to.
+			var origin any
+			if e.OriginSubjectID != "" && e.OriginSubjectID != e.SubjectID {
+				origin = e.OriginSubjectID
 			}
-			args = append(args, e.SourceID, e.MessageID, e.SubjectID, origin, e.Type, e.Name,
+			args = append(args, e.SubjectID, origin, store.EventKey(e.SourceID, e.MessageID), e.Type, e.Name,
 				toMicros(e.OccurredAt), toMicros(e.ReceivedAt), e.Body)
 		}
 		res, err := tx.ExecContext(ctx, insertEventsSQL(len(chunk)), args...)
@@ -81,14 +94,14 @@ var insertSQLCache [eventChunk + 1]string
 func init() {
 	for n := 1; n <= eventChunk; n++ {
 		var b strings.Builder
-		b.WriteString("INSERT INTO events(source_id, message_id, subject_id, origin_subject_id, type, name, occurred_at, received_at, body) VALUES ")
+		b.WriteString("INSERT INTO events(subject_id, origin_subject_id, msg, type, name, occurred_at, received_at, body) VALUES ")
 		for i := 0; i < n; i++ {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString("(?,?,?,?,?,?,?,?,?)")
+			b.WriteString("(?,?,?,?,?,?,?,?)")
 		}
-		b.WriteString(" ON CONFLICT(source_id, message_id) DO NOTHING")
+		b.WriteString(" ON CONFLICT(msg) DO NOTHING")
 		insertSQLCache[n] = b.String()
 	}
 }
@@ -104,9 +117,10 @@ func (s *Store) CountEvents(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// RawSubjectEvents implements store.Store.
+// RawSubjectEvents implements store.Store. SourceID and MessageID are not kept (only their
+// key, store.EventKey) and come back empty.
 func (s *Store) RawSubjectEvents(ctx context.Context, subjectID string, after int64, limit int) ([]store.Event, error) {
-	rows, err := s.rc.QueryContext(ctx, `SELECT seq, source_id, message_id, subject_id, origin_subject_id, type, name, occurred_at, received_at, body
+	rows, err := s.rc.QueryContext(ctx, `SELECT seq, subject_id, COALESCE(origin_subject_id, subject_id), type, name, occurred_at, received_at, body
 		FROM events WHERE subject_id = ? AND seq > ? ORDER BY seq LIMIT ?`, subjectID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("subject events: %w", mapErr(err))
@@ -116,7 +130,7 @@ func (s *Store) RawSubjectEvents(ctx context.Context, subjectID string, after in
 	for rows.Next() {
 		var e store.Event
 		var occ, rec int64
-		if err := rows.Scan(&e.Seq, &e.SourceID, &e.MessageID, &e.SubjectID, &e.OriginSubjectID, &e.Type, &e.Name, &occ, &rec, &e.Body); err != nil {
+		if err := rows.Scan(&e.Seq, &e.SubjectID, &e.OriginSubjectID, &e.Type, &e.Name, &occ, &rec, &e.Body); err != nil {
 			return nil, fmt.Errorf("subject events: %w", mapErr(err))
 		}
 		e.OccurredAt, e.ReceivedAt = fromMicros(occ), fromMicros(rec)

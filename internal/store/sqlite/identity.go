@@ -127,7 +127,8 @@ func (t tx) MergeSubjects(ctx context.Context, from, into, reason string, at tim
 		args []any
 	}{
 		{"UPDATE identities SET subject_id = ? WHERE subject_id = ?", []any{into, from}},
-		{"UPDATE events SET subject_id = ? WHERE subject_id = ?", []any{into, from}},
+		// Events remember where they came from (origin NULL: still there).
+		{"UPDATE events SET origin_subject_id = COALESCE(origin_subject_id, subject_id), subject_id = ? WHERE subject_id = ?", []any{into, from}},
 		// Subjects merged earlier into from follow it.
 		{"UPDATE subjects SET merged_into = ? WHERE merged_into = ?", []any{into, from}},
 		{"UPDATE subjects SET merged_into = ? WHERE id = ?", []any{into, from}},
@@ -155,9 +156,9 @@ func (s *Store) Subject(ctx context.Context, id string) (store.Subject, error) {
 	return sub, nil
 }
 
-// unmergeEvents hands a subject's events back to it. Only events that moved are indexed by
-// origin (migration 0012); the condition lets SQLite use that partial index.
-const unmergeEvents = "UPDATE events SET subject_id = origin_subject_id WHERE origin_subject_id = ? AND origin_subject_id <> subject_id"
+// unmergeEvents hands a subject's events back to it. Only events that moved have an origin
+// and are in the partial events_origin index (migration 0027); the condition lets SQLite use it.
+const unmergeEvents = "UPDATE events SET subject_id = origin_subject_id, origin_subject_id = NULL WHERE origin_subject_id = ? AND origin_subject_id IS NOT NULL"
 
 // UnmergeSubject implements store.Store.
 func (s *Store) UnmergeSubject(ctx context.Context, from string) error {
