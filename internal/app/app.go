@@ -102,9 +102,9 @@ type App struct {
 	checkpoints *audit.Checkpointer
 	lease       *keyringLease
 	// leaseLost is set when the keyring lease was lost while serving; Serve returns it.
-	leaseLost   atomic.Pointer[error]
-	consentFeed store.ConsentChanges
-	check       *recommend.ConsentCheck
+	leaseLost atomic.Pointer[error]
+	changeLog store.ChangeLog
+	check     *recommend.ConsentCheck
 }
 
 // Version is the build's version string, set by the CLI.
@@ -248,8 +248,8 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	// ledger records a change for them: through the ledger (below), with ingested events,
 	// or on another node (Serve follows the store's consent-change feed). The TTL is then
 	// only a backstop.
-	if a.consentFeed, ok = st.(store.ConsentChanges); !ok {
-		return errors.New("open: this store has no consent-change feed")
+	if a.changeLog, ok = st.(store.ChangeLog); !ok {
+		return errors.New("open: this store has no change log to follow other nodes by")
 	}
 	check := recommend.NewConsentCheck(recommend.CheckConfig{Ledger: a.Ledger, Regime: cur, TTL: time.Minute})
 	a.check = check
@@ -373,11 +373,12 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	if err := errors.Join(a.Retention.Register(ws), a.Assessments.Register(ws)); err != nil {
 		return err
 	}
-	tick := cmp.Or(opt.CampaignTick, time.Minute)
+	tick := cmp.Or(opt.CampaignTick, cfg.Nodes.CampaignTick, time.Minute)
 	periodic := append(campaign.Periodic(tick), retention.Periodic()...)
 	periodic = append(periodic, assessment.Periodic()...)
 	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4},
-		Periodic: periodic, PollInterval: min(time.Second, tick)}); err != nil {
+		Periodic: periodic, PollInterval: min(time.Second, tick),
+		ID: cfg.Nodes.Node, JobTimeout: cfg.Nodes.JobTimeout, RescueAfter: cfg.Nodes.JobRescueAfter}); err != nil {
 		return err
 	}
 	facts := &profile.CampaignFacts{Engine: a.Profiles, Subjects: st, Reader: a.Reader, Ledger: a.Ledger, Regime: cur}
@@ -499,8 +500,8 @@ func (a *App) SubjectForUserID(ctx context.Context, userID string) (string, erro
 	return collect.SubjectForUserID(ctx, a.Store, a.Index, userID)
 }
 
-// consentWatchTick is how often the recommender's consent check looks for changes recorded
-// through other nodes.
+// consentWatchTick is how often a node looks for consent changes and manifest versions
+// recorded through other nodes.
 const consentWatchTick = 250 * time.Millisecond
 
 // profileTick is how often new events reach profiles, tags and segments (issue 8 item 5
@@ -523,11 +524,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	// Privacy subscriptions that ended give their holders' advertising consents back.
 	go a.Equity.Run(ctx, time.Minute, func(err error) { a.Log.Error("equity: sweep of ended subscriptions failed", "err", err) })
 	go a.Recommender.Run(ctx, profileTick)
-	go func() {
-		if err := a.check.Watch(ctx, a.consentFeed, consentWatchTick); err != nil && ctx.Err() == nil {
-			a.Log.Error("recommend: following consent changes failed; cached states expire after a minute", "err", err)
-		}
-	}()
+	// Consent changes recorded through any node reach this node's caches, tags and
+	// segments within a tick; a published manifest and tag or segment definitions too.
+	go a.Ledger.Follow(ctx, a.changeLog, consentWatchTick, func(err error) {
+		a.Log.Warn("consent: following changes of other nodes failed; tried again", "err", err)
+	})
+	go a.Regime.Follow(ctx, consentWatchTick, func(err error) {
+		a.Log.Warn("manifest: following versions published on other nodes failed; tried again", "err", err)
+	})
 	go a.Algorithms.RunReminders(ctx, 24*time.Hour)
 	intakeDone := make(chan struct{})
 	go func() {

@@ -42,6 +42,8 @@ type Config struct {
 	WebhookURL string
 	// Notify is the SMTP server and the shop's rights webhook (notify.go).
 	Notify Notify
+	// Nodes tunes a node among several on one PostgreSQL database (nodes.go).
+	Nodes Nodes
 }
 
 // Default returns the built-in defaults.
@@ -71,6 +73,10 @@ func FromEnv(c Config, getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("config: STEWARD_DB_FILE: %w", err)
 		}
 		c.DB = strings.TrimSpace(string(b))
+	}
+	c, err := nodesFromEnv(c, getenv)
+	if err != nil {
+		return c, err
 	}
 	return notifyFromEnv(c, getenv)
 }
