@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -368,7 +369,8 @@ func (a *App) build(ctx context.Context, opt Options) error {
 
 	// Campaigns and journeys (issue 19) on the durable job queue; checked at the moment of
 	// sending against the consent ledger, the policy and the profile engine.
-	// One queue runs them and issue 26's jobs: retention once a day, assessment re-checks.
+	// One queue runs them and issue 26's jobs: retention once a day, assessment re-checks
+	// (on the default queue, which this process must work too: before, nothing did).
 	ws := jobs.NewWorkers()
 	if err := errors.Join(a.Retention.Register(ws), a.Assessments.Register(ws)); err != nil {
 		return err
@@ -376,7 +378,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	tick := cmp.Or(opt.CampaignTick, cfg.Nodes.CampaignTick, time.Minute)
 	periodic := append(campaign.Periodic(tick), retention.Periodic()...)
 	periodic = append(periodic, assessment.Periodic()...)
-	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4},
+	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4, jobs.DefaultQueue: 2},
 		Periodic: periodic, PollInterval: min(time.Second, tick),
 		ID: cfg.Nodes.Node, JobTimeout: cfg.Nodes.JobTimeout, RescueAfter: cfg.Nodes.JobRescueAfter}); err != nil {
 		return err
@@ -523,7 +525,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.checkpoints.Run(ctx, time.Minute)
 	// Privacy subscriptions that ended give their holders' advertising consents back.
 	go a.Equity.Run(ctx, time.Minute, func(err error) { a.Log.Error("equity: sweep of ended subscriptions failed", "err", err) })
-	go a.Recommender.Run(ctx, profileTick)
+	// The recommender and the profile engine record what they used and profiled when they
+	// stop: Serve waits for them, so that lands before the store closes.
+	var flushers sync.WaitGroup
+	flushers.Go(func() { a.Recommender.Run(ctx, profileTick) })
 	// Consent changes recorded through any node reach this node's caches, tags and
 	// segments within a tick; a published manifest and tag or segment definitions too.
 	go a.Ledger.Follow(ctx, a.changeLog, consentWatchTick, func(err error) {
@@ -560,7 +565,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}()
 	go a.Rights.RunNotices(ctx, 5*time.Second)
-	go func() {
+	flushers.Go(func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {
 			if ctx.Err() == nil {
@@ -570,10 +575,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		a.Log.Info("profiles loaded", "took", time.Since(start).Round(time.Millisecond).String())
 		a.Profiles.Run(ctx, profileTick)
-	}()
+	})
 	err := a.Server.Serve(ctx, ln)
 	stop()
 	<-intakeDone // the day's counts are in the store before it closes
+	flushers.Wait()
 	// The acts of the last minute are covered by a signed checkpoint before the process
 	// goes (issue 17): a short run, or the tail of a long one, is never left unsigned.
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
