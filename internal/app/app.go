@@ -510,6 +510,12 @@ const consentWatchTick = 250 * time.Millisecond
 // asks for at most 5 s).
 const profileTick = 500 * time.Millisecond
 
+// recommendTick is how often new events reach the recommender's model. Slower than
+// profiles (which segments and tags must follow within a second): each round reads every
+// person with new events again, so a longer round reads a busy visitor once for several
+// events (issue 27 item 3); a consent change still reaches it at once (Touch).
+const recommendTick = 2 * time.Second
+
 // Serve serves on ln until ctx ends, then shuts down gracefully: a signed checkpoint every
 // minute, profiles loaded and kept current, and the HTTP server.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
@@ -528,11 +534,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	// The recommender and the profile engine record what they used and profiled when they
 	// stop: Serve waits for them, so that lands before the store closes.
 	var flushers sync.WaitGroup
-	flushers.Go(func() { a.Recommender.Run(ctx, profileTick) })
+	flushers.Go(func() { a.Recommender.Run(ctx, recommendTick) })
 	// Consent changes recorded through any node reach this node's caches, tags and
-	// segments within a tick; a published manifest and tag or segment definitions too.
+	// segments within a tick; erasures, a published manifest and tag or segment
+	// definitions too.
 	go a.Ledger.Follow(ctx, a.changeLog, consentWatchTick, func(err error) {
 		a.Log.Warn("consent: following changes of other nodes failed; tried again", "err", err)
+	})
+	go a.Rights.FollowErasures(ctx, a.changeLog, consentWatchTick, func(err error) {
+		a.Log.Warn("rights: following erasures made on other nodes failed; tried again", "err", err)
 	})
 	go a.Regime.Follow(ctx, consentWatchTick, func(err error) {
 		a.Log.Warn("manifest: following versions published on other nodes failed; tried again", "err", err)

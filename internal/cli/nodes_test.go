@@ -290,6 +290,22 @@ func TestThreeNodesOnOnePostgres(t *testing.T) {
 	}
 	took = c.everyNode(t, "withdrawal", time.Second, func(n *node) bool { _, s := size(n); return s == people })
 	t.Logf("withdrawal through n3 out of the segment on every node after %s", took)
+
+	// An erasure through n1 (the person deletes their account): gone from the segment and
+	// the tag on every node within a second (the other nodes follow the erasure log).
+	_, b = c.api(t, n1, "POST", "/api/v1/subjects/node-late/sessions", "")
+	json.Unmarshal(b, &minted)
+	if s, b := n1.call(t, "DELETE", "/api/v1/me", minted.Token, "application/json", ""); s != 200 {
+		t.Fatalf("erase: %d %s", s, b)
+	}
+	took = c.everyNode(t, "erasure", time.Second, func(n *node) bool {
+		m, s := size(n)
+		var v struct{ Coverage int }
+		_, b := c.api(t, n, "GET", "/api/v1/tags/viewer", "")
+		json.Unmarshal(b, &v)
+		return m == people && s == people-1 && v.Coverage == people
+	})
+	t.Logf("erasure through n1 out of the segment and the tag on every node after %s", took)
 	// The people the campaign goes to grant its purpose (through n1 and n2).
 	for i := 1; i < people; i++ {
 		n := c.nodes[i%2]

@@ -11,6 +11,8 @@ const (
 	LogEvents Log = "events"
 	// LogConsents is the consent ledger: a new record means the person's consent moved.
 	LogConsents Log = "consents"
+	// LogErasures is the erasure log: the person is gone and must be dropped from memory.
+	LogErasures Log = "erasures"
 )
 
 // Change is one row of a followed log: its seq and whose it is.

@@ -18,6 +18,8 @@ func (s *Store) LogSince(ctx context.Context, log store.Log, after, before int64
 		table = "events"
 	case store.LogConsents:
 		table = "consent_records"
+	case store.LogErasures:
+		table = "erasures"
 	default:
 		return nil, fmt.Errorf("log since: unknown log %q", log)
 	}

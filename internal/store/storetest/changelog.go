@@ -57,6 +57,17 @@ func testChangeLog(t *testing.T, s store.Store) {
 	if err != nil || len(cs) == 0 || cs[len(cs)-1].SubjectID != "sub_cl" {
 		t.Fatalf("consent log: %v %v", cs, err)
 	}
+	// An erasure is logged in its own transaction, for other nodes to drop the person.
+	ef := &store.Follower{Log: cl, Kind: store.LogErasures}
+	if err := ef.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EraseSubjects(ctx, []string{"s1", "s2"}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := ef.Next(ctx, 0); err != nil || len(ids) != 2 || ids[0] != "s1" || ids[1] != "s2" {
+		t.Fatalf("erasure log: %v %v", ids, err)
+	}
 	if _, err := cl.LogSince(ctx, store.Log("nope"), 0, 0, 1); err == nil {
 		t.Fatal("an unknown log was read")
 	}
