@@ -372,12 +372,15 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	// One queue runs them and issue 26's jobs: retention once a day, assessment re-checks
 	// (on the default queue, which this process must work too: before, nothing did).
 	ws := jobs.NewWorkers()
-	if err := errors.Join(a.Retention.Register(ws), a.Assessments.Register(ws)); err != nil {
+	// Privacy subscriptions that ended give their holders' advertising consents back, once
+	// a minute on the queue (once across nodes, not in every process).
+	if err := errors.Join(a.Retention.Register(ws), a.Assessments.Register(ws), a.Equity.Register(ws)); err != nil {
 		return err
 	}
 	tick := cmp.Or(opt.CampaignTick, cfg.Nodes.CampaignTick, time.Minute)
 	periodic := append(campaign.Periodic(tick), retention.Periodic()...)
 	periodic = append(periodic, assessment.Periodic()...)
+	periodic = append(periodic, equity.Periodic(time.Minute)...)
 	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4, jobs.DefaultQueue: 2},
 		Periodic: periodic, PollInterval: min(time.Second, tick),
 		ID: cfg.Nodes.Node, JobTimeout: cfg.Nodes.JobTimeout, RescueAfter: cfg.Nodes.JobRescueAfter}); err != nil {
@@ -529,8 +532,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		stop()
 	})
 	go a.checkpoints.Run(ctx, time.Minute)
-	// Privacy subscriptions that ended give their holders' advertising consents back.
-	go a.Equity.Run(ctx, time.Minute, func(err error) { a.Log.Error("equity: sweep of ended subscriptions failed", "err", err) })
 	// The recommender and the profile engine record what they used and profiled when they
 	// stop: Serve waits for them, so that lands before the store closes.
 	var flushers sync.WaitGroup
