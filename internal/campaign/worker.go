@@ -66,9 +66,7 @@ func Periodic(every time.Duration) []jobs.Periodic {
 	if every <= 0 {
 		every = time.Minute
 	}
-	// One tick per interval however leadership moves: a new leader enqueues on start, and
-	// under load leadership can change hands several times a minute.
-	opts := &jobs.Opts{Queue: Queue, Unique: true, UniqueWithin: every}
+	opts := &jobs.Opts{Queue: Queue}
 	return []jobs.Periodic{
 		{ID: "campaign.schedule", Schedule: jobs.Every(every), Args: func() jobs.Args { return ScheduleArgs{} }, Opts: opts, RunOnStart: true},
 		{ID: "campaign.journeys", Schedule: jobs.Every(every), Args: func() jobs.Args { return JourneyTickArgs{} }, Opts: opts, RunOnStart: true},
