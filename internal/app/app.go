@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -105,9 +106,9 @@ type App struct {
 	checkpoints *audit.Checkpointer
 	lease       *keyringLease
 	// leaseLost is set when the keyring lease was lost while serving; Serve returns it.
-	leaseLost   atomic.Pointer[error]
-	consentFeed store.ConsentChanges
-	check       *recommend.ConsentCheck
+	leaseLost atomic.Pointer[error]
+	changeLog store.ChangeLog
+	check     *recommend.ConsentCheck
 }
 
 // Version is the build's version string, set by the CLI.
@@ -251,8 +252,8 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	// ledger records a change for them: through the ledger (below), with ingested events,
 	// or on another node (Serve follows the store's consent-change feed). The TTL is then
 	// only a backstop.
-	if a.consentFeed, ok = st.(store.ConsentChanges); !ok {
-		return errors.New("open: this store has no consent-change feed")
+	if a.changeLog, ok = st.(store.ChangeLog); !ok {
+		return errors.New("open: this store has no change log to follow other nodes by")
 	}
 	check := recommend.NewConsentCheck(recommend.CheckConfig{Ledger: a.Ledger, Regime: cur, TTL: time.Minute})
 	a.check = check
@@ -371,16 +372,21 @@ func (a *App) build(ctx context.Context, opt Options) error {
 
 	// Campaigns and journeys (issue 19) on the durable job queue; checked at the moment of
 	// sending against the consent ledger, the policy and the profile engine.
-	// One queue runs them and issue 26's jobs: retention once a day, assessment re-checks.
+	// One queue runs them and issue 26's jobs: retention once a day, assessment re-checks
+	// (on the default queue, which this process must work too: before, nothing did).
 	ws := jobs.NewWorkers()
-	if err := errors.Join(a.Retention.Register(ws), a.Assessments.Register(ws)); err != nil {
+	// Privacy subscriptions that ended give their holders' advertising consents back, once
+	// a minute on the queue (once across nodes, not in every process).
+	if err := errors.Join(a.Retention.Register(ws), a.Assessments.Register(ws), a.Equity.Register(ws)); err != nil {
 		return err
 	}
-	tick := cmp.Or(opt.CampaignTick, time.Minute)
+	tick := cmp.Or(opt.CampaignTick, cfg.Nodes.CampaignTick, time.Minute)
 	periodic := append(campaign.Periodic(tick), retention.Periodic()...)
 	periodic = append(periodic, assessment.Periodic()...)
-	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4, room.Queue: 2},
-		Periodic: periodic, PollInterval: min(time.Second, tick)}); err != nil {
+	periodic = append(periodic, equity.Periodic(time.Minute)...)
+	if a.Jobs, err = jobs.Open(ctx, jobs.Config{Store: st, Workers: ws, Queues: map[string]int{campaign.Queue: 4, room.Queue: 2, jobs.DefaultQueue: 2},
+		Periodic: periodic, PollInterval: min(time.Second, tick),
+		ID: cfg.Nodes.Node, JobTimeout: cfg.Nodes.JobTimeout, RescueAfter: cfg.Nodes.JobRescueAfter}); err != nil {
 		return err
 	}
 	facts := &profile.CampaignFacts{Engine: a.Profiles, Subjects: st, Reader: a.Reader, Ledger: a.Ledger, Regime: cur}
@@ -506,13 +512,19 @@ func (a *App) SubjectForUserID(ctx context.Context, userID string) (string, erro
 	return collect.SubjectForUserID(ctx, a.Store, a.Index, userID)
 }
 
-// consentWatchTick is how often the recommender's consent check looks for changes recorded
-// through other nodes.
+// consentWatchTick is how often a node looks for consent changes and manifest versions
+// recorded through other nodes.
 const consentWatchTick = 250 * time.Millisecond
 
 // profileTick is how often new events reach profiles, tags and segments (issue 8 item 5
 // asks for at most 5 s).
 const profileTick = 500 * time.Millisecond
+
+// recommendTick is how often new events reach the recommender's model. Slower than
+// profiles (which segments and tags must follow within a second): each round reads every
+// person with new events again, so a longer round reads a busy visitor once for several
+// events (issue 27 item 3); a consent change still reaches it at once (Touch).
+const recommendTick = 2 * time.Second
 
 // Serve serves on ln until ctx ends, then shuts down gracefully: a signed checkpoint every
 // minute, profiles loaded and kept current, and the HTTP server.
@@ -527,14 +539,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		stop()
 	})
 	go a.checkpoints.Run(ctx, time.Minute)
-	// Privacy subscriptions that ended give their holders' advertising consents back.
-	go a.Equity.Run(ctx, time.Minute, func(err error) { a.Log.Error("equity: sweep of ended subscriptions failed", "err", err) })
-	go a.Recommender.Run(ctx, profileTick)
-	go func() {
-		if err := a.check.Watch(ctx, a.consentFeed, consentWatchTick); err != nil && ctx.Err() == nil {
-			a.Log.Error("recommend: following consent changes failed; cached states expire after a minute", "err", err)
-		}
-	}()
+	// The recommender and the profile engine record what they used and profiled when they
+	// stop: Serve waits for them, so that lands before the store closes.
+	var flushers sync.WaitGroup
+	flushers.Go(func() { a.Recommender.Run(ctx, recommendTick) })
+	// Consent changes recorded through any node reach this node's caches, tags and
+	// segments within a tick; erasures, a published manifest and tag or segment
+	// definitions too.
+	go a.Ledger.Follow(ctx, a.changeLog, consentWatchTick, func(err error) {
+		a.Log.Warn("consent: following changes of other nodes failed; tried again", "err", err)
+	})
+	go a.Rights.FollowErasures(ctx, a.changeLog, consentWatchTick, func(err error) {
+		a.Log.Warn("rights: following erasures made on other nodes failed; tried again", "err", err)
+	})
+	go a.Regime.Follow(ctx, consentWatchTick, func(err error) {
+		a.Log.Warn("manifest: following versions published on other nodes failed; tried again", "err", err)
+	})
 	go a.Algorithms.RunReminders(ctx, 24*time.Hour)
 	intakeDone := make(chan struct{})
 	go func() {
@@ -564,7 +584,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}()
 	go a.Rights.RunNotices(ctx, 5*time.Second)
 	go a.runCleanRoom(ctx)
-	go func() {
+	flushers.Go(func() {
 		start := time.Now()
 		if err := a.Profiles.Load(ctx); err != nil {
 			if ctx.Err() == nil {
@@ -574,10 +594,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		a.Log.Info("profiles loaded", "took", time.Since(start).Round(time.Millisecond).String())
 		a.Profiles.Run(ctx, profileTick)
-	}()
+	})
 	err := a.Server.Serve(ctx, ln)
 	stop()
 	<-intakeDone // the day's counts are in the store before it closes
+	flushers.Wait()
 	// The acts of the last minute are covered by a signed checkpoint before the process
 	// goes (issue 17): a short run, or the tail of a long one, is never left unsigned.
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,24 +38,28 @@ func benchIngest(ctx context.Context, e Env, args []string) error {
 		return fmt.Errorf("%w: events, batch, clients and runs must be positive", ErrUsage)
 	}
 	fmt.Fprintf(e.Stdout, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	var ours, raws []float64
+	var ours, raws, outside []float64
 	for r := 0; r < *runs; r++ {
 		raw, err := benchRaw(ctx, r, *n)
 		if err != nil {
 			return err
 		}
-		rate, stored, err := profiled(*cpuprofile, r, func() (float64, int64, error) { return ingestRun(ctx, e, r, *n, *batch, *clients) })
+		res, err := ingestRun(ctx, e, r, *n, *batch, *clients, profileFile(*cpuprofile, r))
 		if err != nil {
 			return err
 		}
-		if stored != int64(*n) {
-			return fmt.Errorf("bench ingest: %d events acknowledged but %d stored", *n, stored)
+		if res.stored != int64(*n) {
+			return fmt.Errorf("bench ingest: %d events acknowledged but %d stored", *n, res.stored)
 		}
-		ours, raws = append(ours, rate), append(raws, raw)
-		fmt.Fprintf(e.Stdout, "ingest run %d: %.0f events/s over HTTP (%d stored), raw inserts %.0f rows/s\n", r+1, rate, stored, raw)
+		out := res.share.outsidePerEvent(res.cpu.Nanoseconds(), *n)
+		ours, raws, outside = append(ours, res.rate), append(raws, raw), append(outside, out)
+		cpu := res.cpu.Nanoseconds()
+		fmt.Fprintf(e.Stdout, "ingest run %d: %.0f events/s over HTTP (%d stored), raw inserts %.0f rows/s; CPU µs/event: %.1f in all = %.1f store + %.1f bench client + %.1f outside the store (%.1f of it profiles and recommendations kept current)\n",
+			r+1, res.rate, res.stored, raw, float64(cpu)/float64(*n)/1e3, res.share.perEvent(res.share.store, cpu, *n),
+			res.share.perEvent(res.share.client, cpu, *n), out, res.share.perEvent(res.share.background, cpu, *n))
 	}
 	o, w := median(ours), median(raws)
-	fmt.Fprintf(e.Stdout, "ingest: %.0f events/s (%.2fx raw inserts)\n", o, o/w)
+	fmt.Fprintf(e.Stdout, "ingest: %.0f events/s (%.2fx raw inserts); %.1f µs CPU/event outside the store\n", o, o/w, median(outside))
 	return nil
 }
 
@@ -67,25 +72,36 @@ func benchRaw(ctx context.Context, run, n int) (float64, error) {
 	return rawInsertRate(ctx, t.st, run, n, 500)
 }
 
-func ingestRun(ctx context.Context, e Env, run, n, batch, clients int) (float64, int64, error) {
+// ingestResult is one HTTP run: its rate, what was stored, the process CPU time from the
+// first post until the process settled after the last, and how the CPU profile of that
+// window splits between the store, the bench client and the rest.
+type ingestResult struct {
+	rate   float64
+	stored int64
+	cpu    time.Duration
+	share  cpuShare
+}
+
+func ingestRun(ctx context.Context, e Env, run, n, batch, clients int, profileTo string) (ingestResult, error) {
+	var res ingestResult
 	dir, err := os.MkdirTemp("", "steward-bench-ingest-")
 	if err != nil {
-		return 0, 0, err
+		return res, err
 	}
 	defer os.RemoveAll(dir)
 	cfg := config.Default()
 	cfg.DataDir, cfg.Addr = dir, "127.0.0.1:0"
 	if e.Open == nil {
-		return 0, 0, errors.New("bench ingest: no Steward to open")
+		return res, errors.New("bench ingest: no Steward to open")
 	}
 	a, err := e.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		return 0, 0, err
+		return res, err
 	}
 	defer a.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, 0, err
+		return res, err
 	}
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -93,7 +109,7 @@ func ingestRun(ctx context.Context, e Env, run, n, batch, clients int) (float64,
 	defer func() { stop(); <-done }()
 	key, err := os.ReadFile(a.WriteKeyPath())
 	if err != nil {
-		return 0, 0, err
+		return res, err
 	}
 	url := "http://" + ln.Addr().String() + "/v1/batch"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: time.Minute}
@@ -101,6 +117,12 @@ func ingestRun(ctx context.Context, e Env, run, n, batch, clients int) (float64,
 	for i := 0; i < n; i += batch {
 		bodies = append(bodies, ingestBatch(run, i, min(batch, n-i)))
 	}
+	settle(2 * time.Second) // start-up work (profiles loading) out of the window
+	var prof bytes.Buffer
+	if err := pprof.StartCPUProfile(&prof); err != nil {
+		return res, err
+	}
+	cpu0 := processCPU()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
@@ -123,12 +145,39 @@ func ingestRun(ctx context.Context, e Env, run, n, batch, clients int) (float64,
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	// The work events cause after they are acknowledged (profiles, recommendations) is
+	// theirs too: the window closes when the process has gone quiet.
+	settle(5 * time.Second)
+	res.cpu = processCPU() - cpu0
+	pprof.StopCPUProfile()
 	close(errs)
 	if err := <-errs; err != nil {
-		return 0, 0, err
+		return res, err
 	}
-	stored, err := a.Store().CountEvents(ctx)
-	return float64(n) / elapsed.Seconds(), stored, err
+	if res.share, err = shareOf(prof.Bytes()); err != nil {
+		return res, err
+	}
+	if profileTo != "" {
+		if err := os.WriteFile(profileTo, prof.Bytes(), 0o644); err != nil {
+			return res, err
+		}
+	}
+	res.rate = float64(n) / elapsed.Seconds()
+	res.stored, err = a.Store().CountEvents(ctx)
+	return res, err
+}
+
+// settle waits until the process uses less than 5% of a core over 100 ms, or at most
+// limit: background work caught up.
+func settle(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		c := processCPU()
+		time.Sleep(100 * time.Millisecond)
+		if processCPU()-c < 5*time.Millisecond {
+			return
+		}
+	}
 }
 
 // ingestBatch is a /v1/batch body of consented Product Viewed events from 5,000 visitors.
@@ -149,23 +198,11 @@ func ingestBatch(run, from, n int) []byte {
 	return []byte(b.String())
 }
 
-// profiled runs f under the CPU profiler when file is set, one profile per run
-// (file.1, file.2, ... after the first).
-func profiled(file string, run int, f func() (float64, int64, error)) (float64, int64, error) {
-	if file == "" {
-		return f()
+// profileFile names the CPU profile file of a run when one is asked for (file.1, file.2,
+// ... after the first).
+func profileFile(file string, run int) string {
+	if file == "" || run == 0 {
+		return file
 	}
-	if run > 0 {
-		file = fmt.Sprintf("%s.%d", file, run)
-	}
-	out, err := os.Create(file)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer out.Close()
-	if err := pprof.StartCPUProfile(out); err != nil {
-		return 0, 0, err
-	}
-	defer pprof.StopCPUProfile()
-	return f()
+	return fmt.Sprintf("%s.%d", file, run)
 }

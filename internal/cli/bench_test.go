@@ -31,6 +31,10 @@ func TestBenchLastLines(t *testing.T) {
 		if n, err := fmt.Sscanf(lines[len(lines)-1], c.format, &fig, &ratio); n != 2 || err != nil || fig <= 0 || ratio <= 0 {
 			t.Fatalf("%v: last line %q (%v)", c.args, lines[len(lines)-1], err)
 		}
+		// bench ingest's second figure (issue 27 item 3): CPU per event outside the store.
+		if c.args[1] == "ingest" && !regexp.MustCompile(`\); [0-9]+\.[0-9] µs CPU/event outside the store$`).MatchString(lines[len(lines)-1]) {
+			t.Fatalf("ingest: no CPU figure on the last line %q", lines[len(lines)-1])
+		}
 	}
 }
 

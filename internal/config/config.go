@@ -46,6 +46,8 @@ type Config struct {
 	// CleanRoomMinIntersection withholds clean-room results below it (issue 22); 0 means
 	// the default, 50.
 	CleanRoomMinIntersection int
+	// Nodes tunes a node among several on one PostgreSQL database (nodes.go).
+	Nodes Nodes
 }
 
 // Default returns the built-in defaults.
@@ -82,6 +84,10 @@ func FromEnv(c Config, getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("config: STEWARD_DB_FILE: %w", err)
 		}
 		c.DB = strings.TrimSpace(string(b))
+	}
+	c, err := nodesFromEnv(c, getenv)
+	if err != nil {
+		return c, err
 	}
 	return notifyFromEnv(c, getenv)
 }

@@ -13,4 +13,9 @@
 // its purpose's last change counts as not given, NC-03) and records every choice as a
 // processing act itself — a choice made through Record, and the signals the collector
 // appends in its own transaction (Recorded).
+//
+// Several nodes on one store: Follow reads the consent records every node appends (by seq,
+// late commits included, store.Follower) and tells the OnChange listeners, so a withdrawal
+// recorded anywhere drops this node's cached consent states, tags and memberships within a
+// tick.
 package consent

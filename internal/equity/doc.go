@@ -18,7 +18,8 @@
 // called by its backend). While one runs, the consent ledger holds signal.ad_free, which the
 // policy turns into "no advertising purpose applies, whatever the consents": collection,
 // profiles, audiences, campaigns and recommendations all read it through the policy. Sweep
-// withdraws the signal when the last subscription ends.
+// withdraws the signal when the last subscription ends (a job on the queue every minute,
+// Register and Periodic: once across nodes).
 //
 // The legal frame (PIPL Art. 16, GB/T 35273 §5.3, CCPA §1798.125 and §7016, RR-06): no tier
 // changes price or service, separate consents are never part of a tier, and a tier that

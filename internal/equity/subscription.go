@@ -165,19 +165,3 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 	}
 }
-
-// Run sweeps every interval until ctx ends.
-func (s *Service) Run(ctx context.Context, every time.Duration, onErr func(error)) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil && onErr != nil {
-			onErr(err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}

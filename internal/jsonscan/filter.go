@@ -53,15 +53,15 @@ func filterObject(out, raw []byte, i int, prefix string, keep func(string, []byt
 	out = append(out, '{')
 	kept := 0
 	for _, m := range members {
-		path := m.name
+		path := m.Name
 		if prefix != "" {
-			path = prefix + "." + m.name
+			path = prefix + "." + m.Name
 		}
-		verdict := keep(path, m.val)
+		verdict := keep(path, m.Value)
 		switch {
 		case verdict.Replace != nil:
 			out = appendSep(out, kept)
-			out = AppendName(out, m.name)
+			out = AppendName(out, m.Name)
 			out = append(out, verdict.Replace...)
 			kept++
 			if verdict.Reason != "" {
@@ -69,17 +69,17 @@ func filterObject(out, raw []byte, i int, prefix string, keep func(string, []byt
 			}
 		case verdict.Keep:
 			out = appendSep(out, kept)
-			out = AppendName(out, m.name)
-			out = AppendCompact(out, m.val)
+			out = AppendName(out, m.Name)
+			out = AppendCompact(out, m.Value)
 			kept++
 		case verdict.Reason != "":
 			stripped[verdict.Reason]++
-		case m.val[0] == '{':
+		case m.Value[0] == '{':
 			mark := len(out)
 			out = appendSep(out, kept)
-			out = AppendName(out, m.name)
+			out = AppendName(out, m.Name)
 			var n int
-			if out, n = filterObject(out, m.val, 0, path, keep, stripped); n == 0 {
+			if out, n = filterObject(out, m.Value, 0, path, keep, stripped); n == 0 {
 				out = out[:mark] // nothing inside survived: the object goes too
 			} else {
 				kept++
@@ -98,25 +98,15 @@ func appendSep(out []byte, kept int) []byte {
 	return out
 }
 
-// member is one name/value pair of an object.
-type member struct {
-	name string
-	val  []byte
-}
-
 // parseObject returns the members of the valid object at raw[i], sorted by name, the last
 // of duplicate names winning (as decoding into a map does).
-func parseObject(raw []byte, i int) []member {
-	all, _ := Members(raw, i)
-	ms := make([]member, len(all))
-	for k, m := range all {
-		ms[k] = member{name: m.Name, val: m.Value}
-	}
+func parseObject(raw []byte, i int) []Member {
+	ms, _ := Members(raw, i)
 	// Stable, so among equal names the later one comes last; then keep only that one.
-	slices.SortStableFunc(ms, func(a, b member) int { return strings.Compare(a.name, b.name) })
+	slices.SortStableFunc(ms, func(a, b Member) int { return strings.Compare(a.Name, b.Name) })
 	w := 0
 	for r := range ms {
-		if r+1 < len(ms) && ms[r+1].name == ms[r].name {
+		if r+1 < len(ms) && ms[r+1].Name == ms[r].Name {
 			continue
 		}
 		ms[w] = ms[r]

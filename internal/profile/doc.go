@@ -22,4 +22,10 @@
 // as the last round took (so it keeps to about half a core): a new event shows within two
 // round durations, inside issue 8's 5 s. Refresh recomputes everything (statistical
 // cut-offs, sliding windows) at each tag's refresh interval.
+//
+// Several nodes: each keeps its own engine. Sync follows the events log with a
+// store.Follower (events that commit out of seq order are not passed over); each round also
+// compares the stored tag and segment definitions with those loaded and reconfigures when
+// another node changed them; consent changes and erasures made on other nodes arrive through
+// Touch and Forget (consent.Ledger.Follow, rights.Service.FollowErasures).
 package profile

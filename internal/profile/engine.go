@@ -69,11 +69,18 @@ type Engine struct {
 	adFree     *roaring.Bitmap // privacy subscriptions and ad-free tiers (issue 25)
 	minors     *roaring.Bitmap
 	cursor     int64
-	ready      bool
-	prof       profiled      // today's profiling, recorded per purpose per day
-	profCarry  []profiledDay // earlier days not flushed yet
-	entries    entries       // segment entries not yet told (segment_entries.go)
-	onEntry    []func(ctx context.Context, segment string, subjectIDs []string)
+	// follow follows the events log when the store offers one (store.ChangeLog): it sees
+	// events that commit out of seq order (several nodes on PostgreSQL), which the cursor
+	// alone passes over until the next rebuild. Used under load.
+	follow *store.Follower
+	// defsPrint fingerprints the stored tag and segment definitions last loaded, so a
+	// definition made through another node is noticed (definitions.go).
+	defsPrint string
+	ready     bool
+	prof      profiled      // today's profiling, recorded per purpose per day
+	profCarry []profiledDay // earlier days not flushed yet
+	entries   entries       // segment entries not yet told (segment_entries.go)
+	onEntry   []func(ctx context.Context, segment string, subjectIDs []string)
 }
 
 // New returns an engine with the manifest's tags; call Load before use.
@@ -146,7 +153,14 @@ func (e *Engine) Load(ctx context.Context) error {
 	// Start the change cursor at the end of the log before reading people, so events
 	// stored meanwhile are picked up by the next Sync.
 	cursor := int64(0)
-	for {
+	if cl, ok := e.cfg.Store.(store.ChangeLog); ok {
+		f := &store.Follower{Log: cl, Kind: store.LogEvents}
+		if err := f.Start(ctx); err != nil {
+			return err
+		}
+		e.follow, cursor = f, f.High()
+	}
+	for e.follow == nil {
 		ids, last, err := e.cfg.Store.ChangedSubjects(ctx, cursor, 50_000)
 		if err != nil {
 			return err
@@ -231,6 +245,9 @@ func (e *Engine) Sync(ctx context.Context) (int, error) {
 // syncMaxPeople bounds the people one sync round gathers before reloading them.
 const syncMaxPeople = 20_000
 
+// syncMaxRows bounds the new events one sync round reads when following the events log.
+const syncMaxRows = 100_000
+
 // syncRound gathers the people with events stored since the cursor (every page of
 // changes, up to syncMaxPeople people) and reloads each of them once. Under a heavy
 // ingest a person appears on page after page of changes; reloading them per page
@@ -244,7 +261,14 @@ func (e *Engine) syncRound(ctx context.Context) (int, error) {
 	e.mu.RUnlock()
 	seen := map[string]bool{}
 	var people []string
-	for len(people) < syncMaxPeople {
+	if e.follow != nil {
+		ids, err := e.follow.Next(ctx, syncMaxRows)
+		if err != nil {
+			return 0, err
+		}
+		people, cursor = ids, e.follow.High()
+	}
+	for e.follow == nil && len(people) < syncMaxPeople {
 		ids, last, err := e.cfg.Store.ChangedSubjects(ctx, cursor, 5000)
 		if err != nil {
 			return 0, err
@@ -555,6 +579,9 @@ func (e *Engine) Run(ctx context.Context, tick time.Duration) {
 			}
 		}
 		start := time.Now()
+		if err := e.followDefinitions(ctx); err != nil && ctx.Err() == nil {
+			e.cfg.Log.Warn("profile: following definitions failed", "err", err)
+		}
 		if _, err := e.syncRound(ctx); err != nil && ctx.Err() == nil {
 			e.cfg.Log.Warn("profile sync failed", "err", err)
 		}

@@ -132,6 +132,7 @@ func (e *Engine) reloadDefinitions(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.defsPrint = definitionsPrint(defs, segDefs)
 	kept := map[string]bool{}
 	for _, t := range tags {
 		if old := e.byName[t.def.Name]; old != nil && sameTag(old.def, t.def) {

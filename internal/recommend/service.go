@@ -84,6 +84,7 @@ type Recommender struct {
 
 	mu       sync.Mutex
 	cursor   int64
+	follow   *store.Follower                // the events log, when the store offers one (used under load)
 	pending  map[pendingKey]map[string]bool // to record: people per (day, use)
 	recorded map[pendingKey]map[string]bool // recorded today already
 }
@@ -126,7 +127,15 @@ func (r *Recommender) Load(ctx context.Context) error {
 	r.load.Lock()
 	defer r.load.Unlock()
 	cursor := int64(0)
-	for {
+	if cl, ok := r.cfg.Changes.(store.ChangeLog); ok {
+		// Several nodes on PostgreSQL: follow the events log, late commits included.
+		f := &store.Follower{Log: cl, Kind: store.LogEvents}
+		if err := f.Start(ctx); err != nil {
+			return err
+		}
+		r.follow, cursor = f, f.High()
+	}
+	for r.follow == nil {
 		ids, last, err := r.cfg.Changes.ChangedSubjects(ctx, cursor, 50_000)
 		if err != nil {
 			return err
@@ -213,7 +222,14 @@ func (r *Recommender) syncRound(ctx context.Context) (int, error) {
 	r.mu.Unlock()
 	seen := map[string]bool{}
 	var people []string
-	for len(people) < 20_000 {
+	if r.follow != nil {
+		ids, err := r.follow.Next(ctx, 100_000)
+		if err != nil {
+			return 0, err
+		}
+		people, cursor = ids, r.follow.High()
+	}
+	for r.follow == nil && len(people) < 20_000 {
 		ids, last, err := r.cfg.Changes.ChangedSubjects(ctx, cursor, 5000)
 		if err != nil {
 			return 0, err

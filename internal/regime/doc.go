@@ -12,6 +12,9 @@
 // purpose says or does (ChangedAt). The consent ledger uses it to treat grants given under an
 // older notice as not given; the rule lives there, the fact lives here.
 //
+// Several nodes on one store: Follow (CatchUp each tick) puts in force the versions
+// published through another node, oldest first, and runs the OnPublish listeners for them.
+//
 //	svc, err := regime.Open(ctx, regime.Config{Store: st, Recorder: rec})
 //	r := svc.Current()
 //	d := r.Policy().Decide(policy.Request{...})

@@ -39,6 +39,9 @@ type Service struct {
 	rec Recorder
 	now func() time.Time
 	cur atomic.Pointer[Regime]
+	// apply serialises putting a version in force: Publish here and CatchUp of a version
+	// published elsewhere.
+	apply sync.Mutex
 
 	mu        sync.Mutex
 	listeners []func(context.Context, *Regime) error
@@ -170,8 +173,10 @@ func (s *Service) Publish(ctx context.Context, yaml []byte, actor string) (Summa
 			return Summary{}, err
 		}
 	}
+	s.apply.Lock()
 	seq, err := s.st.AddManifestVersion(ctx, store.ManifestVersion{Hash: m.Hash(), YAML: yaml, Actor: actor, CreatedAt: s.now().UTC()})
 	if err != nil {
+		s.apply.Unlock()
 		return Summary{}, err
 	}
 	r := New(m, seq, s.cur.Load())
@@ -179,6 +184,7 @@ func (s *Service) Publish(ctx context.Context, yaml []byte, actor string) (Summa
 	s.hashes[seq] = m.Hash()
 	s.mu.Unlock()
 	s.cur.Store(r)
+	s.apply.Unlock()
 	sum := summaryOf(seq, m)
 	if s.rec != nil {
 		if err := s.rec.Record(ctx, audit.Event{Act: audit.ActManifestChange, Actor: actor,

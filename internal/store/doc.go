@@ -14,4 +14,8 @@
 //   - secrets are stored only as hashes (token and write-key digests), never in clear;
 //   - personal payloads (event bodies, traits) are opaque bytes here: the layers above decide
 //     their encoding, so the vault can seal them without a schema change.
+//
+// Several nodes on one PostgreSQL database follow each other through ChangeLog (the events,
+// the consent ledger and the erasure log by seq) with a Follower, which also sees rows whose
+// transaction committed after a later seq.
 package store

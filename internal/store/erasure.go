@@ -12,7 +12,8 @@ type Erasure interface {
 	// (held or originating), identities (the blind indexes), merge history, sessions, data
 	// keys and the subject rows. The consent ledger is kept: it is the proof of consent the
 	// law requires, keyed only by the internal id, which nothing links to a person any
-	// more once identities are gone.
+	// more once identities are gone. The same transaction appends each id to the erasure
+	// log (LogErasures), which other nodes follow to drop the person from memory.
 	EraseSubjects(ctx context.Context, subjectIDs []string) error
 	// SubjectFootprint counts the rows each table still holds for a subject: the
 	// completeness check after an erasure.

@@ -37,6 +37,9 @@ func (s *Store) EraseSubjects(ctx context.Context, ids []string) error {
 				return fmt.Errorf("erase %s: %w", tc.Table, err)
 			}
 		}
+		if _, err := t.Exec(ctx, "INSERT INTO erasures(subject_id) SELECT unnest($1::text[])", ids); err != nil {
+			return fmt.Errorf("erase: log: %w", err)
+		}
 		return nil
 	})
 	if err != nil {

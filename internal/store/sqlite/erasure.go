@@ -40,6 +40,9 @@ func (s *Store) EraseSubjects(ctx context.Context, ids []string) error {
 				return fmt.Errorf("erase %s: %w", tc.Table, mapErr(err))
 			}
 		}
+		if _, err := t.ExecContext(ctx, "INSERT INTO erasures(subject_id) VALUES (?)", id); err != nil {
+			return fmt.Errorf("erase: log: %w", mapErr(err))
+		}
 	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("erase: %w", mapErr(err))

@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) int {
 		{"Algorithms", testAlgorithms},
 		{"PriceQuotes", testPriceQuotes},
 		{"ConsentChanges", testConsentChanges},
+		{"ChangeLog", testChangeLog},
 		{"Console", testConsole},
 		{"CampaignMessagePages", testCampaignMessagePages},
 		{"Changes", testChanges},
