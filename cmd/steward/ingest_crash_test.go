@@ -3,6 +3,7 @@ package main_test
 import (
 	"bytes"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stewardhq/steward/internal/store"
 )
 
 // A server killed with SIGKILL while clients are sending loses no acknowledged event and
@@ -78,8 +81,8 @@ func TestIngestKill9UnderLoadLosesNothing(t *testing.T) {
 	// Every event acknowledged before the kill is on disk already.
 	stored := storedIDs(t, filepath.Join(data, "steward.db"))
 	acked.Range(func(k, _ any) bool {
-		if stored[k.(string)] != 1 {
-			t.Errorf("acknowledged %s stored %d times after the kill", k, stored[k.(string)])
+		if stored[eventKey(k.(string))] != 1 {
+			t.Errorf("acknowledged %s stored %d times after the kill", k, stored[eventKey(k.(string))])
 		}
 		return true
 	})
@@ -116,6 +119,13 @@ func crashBatch(c, b, n int) ([]string, []byte) {
 	return ids, buf.Bytes()
 }
 
+// eventKey is how the store keys an event of the default source (store.EventKey): the
+// compact row keeps a hash of the source and message ids, not the ids.
+func eventKey(messageID string) string {
+	return hex.EncodeToString(store.EventKey("src_default", messageID))
+}
+
+// storedIDs counts the stored events per event key (eventKey).
 func storedIDs(t *testing.T, dbPath string) map[string]int {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
@@ -123,16 +133,18 @@ func storedIDs(t *testing.T, dbPath string) map[string]int {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query("SELECT message_id FROM events")
+	rows, err := db.Query("SELECT msg FROM events")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
 	for rows.Next() {
-		var id string
-		rows.Scan(&id)
-		out[id]++
+		var key []byte
+		if err := rows.Scan(&key); err != nil {
+			t.Fatal(err)
+		}
+		out[hex.EncodeToString(key)]++
 	}
 	return out
 }

@@ -148,7 +148,7 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#source-name"), "web shop"),
 		chromedp.Click(css("#source-create")))
 	key := p.text("#write-key")
-	if name != "admin" || !strings.HasPrefix(key, "stw_wk_") || navAdmin != "overview,sources,operators,privacy_manifest,consent,rights,tags,segments,anonymise,algorithms,pricing,people,campaigns,dp,compliance" {
+	if name != "admin" || !strings.HasPrefix(key, "stw_wk_") || navAdmin != "overview,sources,operators,privacy_manifest,consent,rights,tags,segments,anonymise,algorithms,pricing,people,campaigns,dp,compliance,cleanroom" {
 		t.Fatalf("admin console: name %q key %q nav %v", name, key, navAdmin)
 	}
 
@@ -167,7 +167,7 @@ func TestConsoleAndPrivacyCenterInBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#token"), mt),
 		chromedp.Click(css("#signin-submit")),
 		chromedp.WaitVisible(css("#operator-name")))
-	if got := evalJS[string](p, nav); got != "overview,sources,privacy_manifest,consent,tags,segments,algorithms,pricing,people,campaigns,dp" {
+	if got := evalJS[string](p, nav); got != "overview,sources,privacy_manifest,consent,tags,segments,algorithms,pricing,people,campaigns,dp,cleanroom" {
 		t.Fatalf("marketer sees %v", got)
 	}
 

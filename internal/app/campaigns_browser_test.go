@@ -92,12 +92,12 @@ func TestConsoleCampaignsScreen(t *testing.T) {
 
 	// Pause, then activate again, from the list.
 	p.do(chromedp.Click(css(`#journeys-table button[data-action="pause"]`)))
-	waitJS(p, `document.querySelector('#journeys-table tr[data-id="`+demo.JourneyID+`"]').dataset.status === 'paused'`, `document.querySelector('#campaigns-status').textContent`, 5*time.Second)
+	waitJS(p, `document.querySelector('#journeys-table tr[data-id="`+demo.JourneyID+`"]').dataset.status === 'paused' && document.querySelector('#campaigns-status').textContent !== ''`, `document.querySelector('#campaigns-status').textContent`, 5*time.Second)
 	if s := p.text("#campaigns-status"); !strings.Contains(s, "Paused "+demo.JourneyID) {
 		t.Fatalf("status after pause: %q", s)
 	}
 	p.do(chromedp.Click(css(`#journeys-table button[data-action="activate"]`)))
-	waitJS(p, `document.querySelector('#journeys-table tr[data-id="`+demo.JourneyID+`"]').dataset.status === 'active'`, `document.querySelector('#campaigns-status').textContent`, 5*time.Second)
+	waitJS(p, `document.querySelector('#journeys-table tr[data-id="`+demo.JourneyID+`"]').dataset.status === 'active' && document.querySelector('#campaigns-status').textContent !== ''`, `document.querySelector('#campaigns-status').textContent`, 5*time.Second)
 
 	// The same screen in Chinese.
 	p.do(chromedp.Navigate(r.base+"/console/?lang=zh-CN"),
