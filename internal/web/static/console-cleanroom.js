@@ -46,9 +46,9 @@
         tbody.append(el("tr", {}, el("td", { text: p.name }), el("td", { text: p.url }), el("td", { class: "mono", text: p.key.slice(0, 12) + "…" }),
           el("td", { text: t("console.cleanroom.status." + p.status) }), el("td", { text: t(p.invited ? "console.cleanroom.weinvited" : "console.cleanroom.theyinvited") }), act));
       }
-      root.append(el("table", { id: "partners-table" }, el("thead", {}, el("tr", {},
+      root.append(el("div", { class: "scroll" }, el("table", { id: "partners-table" }, el("thead", {}, el("tr", {},
         el("th", { text: t("console.cleanroom.name") }), el("th", { text: t("console.cleanroom.url") }), el("th", { text: t("console.cleanroom.key") }),
-        el("th", { text: t("console.cleanroom.statuscol") }), el("th", { text: t("console.cleanroom.pairing") }), el("th", {}))), tbody));
+        el("th", { text: t("console.cleanroom.statuscol") }), el("th", { text: t("console.cleanroom.pairing") }), el("th", {}))), tbody)));
     }
     if (can("partners:write")) {
       const token1 = el("textarea", { id: "invite-token", readonly: "readonly", rows: "3", hidden: "hidden" });
@@ -97,10 +97,10 @@
           el("td", { text: what }), el("td", { text: j.purpose }), el("td", { class: "state", text: t("console.cleanroom.state." + j.state) + (j.error ? " — " + j.error : "") }),
           el("td", { text: appr }), el("td", { class: "result", text: result(j) }), act));
       }
-      root.append(el("table", { id: "jobs-table" }, el("thead", {}, el("tr", {},
+      root.append(el("div", { class: "scroll" }, el("table", { id: "jobs-table" }, el("thead", {}, el("tr", {},
         el("th", { text: t("console.cleanroom.partner") }), el("th", { text: t("console.cleanroom.rolecol") }), el("th", { text: t("console.cleanroom.what") }),
         el("th", { text: t("console.cleanroom.purpose") }), el("th", { text: t("console.cleanroom.statecol") }), el("th", { text: t("console.cleanroom.approvals") }),
-        el("th", { text: t("console.cleanroom.result") }), el("th", {}))), tbody));
+        el("th", { text: t("console.cleanroom.result") }), el("th", {}))), tbody)));
     }
 
     // Propose a job to an active partner.
