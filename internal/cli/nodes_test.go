@@ -425,7 +425,10 @@ func TestThreeNodesOnOnePostgres(t *testing.T) {
 		t.Fatalf("campaign run jobs %d (want 1), messages %d (want at least %d), %d duplicated", runs, messages, people-1, dupMessages)
 	}
 	var ticks, multi int
-	conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE cardinality(attempted_by) > 1) FROM river_job WHERE kind = 'campaign.schedule'`).Scan(&ticks, &multi)
+	// A tick the killed node was working when it died is rescued and worked again by
+	// another: that is the rescue, not a tick worked twice, so it does not count.
+	conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE cardinality(attempted_by) > 1 AND NOT $1 = ANY(attempted_by))
+		FROM river_job WHERE kind = 'campaign.schedule'`, victim.name).Scan(&ticks, &multi)
 	elapsed := time.Since(started).Seconds()
 	// One a second from the leader, plus one each time leadership changes hands (a new
 	// leader enqueues its run-on-start ticks; under load that happens a few times a run).
