@@ -144,7 +144,7 @@ func NeutraliseFormula(v string) string {
 	}
 	switch v[0] {
 	case '=', '+', '-', '@', '\t', '\r':
-		if _, err := strconv.ParseFloat(v, 64); err == nil && v[0] != '\t' && v[0] != '\r' {
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
 			return v
 		}
 		return "'" + v

@@ -224,3 +224,27 @@ func shoot(t *testing.T, p page, name string) {
 		t.Fatal(err)
 	}
 }
+
+// audiencePreview previews a segment expression for a purpose: "size" and each exclusion
+// reason's count.
+func (r *running) audiencePreview(t *testing.T, expression, purpose string) map[string]int {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"expression": expression, "purpose": purpose})
+	status, out := r.call(t, "POST", "/api/v1/segments/preview", r.admin, string(body))
+	if status != 200 {
+		t.Fatalf("preview: %d %s", status, out)
+	}
+	var p struct {
+		Size     int
+		Excluded []struct {
+			Reason string
+			Count  int
+		}
+	}
+	json.Unmarshal(out, &p)
+	m := map[string]int{"size": p.Size}
+	for _, x := range p.Excluded {
+		m[x.Reason] = x.Count
+	}
+	return m
+}

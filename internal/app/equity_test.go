@@ -135,23 +135,7 @@ func TestTiersPointsAndSubscriptionThroughTheAPI(t *testing.T) {
 	}
 	waitFor(t, func() bool { return profile("marketing.advertising.profiling") == 200 }, "the advertising profile readable after consent")
 	preview := func() map[string]int {
-		status, body := r.call(t, "POST", "/api/v1/segments/preview", r.admin, `{"expression":"count(\"Product Viewed\", 3650d) >= 1","purpose":"marketing.advertising.profiling"}`)
-		if status != 200 {
-			t.Fatalf("preview: %d %s", status, body)
-		}
-		var p struct {
-			Size     int
-			Excluded []struct {
-				Reason string
-				Count  int
-			}
-		}
-		json.Unmarshal(body, &p)
-		out := map[string]int{"size": p.Size}
-		for _, x := range p.Excluded {
-			out[x.Reason] = x.Count
-		}
-		return out
+		return r.audiencePreview(t, `count("Product Viewed", 3650d) >= 1`, "marketing.advertising.profiling")
 	}
 	waitFor(t, func() bool { p := preview(); return p["size"] == 1 && p["ad_free"] == 0 }, "the contributor in the advertising audience")
 

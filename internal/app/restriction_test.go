@@ -28,24 +28,8 @@ func TestRestrictionStopsProcessing(t *testing.T) {
 		return status
 	}
 	audience := func() (size, noBasis int) {
-		status, body := r.call(t, "POST", "/api/v1/segments/preview", r.admin, `{"expression":"count(\"Product Viewed\", 3650d) >= 1","purpose":"`+purpose+`"}`)
-		if status != 200 {
-			t.Fatalf("preview: %d %s", status, body)
-		}
-		var p struct {
-			Size     int
-			Excluded []struct {
-				Reason string
-				Count  int
-			}
-		}
-		json.Unmarshal(body, &p)
-		for _, x := range p.Excluded {
-			if x.Reason == "no_legal_basis" {
-				noBasis = x.Count
-			}
-		}
-		return p.Size, noBasis
+		p := r.audiencePreview(t, `count("Product Viewed", 3650d) >= 1`, purpose)
+		return p["size"], p["no_legal_basis"]
 	}
 	waitFor(t, func() bool { return profile() == 200 }, "the profile readable with consent")
 	waitFor(t, func() bool { s, _ := audience(); return s == 1 }, "the person in the audience")

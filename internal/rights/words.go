@@ -190,12 +190,12 @@ func sentence(r *regime.Regime, e audit.ReportEntry, lang string, tag func(strin
 		return stepSentence(e, lang, now)
 	case audit.ActCleanRoom:
 		return say(lang, "Your encrypted match key was compared with %s's data for %s; neither side learned who you are",
-			"为%[2]s，您加密后的匹配标识与%[1]s的数据进行了比对，双方都无法得知您是谁", orShop(e.Recipient, lang), pn)
+			"为%[2]s，您加密后的匹配标识与%[1]s的数据进行了比对，双方都无法得知您是谁", partnerOr(e.Recipient, lang), pn)
 	case audit.ActFederatedTraining:
 		return say(lang, "Your data helped train a model jointly with %s for %s; only encrypted model updates were exchanged, never your data",
-			"为%[2]s，您的数据参与了与%[1]s的联合建模；双方只交换加密的模型更新，从不交换您的数据", orShop(e.Recipient, lang), pn)
+			"为%[2]s，您的数据参与了与%[1]s的联合建模；双方只交换加密的模型更新，从不交换您的数据", partnerOr(e.Recipient, lang), pn)
 	case audit.ActFederatedScoring:
-		return say(lang, "A model trained jointly with %s scored you for %s", "与%[1]s联合训练的模型为%[2]s对您进行了评分", orShop(e.Recipient, lang), pn)
+		return say(lang, "A model trained jointly with %s scored you for %s", "与%[1]s联合训练的模型为%[2]s对您进行了评分", partnerOr(e.Recipient, lang), pn)
 	case audit.ActBidRanking:
 		return say(lang, "Advertisers' bids for showing you an ad were ranked on encrypted data for %s; no advertiser saw anything about you",
 			"为%s，在加密数据上对广告主的出价进行了排序，广告主看不到您的任何信息", pn)
@@ -308,9 +308,9 @@ func dated(core, from, to string, n int, lang string, now time.Time) string {
 	return core + " " + when + times(n, lang) + "."
 }
 
-// orShop names the other party of a joint computation, or says "a partner" when the leaf
+// partnerOr names the other party of a joint computation, or says "a partner" when the leaf
 // names none.
-func orShop(recipient, lang string) string {
+func partnerOr(recipient, lang string) string {
 	if recipient != "" {
 		return recipient
 	}
